@@ -1,0 +1,94 @@
+"""SPEC rules 5 and 6: what the vacant days of one agreement in one period are worth.
+
+Each vacant day is worth coverage_share(guarantee year) × daily_rate(agreement, calendar year
+of the day). The sum for one agreement and one settlement period is exact (integer and Decimal
+arithmetic, Fraction where the normal-vacancy deduction divides) and is rounded **once**, half
+away from zero, to whole øre.
+
+Normal vacancy (setting FratraekNormalTomgang, default off): (1 − occupancy rate) × window
+days is subtracted from the period's vacant days, floored at 0. With yearly periods this is
+exactly the agreement-year of the model; with quarters or months the same formula applies to
+each period. When vacant days of different guarantee years (different coverage shares) are
+reduced, each is reduced in the same proportion.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+import pandas as pd
+
+from .records import Message, Rate, Settings, error
+from .schema import TAKSTER
+
+
+@dataclass(frozen=True)
+class AgreementPeriod:
+    agreement_id: str
+    period: str
+    year: int
+    window_days: int
+    paid_days: int
+    vacant_days: int
+    deducted_days: Fraction  # normal vacancy subtracted (0 unless the setting is on)
+    daily_rate: Decimal | None
+    coverage: tuple[tuple[int, int, Decimal], ...]  # (guarantee year, vacant days, share)
+    amount_oere: int
+
+
+def round_half_away(value: Fraction) -> int:
+    """Whole number nearest to value; halves go away from zero (SPEC rule 6)."""
+    sign = -1 if value < 0 else 1
+    magnitude = abs(value)
+    whole, rest = divmod(magnitude.numerator, magnitude.denominator)
+    if 2 * rest >= magnitude.denominator:
+        whole += 1
+    return sign * whole
+
+
+def agreement_periods(vacancy: pd.DataFrame, rates: tuple[Rate, ...], settings: Settings
+                      ) -> tuple[list[AgreementPeriod], list[Message]]:
+    rate_of = {(r.agreement_id, r.year): r for r in rates}
+    messages: list[Message] = []
+    missing_rate: dict[tuple[str, int], int] = {}
+    missing_occupancy: set[tuple[str, int]] = set()
+    out = []
+    for (agreement_id, period, year), rows in vacancy.groupby(
+            ["agreement_id", "period", "year"], sort=True):
+        year = int(year)
+        rate = rate_of.get((agreement_id, year))
+        window = int(rows["window_days"].sum())
+        paid = int(rows["paid_days"].sum())
+        vacant = int(rows["vacant_days"].sum())
+        coverage = tuple((int(g), int(v), settings.coverage_share(int(g)))
+                         for g, v in zip(rows["guarantee_year"], rows["vacant_days"]))
+        deducted = Fraction(0)
+        amount = 0
+        if vacant and rate is None:
+            key = (agreement_id, year)
+            missing_rate[key] = missing_rate.get(key, 0) + vacant
+        elif vacant:
+            # kr. → øre: × 100; Decimal → Fraction is exact.
+            raw = sum(Fraction(v) * Fraction(share) for _, v, share in coverage)
+            raw *= Fraction(rate.daily_rate) * 100
+            if settings.deduct_normal_vacancy:
+                if rate.occupancy_rate is None:
+                    missing_occupancy.add((agreement_id, year))
+                else:
+                    normal = (1 - Fraction(rate.occupancy_rate)) * window
+                    deducted = min(normal, Fraction(vacant))
+                    raw = raw * (vacant - deducted) / vacant
+            amount = round_half_away(raw)
+        out.append(AgreementPeriod(agreement_id, period, year, window, paid, vacant, deducted,
+                                   rate.daily_rate if rate else None, coverage, amount))
+    for (agreement_id, year), days in sorted(missing_rate.items()):
+        messages.append(error(TAKSTER.sheet, None, "Døgntakst",
+                              f"Aftale {agreement_id} mangler en døgntakst for {year}, hvor der "
+                              f"er {days} tomme døgn."))
+    for agreement_id, year in sorted(missing_occupancy):
+        row = rate_of[(agreement_id, year)].row
+        messages.append(error(TAKSTER.sheet, row, "Belægningsprocent",
+                              f"Belægningsprocent mangler for aftale {agreement_id} i {year}; den "
+                              f"skal bruges, når Fratræk normal tomgang er Ja."))
+    return out, messages

@@ -1,0 +1,140 @@
+"""Cross-row and cross-table checks on typed inputs (SPEC rules 2 and 4, workbook integrity).
+
+Each check returns messages; none raises. Row-level rules of a single field live in
+`parse.py`; rules that need the computed vacancy (missing rates, missing population on the key
+date) live with the computation in `settlement.py`.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from . import municipalities as muni
+from .dates import fmt
+from .records import Inputs, Message, error, warning
+from .schema import AFTALER, BEFOLKNING, OPHOLD, PLADSER, TAKSTER, Table
+
+
+def check_inputs(inputs: Inputs) -> list[Message]:
+    messages: list[Message] = []
+    messages += _duplicates(AFTALER, inputs.agreements, lambda a: (a.agreement_id,),
+                            lambda k: f'AftaleID "{k[0]}"')
+    messages += _duplicates(PLADSER, inputs.places, lambda p: (p.agreement_id, p.place_no),
+                            lambda k: f"Plads {k[1]} i aftale {k[0]}")
+    messages += _duplicates(TAKSTER, inputs.rates, lambda r: (r.agreement_id, r.year),
+                            lambda k: f"Taksten for aftale {k[0]} i {k[1]}")
+    messages += _duplicates(OPHOLD, inputs.stays, lambda s: (s.stay_id,),
+                            lambda k: f'OpholdID "{k[0]}"')
+    messages += _duplicates(BEFOLKNING, inputs.population,
+                            lambda p: (p.municipality_code, p.key_date),
+                            lambda k: f"Folketallet for kommune {k[0]} pr. {fmt(k[1])}")
+    messages += _references(inputs)
+    messages += _stay_dates(inputs)
+    messages += _overlaps(inputs)
+    messages += _max_places(inputs)
+    return messages
+
+
+def _duplicates(table: Table, records, key, describe) -> list[Message]:
+    first_row: dict = {}
+    out = []
+    column = table.column(table.unique[-1]).header
+    for rec in records:
+        k = key(rec)
+        if k in first_row:
+            out.append(error(table.sheet, rec.row, column,
+                             f"{describe(k)} står to gange (også i række {first_row[k]})."))
+        else:
+            first_row[k] = rec.row
+    return out
+
+
+def _references(inputs: Inputs) -> list[Message]:
+    out = []
+    agreements = {a.agreement_id: a for a in inputs.agreements}
+    places = {(p.agreement_id, p.place_no) for p in inputs.places}
+
+    def unknown_agreement(sheet, row, agreement_id):
+        hint = muni.suggestion(agreement_id, agreements)
+        out.append(error(sheet, row, "AftaleID",
+                         f'Aftale "{agreement_id}" findes ikke på arket Aftaler.{hint}'))
+
+    for p in inputs.places:
+        a = agreements.get(p.agreement_id)
+        if a is None:
+            unknown_agreement(PLADSER.sheet, p.row, p.agreement_id)
+        elif p.place_no > a.places:
+            out.append(error(PLADSER.sheet, p.row, "PladsNr",
+                             f"Plads {p.place_no} findes ikke: aftale {a.agreement_id} har "
+                             f"{a.places} pladser."))
+    for r in inputs.rates:
+        if r.agreement_id not in agreements:
+            unknown_agreement(TAKSTER.sheet, r.row, r.agreement_id)
+    for s in inputs.stays:
+        a = agreements.get(s.agreement_id)
+        if a is None:
+            unknown_agreement(OPHOLD.sheet, s.row, s.agreement_id)
+        elif s.place_no > a.places:
+            out.append(error(OPHOLD.sheet, s.row, "PladsNr",
+                             f"Plads {s.place_no} findes ikke: aftale {a.agreement_id} har "
+                             f"{a.places} pladser."))
+        elif (s.agreement_id, s.place_no) not in places:
+            out.append(error(OPHOLD.sheet, s.row, "PladsNr",
+                             f"Plads {s.place_no} i aftale {s.agreement_id} står ikke på arket "
+                             f"Pladser."))
+    return out
+
+
+def _stay_dates(inputs: Inputs) -> list[Message]:
+    out = []
+    for s in inputs.stays:
+        if s.to_date is not None and s.to_date < s.from_date:
+            out.append(error(OPHOLD.sheet, s.row, "Til dato",
+                             f"Til dato {fmt(s.to_date)} ligger før Fra dato {fmt(s.from_date)}."))
+        if s.paid_until is not None:
+            if s.to_date is not None and s.paid_until < s.to_date:
+                out.append(error(OPHOLD.sheet, s.row, "Betalt til",
+                                 f"Betalt til {fmt(s.paid_until)} ligger før Til dato "
+                                 f"{fmt(s.to_date)}."))
+            elif s.to_date is None:
+                out.append(warning(OPHOLD.sheet, s.row, "Betalt til",
+                                   "Betalt til er udfyldt, men Til dato er tom: opholdet regnes "
+                                   "som igangværende, og Betalt til bruges ikke."))
+    return out
+
+
+def _overlaps(inputs: Inputs) -> list[Message]:
+    """Two stays may not occupy a place on the same day; a re-let inside a notice period may.
+
+    Occupancy is Fra dato … Til dato (both inclusive; blank Til dato = still there). The
+    notice period after Til dato is paid but not occupied, so a new stay may start in it.
+    """
+    out = []
+    by_place = defaultdict(list)
+    for s in inputs.stays:
+        if s.to_date is None or s.to_date >= s.from_date:
+            by_place[(s.agreement_id, s.place_no)].append(s)
+    for (agreement_id, place_no), stays in by_place.items():
+        stays.sort(key=lambda s: (s.from_date, s.row or 0))
+        latest = None  # the stay reaching furthest so far
+        for s in stays:
+            if latest is not None and (latest.to_date is None or latest.to_date >= s.from_date):
+                out.append(error(OPHOLD.sheet, s.row, "Fra dato",
+                                 f"Opholdet {s.stay_id} overlapper ophold {latest.stay_id} "
+                                 f"(række {latest.row}) på plads {place_no} i aftale "
+                                 f"{agreement_id} fra {fmt(s.from_date)}: to borgere kan ikke "
+                                 f"bruge samme plads samme dag uden for en opsigelsesperiode."))
+            if latest is None or latest.to_date is not None and (
+                    s.to_date is None or s.to_date > latest.to_date):
+                latest = s
+    return out
+
+
+def _max_places(inputs: Inputs) -> list[Message]:
+    total = sum(a.places for a in inputs.agreements)
+    limit = inputs.settings.max_places_total
+    if total > limit:
+        last_row = max((a.row or 0 for a in inputs.agreements), default=None)
+        return [error(AFTALER.sheet, last_row, "Antal pladser",
+                      f"Aftalerne dækker {total} pladser i alt; modellen tillader højst {limit} "
+                      f"(indstillingen MaksPladser).")]
+    return []

@@ -1,0 +1,326 @@
+"""Field-level reading: raw cell values → typed records, driven by the table declarations.
+
+The shells (file reader, xlwings) hand over `RawTable`s: plain Python values as a
+spreadsheet gives them (str, int, float, bool, date/datetime, None) with their Excel row.
+Nothing here knows about openpyxl or xlwings. Every problem becomes a `Message`; a row with an
+error in a required field is left out of the typed result, so later checks do not trip on it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from . import municipalities as muni
+from .records import (
+    Agreement,
+    Inputs,
+    KeyDateRule,
+    Message,
+    Period,
+    Place,
+    PopulationFigure,
+    Rate,
+    Settings,
+    Stay,
+    error,
+    warning,
+)
+from .schema import (
+    AFTALER,
+    BEFOLKNING,
+    DAEKNING,
+    OPHOLD,
+    PLADSER,
+    SETTINGS,
+    SETTINGS_SHEET,
+    TAKSTER,
+    Column,
+    Kind,
+    Setting,
+    Table,
+)
+
+
+@dataclass(frozen=True)
+class RawRow:
+    row: int  # Excel row number
+    values: dict  # field name -> raw value
+
+
+@dataclass(frozen=True)
+class RawTable:
+    table: Table
+    rows: tuple[RawRow, ...]
+
+
+@dataclass(frozen=True)
+class RawSetting:
+    setting: Setting
+    value: object
+    row: int | None = None
+    column: str | None = None  # Excel column letter of the named cell
+
+
+@dataclass
+class RawWorkbook:
+    """What a shell read from a workbook, before any rule looked at it."""
+
+    tables: dict = field(default_factory=dict)  # table name -> RawTable
+    settings: dict = field(default_factory=dict)  # setting name -> RawSetting
+    messages: list = field(default_factory=list)  # problems the shell found while reading
+
+
+class _Missing:
+    pass
+
+
+MISSING = _Missing()
+_DATE_TEXT = re.compile(r"^\s*(\d{1,2})-(\d{1,2})-(\d{4})\s*$")
+# Serial numbers of 01-01-1990 and 31-12-2100 in Excel's 1900 date system.
+_SERIAL_MIN, _SERIAL_MAX = 32874, 73415
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def _is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def _show(value) -> str:
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def convert(column: Column, value) -> tuple[object, str | None]:
+    """Typed value for one cell, or (None, Danish reason) when it does not fit the column."""
+    kind = column.kind
+    if kind in (Kind.TEXT, Kind.ID):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, (datetime, date)):
+            return None, f'"{_show(value)}" er en dato; her skal stå en tekst.'
+        return str(value).strip(), None
+    if kind == Kind.INTEGER:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None, f'"{_show(value)}" er ikke et tal; skriv et heltal.'
+        if isinstance(value, float) and not value.is_integer():
+            return None, f"{_show(value)} er ikke et heltal."
+        number = int(value)
+    elif kind in (Kind.DECIMAL, Kind.PERCENT):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None, f'"{_show(value)}" er ikke et tal.'
+        if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+            return None, "Cellen indeholder ikke et gyldigt tal."
+        # repr gives the shortest decimal that round-trips the stored double: 3456.78, not
+        # 3456.7799999999997. From here on all money arithmetic is exact.
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if kind == Kind.PERCENT and 1 < number <= 100:
+            number = number / 100  # typed as whole percent (95 for 95 %)
+    elif kind == Kind.DATE:
+        return _convert_date(value)
+    elif kind == Kind.CHOICE:
+        return _convert_choice(column.choices, value)
+    elif kind == Kind.MUNICIPALITY:
+        if not isinstance(value, str):
+            return None, f'"{_show(value)}" er ikke et kommunenavn.'
+        return " ".join(value.split()), None
+    else:  # pragma: no cover - every Kind is handled above
+        raise AssertionError(kind)
+    if column.positive and number <= 0:
+        return None, f"{_show(value)} skal være større end 0."
+    if column.minimum is not None and number < column.minimum:
+        return None, f"{_show(value)} er for lille; mindst {column.minimum:g}."
+    if column.maximum is not None and number > column.maximum:
+        if kind == Kind.PERCENT:
+            return None, f"{_show(value)} er over 100 %."
+        return None, f"{_show(value)} er for stor; højst {column.maximum:g}."
+    return number, None
+
+
+def _convert_date(value) -> tuple[date | None, str | None]:
+    if isinstance(value, datetime):
+        return value.date(), None
+    if isinstance(value, date):
+        return value, None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if float(value).is_integer() and _SERIAL_MIN <= value <= _SERIAL_MAX:
+            return _EXCEL_EPOCH + timedelta(days=int(value)), None
+        return None, f"{_show(value)} er ikke en dato; skriv dd-mm-åååå."
+    if isinstance(value, str):
+        m = _DATE_TEXT.match(value)
+        if m:
+            try:
+                return date(int(m.group(3)), int(m.group(2)), int(m.group(1))), None
+            except ValueError:
+                return None, f'"{_show(value)}" er ikke en gyldig dato.'
+    return None, f'"{_show(value)}" er ikke en dato; skriv dd-mm-åååå.'
+
+
+def _fold_choice(text: str) -> str:
+    return "".join(str(text).replace("§", "").split()).casefold()
+
+
+def _convert_choice(choices: tuple[str, ...], value) -> tuple[str | None, str | None]:
+    if isinstance(value, bool) and {"Ja", "Nej"} <= set(choices):
+        return ("Ja" if value else "Nej"), None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value)
+    folded = _fold_choice(text)
+    if folded.startswith("sel"):
+        folded = folded[3:]
+    for choice in choices:
+        if _fold_choice(choice) == folded:
+            return choice, None
+    allowed = ", ".join(f'"{c}"' for c in choices)
+    return None, f'"{_show(value)}" er ikke tilladt; vælg en af {allowed}.'
+
+
+def typed_rows(raw: RawTable, messages: list[Message]) -> list[tuple[int, dict]]:
+    """Convert each row of a raw table; rows whose required fields fail are dropped."""
+    table = raw.table
+    out = []
+    for raw_row in raw.rows:
+        values = {}
+        ok = True
+        for column in table.columns:
+            value = raw_row.values.get(column.field)
+            if _is_blank(value):
+                if column.required:
+                    messages.append(error(table.sheet, raw_row.row, column.header,
+                                          f"{column.header} skal udfyldes."))
+                    ok = False
+                values[column.field] = None
+                continue
+            typed, problem = convert(column, value)
+            if problem:
+                messages.append(error(table.sheet, raw_row.row, column.header, problem))
+                if column.required:
+                    ok = False
+            values[column.field] = typed
+        if ok:
+            out.append((raw_row.row, values))
+    return out
+
+
+def _municipality_code(name: str, sheet: str, row: int, header: str, allow_region: bool,
+                       messages: list[Message]) -> int | None:
+    code = muni.code_for(name)
+    if code is not None and (allow_region or code not in muni.REGIONS):
+        return code
+    candidates = [m.name for m in muni.all_municipalities()]
+    if allow_region:
+        candidates += list(muni.REGIONS.values())
+    what = "kommune eller region" if allow_region else "kommune"
+    if code is not None:  # a region where only municipalities may stand
+        messages.append(error(sheet, row, header, f'"{name}" er en region; her skal stå en kommune.'))
+    else:
+        messages.append(error(sheet, row, header,
+                              f'"{name}" er ikke en kendt {what}.' + muni.suggestion(name, candidates)))
+    return None
+
+
+def parse_inputs(raw: RawWorkbook) -> tuple[Inputs, list[Message]]:
+    """Typed `Inputs` and every field-level problem. Cross-row rules live in `checks.py`."""
+    messages: list[Message] = []
+
+    agreements = []
+    for row, v in typed_rows(raw.tables[AFTALER.name], messages) if AFTALER.name in raw.tables else ():
+        code = _municipality_code(v["operator"], AFTALER.sheet, row, "Driftsherre", True, messages)
+        if code is None:
+            continue
+        agreements.append(Agreement(v["agreement_id"], v["operator"], code, v["offer"],
+                                    v["paragraph"], v["places"], v["approved"], v["note"] or "", row))
+
+    places = [Place(v["agreement_id"], v["place_no"], v["start_date"], row)
+              for row, v in _rows(raw, PLADSER, messages)]
+    rates = [Rate(v["agreement_id"], v["year"], v["daily_rate"], v["occupancy_rate"], row)
+             for row, v in _rows(raw, TAKSTER, messages)]
+
+    stays = []
+    for row, v in _rows(raw, OPHOLD, messages):
+        payer = v["paying_municipality"]
+        if payer is not None:
+            _municipality_code(payer, OPHOLD.sheet, row, "Betalende kommune", False, messages)
+        stays.append(Stay(v["stay_id"], v["agreement_id"], v["place_no"], payer or "",
+                          v["from_date"], v["to_date"], v["paid_until"], row))
+
+    population = []
+    names = muni.names_by_code()
+    for row, v in _rows(raw, BEFOLKNING, messages):
+        code = v["municipality_code"]
+        known = names.get(code)
+        if known is None or code in muni.REGIONS:
+            messages.append(error(BEFOLKNING.sheet, row, "Kommunekode",
+                                  f"{code} er ikke en dansk kommunekode."))
+            continue
+        if muni.code_for(v["municipality"]) != code:
+            messages.append(error(BEFOLKNING.sheet, row, "Kommune",
+                                  f'"{v["municipality"]}" passer ikke til kommunekode {code} '
+                                  f'({known}).'))
+            continue
+        population.append(PopulationFigure(code, known, v["key_date"], v["population"], row))
+
+    settings = parse_settings(raw, messages)
+    return Inputs(tuple(agreements), tuple(places), tuple(rates), tuple(stays),
+                  tuple(population), settings), messages
+
+
+def _rows(raw: RawWorkbook, table: Table, messages: list[Message]):
+    if table.name not in raw.tables:
+        return []
+    return typed_rows(raw.tables[table.name], messages)
+
+
+def parse_settings(raw: RawWorkbook, messages: list[Message]) -> Settings:
+    """Settings from the named cells and tblDaekning; blanks take the model's defaults."""
+    values = {}
+    for setting in SETTINGS:
+        rs = raw.settings.get(setting.name)
+        if rs is None or _is_blank(rs.value):
+            values[setting.field] = setting.default
+            continue
+        column = Column(setting.label, setting.field, setting.kind, choices=setting.choices,
+                        minimum=setting.minimum)
+        typed, problem = convert(column, rs.value)
+        if problem:
+            messages.append(error(SETTINGS_SHEET, rs.row, setting.label, problem))
+            values[setting.field] = setting.default
+        else:
+            values[setting.field] = typed
+
+    years = values["guarantee_years"]
+    schedule = _coverage_schedule(raw, years, messages)
+    return Settings(
+        coverage_schedule=schedule,
+        guarantee_years=years,
+        max_places_total=values["max_places_total"],
+        key_date_rule=KeyDateRule(values["key_date_rule"]),
+        period=Period(values["period"]),
+        deduct_normal_vacancy=values["deduct_normal_vacancy"] == "Ja",
+        settlement_year=values["settlement_year"],
+    )
+
+
+def _coverage_schedule(raw: RawWorkbook, years: int, messages: list[Message]) -> tuple[Decimal, ...]:
+    if DAEKNING.name not in raw.tables:
+        return tuple(Decimal("0.5") for _ in range(years))
+    shares: dict[int, Decimal] = {}
+    for row, v in typed_rows(raw.tables[DAEKNING.name], messages):
+        year = v["guarantee_year"]
+        if year in shares:
+            messages.append(error(DAEKNING.sheet, row, "Garantiår",
+                                  f"Garantiår {year} står mere end én gang i {DAEKNING.name}."))
+        elif year > years:
+            messages.append(warning(DAEKNING.sheet, row, "Garantiår",
+                                    f"Garantiår {year} ligger efter garantiperioden på {years} år "
+                                    f"og bruges ikke."))
+        shares[year] = v["coverage_share"]
+    missing = [y for y in range(1, years + 1) if y not in shares]
+    if missing:
+        listed = ", ".join(str(y) for y in missing)
+        messages.append(error(DAEKNING.sheet, None, "Dækningsandel",
+                              f"Dækningsandel mangler for garantiår {listed} i {DAEKNING.name}."))
+        return tuple(shares.get(y, Decimal("0.5")) for y in range(1, years + 1))
+    return tuple(shares[y] for y in range(1, years + 1))

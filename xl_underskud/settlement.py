@@ -1,0 +1,147 @@
+"""The settlement: from typed inputs to who pays whom (SPEC rules 1–8 put together).
+
+`settle` runs the checks, the windows, the vacant days, the amounts and the distribution, and
+returns either a `Settlement` or the list of errors that block it (warnings travel along in
+both cases). Nothing here reads or writes a file.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from . import municipalities as muni
+from .amounts import AgreementPeriod, agreement_periods
+from .checks import check_inputs
+from .dates import fmt, key_date
+from .distribution import split_by_population
+from .records import Inputs, Message, Settings, error
+from .schema import BEFOLKNING
+from .vacancy import vacancy_by_period
+from .windows import guarantee_windows
+
+
+@dataclass(frozen=True)
+class Part:
+    """One paying municipality's part of one agreement-period amount."""
+
+    agreement_id: str
+    period: str
+    municipality_code: int
+    municipality: str
+    population: int
+    key_date: date
+    amount_oere: int
+
+
+@dataclass(frozen=True)
+class Position:
+    """Net position of a municipality (or a region as operator) in one period (SPEC rule 8)."""
+
+    code: int
+    name: str
+    period: str
+    pays_oere: int
+    receives_oere: int
+
+    @property
+    def net_oere(self) -> int:
+        return self.receives_oere - self.pays_oere
+
+
+@dataclass(frozen=True)
+class Settlement:
+    settings: Settings
+    years: tuple[int, ...]
+    agreement_periods: tuple[AgreementPeriod, ...]
+    parts: tuple[Part, ...]
+    positions: tuple[Position, ...]
+    warnings: tuple[Message, ...] = field(default=())
+
+    @property
+    def total_oere(self) -> int:
+        return sum(ap.amount_oere for ap in self.agreement_periods)
+
+
+def settle(inputs: Inputs, year: int | None = None) -> tuple[Settlement | None, list[Message]]:
+    """Settle `year` (or the setting Afregningsaar, or every year with guaranteed days)."""
+    settings = inputs.settings
+    messages = check_inputs(inputs)
+    windows, window_messages = guarantee_windows(inputs)
+    messages += window_messages
+    if any(m.is_error for m in messages):
+        return None, messages
+
+    year = year if year is not None else settings.settlement_year
+    years = {year} if year is not None else None
+    vacancy = vacancy_by_period(windows, inputs.stays, settings.period, years)
+    periods, amount_messages = agreement_periods(vacancy, inputs.rates, settings)
+    messages += amount_messages
+
+    community = _paying_community(inputs)
+    parts, key_messages = _distribute(periods, inputs, community)
+    messages += key_messages
+    if any(m.is_error for m in messages):
+        return None, messages
+
+    all_years = tuple(sorted({ap.year for ap in periods} | (years or set())))
+    positions = _positions(periods, parts, inputs, community)
+    return Settlement(settings, all_years, tuple(periods), tuple(parts), tuple(positions),
+                      tuple(messages)), messages
+
+
+def _paying_community(inputs: Inputs) -> dict[int, str]:
+    """SPEC rule 1: the municipalities listed with a population figure pay; a region never."""
+    return {p.municipality_code: p.municipality for p in inputs.population
+            if p.municipality_code not in muni.REGIONS}
+
+
+def _distribute(periods, inputs: Inputs, community: dict[int, str]):
+    by_date: dict[date, dict[int, int]] = defaultdict(dict)
+    for p in inputs.population:
+        by_date[p.key_date][p.municipality_code] = p.population
+    rule = inputs.settings.key_date_rule
+    parts, messages, reported = [], [], set()
+    for ap in periods:
+        if ap.amount_oere == 0:
+            continue
+        kd = key_date(ap.year, rule)
+        figures = by_date.get(kd, {})
+        missing = [code for code in sorted(community) if code not in figures]
+        if missing:
+            if kd not in reported:
+                reported.add(kd)
+                if not figures:
+                    messages.append(error(
+                        BEFOLKNING.sheet, None, "Opgørelsesdato",
+                        f"Der er ingen folketal pr. {fmt(kd)}, som er nøgledato for "
+                        f"afregningsåret {ap.year}. Tilføj folketallene for de betalende kommuner."))
+                else:
+                    for code in missing:
+                        messages.append(error(
+                            BEFOLKNING.sheet, None, "Folketal",
+                            f"{community[code]} ({code}) mangler folketal pr. {fmt(kd)}, som er "
+                            f"nøgledato for afregningsåret {ap.year}."))
+            continue
+        key = {code: figures[code] for code in community}
+        split = split_by_population(ap.amount_oere, key)
+        parts.extend(Part(ap.agreement_id, ap.period, code, community[code], key[code], kd,
+                          split[code]) for code in sorted(community))
+    return parts, messages
+
+
+def _positions(periods, parts, inputs: Inputs, community: dict[int, str]) -> list[Position]:
+    operator_of = {a.agreement_id: a.operator_code for a in inputs.agreements}
+    names = muni.names_by_code()
+    pays: dict[tuple[int, str], int] = defaultdict(int)
+    receives: dict[tuple[int, str], int] = defaultdict(int)
+    for part in parts:
+        pays[(part.municipality_code, part.period)] += part.amount_oere
+    for ap in periods:
+        receives[(operator_of[ap.agreement_id], ap.period)] += ap.amount_oere
+    entities = dict(community)
+    for a in inputs.agreements:
+        entities.setdefault(a.operator_code, names[a.operator_code])
+    period_labels = sorted({ap.period for ap in periods})
+    return [Position(code, entities[code], label, pays[(code, label)], receives[(code, label)])
+            for code in sorted(entities) for label in period_labels]

@@ -1,0 +1,59 @@
+"""SPEC rule 3: the guarantee window of each place.
+
+The window starts on the place's start date (the first day a concrete citizen used it) and
+lasts `guarantee_years` calendar years: [start, start + N years). A blank start date is taken
+from the earliest stay (with a warning); a start date later than the first stay is an error;
+a place with neither is not yet guaranteed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from .dates import add_years, fmt
+from .records import Inputs, Message, error, warning
+from .schema import PLADSER
+
+
+@dataclass(frozen=True)
+class Window:
+    agreement_id: str
+    place_no: int
+    start: date
+    end: date  # exclusive
+    year_starts: tuple[date, ...]  # first day of guarantee year 1, 2, …
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+
+def guarantee_windows(inputs: Inputs) -> tuple[list[Window], list[Message]]:
+    years = inputs.settings.guarantee_years
+    first_stay = {}
+    for s in inputs.stays:
+        key = (s.agreement_id, s.place_no)
+        if key not in first_stay or s.from_date < first_stay[key].from_date:
+            first_stay[key] = s
+    windows, messages = [], []
+    for p in inputs.places:
+        first = first_stay.get((p.agreement_id, p.place_no))
+        start = p.start_date
+        if start is None:
+            if first is None:
+                continue  # not yet in use: not guaranteed
+            start = first.from_date
+            messages.append(warning(
+                PLADSER.sheet, p.row, "Ibrugtagningsdato",
+                f"Ibrugtagningsdato er tom; første ophold ({first.stay_id}) fra {fmt(start)} "
+                f"bruges som ibrugtagningsdato."))
+        elif first is not None and first.from_date < start:
+            messages.append(error(
+                PLADSER.sheet, p.row, "Ibrugtagningsdato",
+                f"Ibrugtagningsdato {fmt(start)} ligger efter første ophold på pladsen "
+                f"({first.stay_id} fra {fmt(first.from_date)}, arket Ophold række {first.row})."))
+            continue
+        year_starts = tuple(add_years(start, k) for k in range(years))
+        windows.append(Window(p.agreement_id, p.place_no, start, add_years(start, years),
+                              year_starts))
+    return windows, messages

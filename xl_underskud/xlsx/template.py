@@ -1,0 +1,302 @@
+"""Shell: build the standard workbook from the table declarations in `schema.py`.
+
+The same declarations drive the reader and the validator, so a header, a table name or an
+allowed value is written down once. `build_workbook` makes both the empty standard workbook
+(`skabelon`) and a filled one (`eksempel`, the benchmark generator).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import xlsxwriter
+
+from .atomic import atomic_target
+from .. import municipalities as muni
+from ..schema import (
+    ALL_TABLES,
+    BEFOLKNING,
+    DAEKNING,
+    DEFAULT_COVERAGE,
+    SETTINGS,
+    SETTINGS_SHEET,
+    Column,
+    Kind,
+    Table,
+)
+
+TITLE_ROW, INTRO_ROW, HEADER_ROW = 0, 1, 3  # 0-based: title in row 1, table header in row 4
+FIRST_DATA_ROW = HEADER_ROW + 1
+VALIDATION_ROWS = 5000  # data validation reaches this far below the header
+LIST_SHEET = "Lister"
+SETTINGS_COLUMN = 4  # E: labels in D, values in E
+SHEET_ORDER = ("Vejledning", "Aftaler", "Pladser", "Takster", "Ophold", "Befolkning",
+               SETTINGS_SHEET)
+FIXED_TIMESTAMP = datetime(2024, 1, 1)  # document properties: a rebuild gives the same file
+
+GUIDE = [
+    ("Underskudsgaranti for nye pladser", "title"),
+    ("Standardregneark for økonomimodellen i KKR Hovedstaden (forpligtende købsaftaler med "
+     "underskudsgaranti).", "text"),
+    ("", "text"),
+    ("Sådan virker garantien", "heading"),
+    ("Når en garanteret plads står tom, dækker de betalende kommuner 50 % af døgntaksten i tre år "
+     "fra pladsens ibrugtagning. Beløbet fordeles efter folketal (befolkningsandele).", "text"),
+    ("Et døgn er betalt, når en borger bor på pladsen, eller når den betalende kommune betaler "
+     "opsigelsesperioden. Alle andre døgn i garantiperioden er tomme døgn.", "text"),
+    ("", "text"),
+    ("Hvad udfylder du hvor", "heading"),
+    ("Aftaler: én række pr. godkendt købsaftale (id, driftsherre, tilbud, paragraf, antal "
+     "pladser, godkendelsesdato).", "text"),
+    ("Pladser: én række pr. plads med ibrugtagningsdato (første dag en konkret borger brugte "
+     "pladsen).", "text"),
+    ("Takster: døgntakst (kr. pr. døgn) og belægningsprocent pr. aftale og kalenderår.", "text"),
+    ("Ophold: én række pr. ophold med pseudonymt id, plads, betalende kommune, fra- og til-dato "
+     "og 'Betalt til' (sidste betalte dag i opsigelsesperioden).", "text"),
+    ("Befolkning: folketal pr. 1. januar for de betalende kommuner (Danmarks Statistik).", "text"),
+    ("Indstillinger: dækningsandel pr. garantiår, garantiperiode, loft over pladser, nøgledato, "
+     "afregningsperiode og afregningsår.", "text"),
+    ("", "text"),
+    ("Gode råd", "heading"),
+    ("Skriv datoer som dd-mm-åååå. Skriv beløb som tal (ikke tekst). Tilføj rækker direkte under "
+     "tabellerne, så tabellen udvider sig.", "text"),
+    ("Skriv aldrig navne eller CPR-numre: regnearket deles med 29 kommuner. Brug pseudonyme "
+     "opholds-id'er.", "text"),
+    ("Beregningen laves af xl-underskud (kommandoen 'xl-underskud beregn FIL' eller knapperne i "
+     "tilføjelsesprogrammet). Resultatet skrives i arkene Resultat, Fordeling, Kommuneoversigt "
+     "og Fejl.", "text"),
+    ("", "text"),
+    ("Kilde til folketal: " + muni.POPULATION_SOURCE + ".", "small"),
+]
+
+
+class _Formats:
+    def __init__(self, wb: xlsxwriter.Workbook):
+        base = {"font_name": "Calibri", "font_size": 11}
+        self.title = wb.add_format({**base, "bold": True, "font_size": 16, "font_color": "#1F3864"})
+        self.heading = wb.add_format({**base, "bold": True, "font_size": 12,
+                                      "font_color": "#1F3864"})
+        self.text = wb.add_format({**base, "text_wrap": True, "valign": "top"})
+        self.small = wb.add_format({**base, "font_size": 9, "italic": True,
+                                    "font_color": "#595959"})
+        self.intro = wb.add_format({**base, "italic": True, "font_color": "#404040"})
+        self.label = wb.add_format({**base, "bold": True})
+        self.setting = wb.add_format({**base, "bg_color": "#FFF2CC", "border": 1,
+                                      "locked": False})
+        self.setting_int = wb.add_format({**base, "bg_color": "#FFF2CC", "border": 1,
+                                          "num_format": "0", "locked": False})
+        self.help = wb.add_format({**base, "font_size": 9, "font_color": "#595959",
+                                   "text_wrap": True, "valign": "top"})
+        self._cache: dict[str, object] = {}
+        self._wb = wb
+        self._base = base
+
+    def column(self, column: Column):
+        key = column.num_format or ""
+        if key not in self._cache:
+            props = dict(self._base)
+            if column.num_format:
+                props["num_format"] = column.num_format
+            if column.kind in (Kind.TEXT, Kind.ID, Kind.MUNICIPALITY, Kind.CHOICE):
+                props["num_format"] = "@"
+            self._cache[key] = self._wb.add_format(props)
+        return self._cache[key]
+
+
+def _cell_value(column: Column, value):
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def _validation(column: Column) -> dict | None:
+    help_text = {"input_title": column.header[:32], "input_message": column.help[:255]}
+    if column.kind == Kind.INTEGER:
+        low = column.minimum if column.minimum is not None else (1 if column.positive else -10**9)
+        high = column.maximum if column.maximum is not None else 10**12
+        return {"validate": "integer", "criteria": "between", "minimum": int(low),
+                "maximum": int(high), "error_title": "Heltal",
+                "error_message": f"{column.header}: skriv et heltal fra {int(low)} til {int(high)}.",
+                **help_text}
+    if column.kind == Kind.DECIMAL:
+        return {"validate": "decimal", "criteria": ">", "value": 0, "error_title": "Tal",
+                "error_message": f"{column.header}: skriv et tal større end 0.", **help_text}
+    if column.kind == Kind.PERCENT:
+        return {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1,
+                "error_title": "Procent",
+                "error_message": f"{column.header}: skriv en procent mellem 0 % og 100 %.",
+                **help_text}
+    if column.kind == Kind.DATE:
+        return {"validate": "date", "criteria": "between", "minimum": date(1990, 1, 1),
+                "maximum": date(2100, 12, 31), "error_title": "Dato",
+                "error_message": f"{column.header}: skriv en dato som dd-mm-åååå.", **help_text}
+    if column.kind == Kind.CHOICE:
+        return {"validate": "list", "source": list(column.choices), "error_title": "Værdi",
+                "error_message": f"{column.header}: vælg en værdi fra listen.", **help_text}
+    if column.kind == Kind.MUNICIPALITY:
+        source = "=lstDriftsherrer" if column.field == "operator" else "=lstKommuner"
+        return {"validate": "list", "source": source, "error_type": "warning",
+                "error_title": "Kommune",
+                "error_message": "Navnet findes ikke på listen over kommuner. Tjek stavningen.",
+                **help_text}
+    return {"validate": "any", **help_text}
+
+
+def _write_table(ws, fmt: _Formats, table: Table, rows: list[list], first_col: int = 0,
+                 title: bool = True):
+    if title:
+        ws.write(TITLE_ROW, first_col, table.title, fmt.title)
+        ws.write(INTRO_ROW, first_col, table.intro, fmt.intro)
+    data_rows = rows or [[None] * len(table.columns)]
+    last_row = HEADER_ROW + len(data_rows)
+    last_col = first_col + len(table.columns) - 1
+    ws.add_table(HEADER_ROW, first_col, last_row, last_col, {
+        "name": table.name,
+        "style": "Table Style Medium 2",
+        "columns": [{"header": c.header, "format": fmt.column(c)} for c in table.columns],
+    })
+    for r, row in enumerate(rows):
+        for c, (column, value) in enumerate(zip(table.columns, row)):
+            v = _cell_value(column, value)
+            if v is None:
+                continue
+            cell_format = fmt.column(column)
+            if isinstance(v, (date, datetime)):
+                ws.write_datetime(FIRST_DATA_ROW + r, first_col + c, v, cell_format)
+            elif isinstance(v, str):
+                ws.write_string(FIRST_DATA_ROW + r, first_col + c, v, cell_format)
+            else:
+                ws.write_number(FIRST_DATA_ROW + r, first_col + c, v, cell_format)
+    for c, column in enumerate(table.columns):
+        ws.set_column(first_col + c, first_col + c, column.width, fmt.column(column))
+        rule = _validation(column)
+        if rule:
+            ws.data_validation(FIRST_DATA_ROW, first_col + c,
+                               max(FIRST_DATA_ROW + VALIDATION_ROWS, last_row), first_col + c, rule)
+
+
+def _page_setup(ws, landscape: bool, repeat_header: bool = True):
+    ws.set_paper(9)  # A4
+    if landscape:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+    ws.set_header("&L&\"Calibri,Bold\"Underskudsgaranti&R&A")
+    ws.set_footer("&LUdskrevet &D&RSide &P af &N")
+    if repeat_header:
+        ws.repeat_rows(HEADER_ROW)
+
+
+def default_population_rows() -> list[list]:
+    return [[code, name, day, pop] for code, name, day, pop in
+            sorted(muni.bundled_population(), key=lambda r: (r[2], r[0]))]
+
+
+def default_coverage_rows() -> list[list]:
+    return [[year, share] for year, share in DEFAULT_COVERAGE]
+
+
+def build_workbook(path: str | Path, data: dict[str, list[list]] | None = None,
+                   settings: dict[str, object] | None = None) -> Path:
+    """Write the standard workbook to `path`.
+
+    `data` maps a table name (tblAftaler …) to its rows (values in declared column order);
+    tblBefolkning and tblDaekning default to the bundled population and 50/50/50 %.
+    `settings` maps a setting name (Periode …) to its value; missing ones take the default.
+    """
+    path = Path(path)
+    data = dict(data or {})
+    data.setdefault(BEFOLKNING.name, default_population_rows())
+    data.setdefault(DAEKNING.name, default_coverage_rows())
+    settings = dict(settings or {})
+
+    with atomic_target(path) as tmp:
+        _build(tmp, data, settings)
+    return path
+
+
+def _build(path: Path, data: dict, settings: dict):
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                         "strings_to_urls": False})
+    wb.set_properties({"title": "Underskudsgaranti — standardregneark",
+                       "subject": "Økonomimodel for nye pladser, KKR Hovedstaden",
+                       "author": "Fælleskommunalt sekretariat", "created": FIXED_TIMESTAMP,
+                       "comments": "Folketal: " + muni.POPULATION_SOURCE})
+    wb.set_size(1600, 1000)
+    fmt = _Formats(wb)
+    sheets = {name: wb.add_worksheet(name) for name in SHEET_ORDER}
+
+    guide = sheets["Vejledning"]
+    guide.set_column(0, 0, 110)
+    guide.hide_gridlines(2)
+    for r, (text, style) in enumerate(GUIDE):
+        guide.write(r, 0, text, getattr(fmt, style))
+    _page_setup(guide, landscape=False, repeat_header=False)
+
+    for table in ALL_TABLES:
+        if table is DAEKNING:
+            continue
+        ws = sheets[table.sheet]
+        _write_table(ws, fmt, table, data.get(table.name, []))
+        ws.freeze_panes(FIRST_DATA_ROW, 0)
+        _page_setup(ws, landscape=len(table.columns) > 5)
+
+    _write_settings(sheets[SETTINGS_SHEET], wb, fmt, data[DAEKNING.name], settings)
+    _write_lists(wb, fmt)
+    sheets["Vejledning"].activate()
+    wb.close()
+
+
+def _write_settings(ws, wb, fmt: _Formats, coverage_rows, settings: dict):
+    ws.write(TITLE_ROW, 0, "Indstillinger", fmt.title)
+    ws.write(INTRO_ROW, 0, "Modellens parametre. Gule felter kan ændres; tomme felter giver "
+             "modellens standard.", fmt.intro)
+    _write_table(ws, fmt, DAEKNING, coverage_rows, title=False)
+    ws.write(HEADER_ROW, SETTINGS_COLUMN - 1, "Indstilling", fmt.label)
+    ws.write(HEADER_ROW, SETTINGS_COLUMN, "Værdi", fmt.label)
+    ws.write(HEADER_ROW, SETTINGS_COLUMN + 1, "Forklaring", fmt.label)
+    ws.set_column(SETTINGS_COLUMN - 2, SETTINGS_COLUMN - 2, 3)
+    ws.set_column(SETTINGS_COLUMN - 1, SETTINGS_COLUMN - 1, 38)
+    ws.set_column(SETTINGS_COLUMN, SETTINGS_COLUMN, 16)
+    ws.set_column(SETTINGS_COLUMN + 1, SETTINGS_COLUMN + 1, 60)
+    for i, setting in enumerate(SETTINGS):
+        row = FIRST_DATA_ROW + i
+        value = settings.get(setting.name, setting.default)
+        ws.write(row, SETTINGS_COLUMN - 1, setting.label, fmt.label)
+        cell_format = fmt.setting_int if setting.kind == Kind.INTEGER else fmt.setting
+        if value is None:
+            ws.write_blank(row, SETTINGS_COLUMN, None, cell_format)
+        else:
+            ws.write(row, SETTINGS_COLUMN, value, cell_format)
+        ws.write(row, SETTINGS_COLUMN + 1, setting.help, fmt.help)
+        cell = xlsxwriter.utility.xl_rowcol_to_cell(row, SETTINGS_COLUMN, True, True)
+        wb.define_name(setting.name, f"={SETTINGS_SHEET}!{cell}")
+        if setting.choices:
+            ws.data_validation(row, SETTINGS_COLUMN, row, SETTINGS_COLUMN, {
+                "validate": "list", "source": list(setting.choices),
+                "input_title": setting.label[:32], "input_message": setting.help[:255]})
+        elif setting.kind == Kind.INTEGER:
+            ws.data_validation(row, SETTINGS_COLUMN, row, SETTINGS_COLUMN, {
+                "validate": "integer", "criteria": ">=", "value": setting.minimum or 0,
+                "input_title": setting.label[:32], "input_message": setting.help[:255],
+                "error_message": f"{setting.label}: skriv et heltal."})
+    _page_setup(ws, landscape=True, repeat_header=False)
+
+
+def _write_lists(wb, fmt: _Formats):
+    """A hidden sheet with the names the data validation lists offer."""
+    ws = wb.add_worksheet(LIST_SHEET)
+    names = sorted((m.name for m in muni.all_municipalities()), key=str.casefold)
+    regions = sorted(muni.REGIONS.values())
+    ws.write(0, 0, "Kommuner", fmt.label)
+    ws.write(0, 1, "Driftsherrer", fmt.label)
+    for r, name in enumerate(names, start=1):
+        ws.write_string(r, 0, name)
+    for r, name in enumerate(regions + names, start=1):
+        ws.write_string(r, 1, name)
+    wb.define_name("lstKommuner", f"={LIST_SHEET}!$A$2:$A${len(names) + 1}")
+    wb.define_name("lstDriftsherrer", f"={LIST_SHEET}!$B$2:$B${len(names) + len(regions) + 1}")
+    ws.hide()
