@@ -55,12 +55,13 @@ def settlement_tables(s: Settlement, inputs: Inputs, source: str, computed: date
     year_text = ", ".join(str(y) for y in s.years) if s.years else "ingen"
     subtitle = (f"Kilde: {source} · beregnet {fmt(computed)} · periode: {s.settings.period.value}"
                 f" · år: {year_text} · nøgledato: {s.settings.key_date_rule.value}")
+    deduct = s.settings.deduct_normal_vacancy  # the deduction column only when it applies
     result_rows = []
     for ap in s.agreement_periods:
         a = agreements[ap.agreement_id]
         result_rows.append((
             ap.agreement_id, a.operator, a.offer, ap.period, ap.window_days, ap.paid_days,
-            ap.vacant_days, float(ap.deducted_days),
+            ap.vacant_days) + ((float(ap.deducted_days),) if deduct else ()) + (
             ap.daily_rate * 100 if ap.daily_rate is not None else None,
             _share_text(ap.coverage) if ap.vacant_days else "", ap.amount_oere))
     resultat = OutTable(
@@ -68,9 +69,10 @@ def settlement_tables(s: Settlement, inputs: Inputs, source: str, computed: date
         (OutColumn("AftaleID", TEXT, 10), OutColumn("Driftsherre", TEXT, 20),
          OutColumn("Tilbud", TEXT, 28), OutColumn("Periode", TEXT, 10),
          OutColumn("Vinduesdøgn", INT, 12, True), OutColumn("Betalte døgn", INT, 12, True),
-         OutColumn("Tomme døgn", INT, 11, True), OutColumn("Fradrag normal tomgang", DECIMAL, 12),
-         OutColumn("Døgntakst", MONEY, 13), OutColumn("Dækningsandel", TEXT, 13),
-         OutColumn("Beløb", MONEY, 16, True)),
+         OutColumn("Tomme døgn", INT, 11, True))
+        + ((OutColumn("Fradrag normal tomgang (døgn)", DECIMAL, 14),) if deduct else ())
+        + (OutColumn("Døgntakst", MONEY, 13), OutColumn("Dækningsandel", TEXT, 14),
+           OutColumn("Beløb", MONEY, 16, True)),
         tuple(result_rows), "Ingen garanterede døgn i de valgte år.")
 
     fordeling = OutTable(

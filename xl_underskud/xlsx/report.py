@@ -62,7 +62,7 @@ def render_table(wb, fm, table: OutTable):
     for c, col in enumerate(table.columns):
         ws.write(HEADER_ROW, c, col.header, fm["header_num" if col.kind in numeric else "header"])
         ws.set_column(c, c, col.width)
-    ws.set_row(HEADER_ROW, 30)
+    ws.set_row(HEADER_ROW, 32)
     if not table.rows:
         ws.write(HEADER_ROW + 1, 0, table.empty_text, fm["empty"])
     for r, row in enumerate(table.rows, start=HEADER_ROW + 1):

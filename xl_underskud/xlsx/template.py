@@ -86,6 +86,9 @@ class _Formats:
                                       "locked": False})
         self.setting_int = wb.add_format({**base, "bg_color": "#FFF2CC", "border": 1,
                                           "num_format": "0", "locked": False})
+        self.header = wb.add_format({**base, "bold": True, "bg_color": "#1F3864",
+                                     "font_color": "#FFFFFF", "text_wrap": True,
+                                     "valign": "vcenter"})
         self.help = wb.add_format({**base, "font_size": 9, "font_color": "#595959",
                                    "text_wrap": True, "valign": "top"})
         self._cache: dict[str, object] = {}
@@ -150,13 +153,15 @@ def _write_table(ws, fmt: _Formats, table: Table, rows: list[list], first_col: i
     if title:
         ws.write(TITLE_ROW, first_col, table.title, fmt.title)
         ws.write(INTRO_ROW, first_col, table.intro, fmt.intro)
+    ws.set_row(HEADER_ROW, 30)
     data_rows = rows or [[None] * len(table.columns)]
     last_row = HEADER_ROW + len(data_rows)
     last_col = first_col + len(table.columns) - 1
     ws.add_table(HEADER_ROW, first_col, last_row, last_col, {
         "name": table.name,
         "style": "Table Style Medium 2",
-        "columns": [{"header": c.header, "format": fmt.column(c)} for c in table.columns],
+        "columns": [{"header": c.header, "format": fmt.column(c), "header_format": fmt.header}
+                    for c in table.columns],
     })
     for r, row in enumerate(rows):
         for c, (column, value) in enumerate(zip(table.columns, row)):
@@ -230,10 +235,13 @@ def _build(path: Path, data: dict, settings: dict):
     sheets = {name: wb.add_worksheet(name) for name in SHEET_ORDER}
 
     guide = sheets["Vejledning"]
-    guide.set_column(0, 0, 110)
+    guide.set_column(0, 0, 78)
     guide.hide_gridlines(2)
     for r, (text, style) in enumerate(GUIDE):
         guide.write(r, 0, text, getattr(fmt, style))
+        if style == "text" and len(text) > 72:
+            # Row heights are not recalculated by every program on opening: set them.
+            guide.set_row(r, 15 * (len(text) // 72 + 1))
     _page_setup(guide, landscape=False, repeat_header=False)
 
     for table in ALL_TABLES:
@@ -255,9 +263,9 @@ def _write_settings(ws, wb, fmt: _Formats, coverage_rows, settings: dict):
     ws.write(INTRO_ROW, 0, "Modellens parametre. Gule felter kan ændres; tomme felter giver "
              "modellens standard.", fmt.intro)
     _write_table(ws, fmt, DAEKNING, coverage_rows, title=False)
-    ws.write(HEADER_ROW, SETTINGS_COLUMN - 1, "Indstilling", fmt.label)
-    ws.write(HEADER_ROW, SETTINGS_COLUMN, "Værdi", fmt.label)
-    ws.write(HEADER_ROW, SETTINGS_COLUMN + 1, "Forklaring", fmt.label)
+    ws.write(HEADER_ROW, SETTINGS_COLUMN - 1, "Indstilling", fmt.header)
+    ws.write(HEADER_ROW, SETTINGS_COLUMN, "Værdi", fmt.header)
+    ws.write(HEADER_ROW, SETTINGS_COLUMN + 1, "Forklaring", fmt.header)
     ws.set_column(SETTINGS_COLUMN - 2, SETTINGS_COLUMN - 2, 3)
     ws.set_column(SETTINGS_COLUMN - 1, SETTINGS_COLUMN - 1, 38)
     ws.set_column(SETTINGS_COLUMN, SETTINGS_COLUMN, 16)
