@@ -11,6 +11,7 @@ from xl_underskud.xlsx.reader import read_workbook
 from xl_underskud.xlsx.template import build_workbook
 
 COMMITTED = REPO / "workbook" / "Underskudsgaranti.xlsx"
+EXAMPLE = REPO / "workbook" / "Underskudsgaranti_eksempel.xlsx"
 
 
 def _parts(path):
@@ -19,12 +20,23 @@ def _parts(path):
         return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
 
 
-def test_committed_workbook_equals_a_fresh_build(tmp_path):
-    fresh = build_workbook(tmp_path / "fresh.xlsx")
-    committed, rebuilt = _parts(COMMITTED), _parts(fresh)
+def _assert_same_content(committed_path, fresh_path, command):
+    committed, rebuilt = _parts(committed_path), _parts(fresh_path)
     assert sorted(committed) == sorted(rebuilt)
     changed = [n for n in committed if committed[n] != rebuilt[n]]
-    assert changed == [], f"Run `xl-underskud skabelon --ud workbook/Underskudsgaranti.xlsx`: {changed}"
+    assert changed == [], f"Run `{command}`: {changed}"
+
+
+def test_committed_workbook_equals_a_fresh_build(tmp_path):
+    _assert_same_content(COMMITTED, build_workbook(tmp_path / "fresh.xlsx"),
+                         "xl-underskud skabelon --ud workbook/Underskudsgaranti.xlsx")
+
+
+def test_committed_example_equals_a_fresh_build(tmp_path):
+    from xl_underskud.example import write_example
+
+    _assert_same_content(EXAMPLE, write_example(tmp_path / "fresh.xlsx"),
+                         "xl-underskud eksempel --ud workbook/Underskudsgaranti_eksempel.xlsx")
 
 
 def test_template_has_every_declared_table_and_header():

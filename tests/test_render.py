@@ -1,0 +1,21 @@
+"""What a finance officer sees: the workbooks open and print cleanly in a real spreadsheet."""
+from conftest import REPO, run_cli
+from render import ERROR_VALUES, pdf_text, to_pdf
+
+
+def test_standard_workbook_renders_without_error_values(tmp_path):
+    text = pdf_text(to_pdf(REPO / "workbook" / "Underskudsgaranti.xlsx", tmp_path))
+    assert not [e for e in ERROR_VALUES if e in text]
+    for expected in ("Underskudsgaranti for nye pladser", "Forpligtende købsaftaler",
+                     "Ibrugtagningsdato", "Døgntakst", "Betalt til", "Folketal", "Dækningsandel"):
+        assert expected in text, expected
+
+
+def test_report_renders_with_totals(tmp_path, example_path):
+    report = tmp_path / "rapport.xlsx"
+    assert run_cli("beregn", example_path, "--aar", "2023", "--ud", report).returncode == 0
+    text = pdf_text(to_pdf(report, tmp_path))
+    assert not [e for e in ERROR_VALUES if e in text]
+    for expected in ("tomme døgn og garantibeløb", "I alt", "Fordeling på kommuner",
+                     "Kommuneoversigt", "Region Hovedstaden", "Ingen fejl eller advarsler"):
+        assert expected in text, expected
