@@ -6,10 +6,10 @@ arithmetic, Fraction where the normal-vacancy deduction divides) and is rounded 
 away from zero, to whole øre.
 
 Normal vacancy (setting FratraekNormalTomgang, default off): (1 − occupancy rate) × window
-days is subtracted from the period's vacant days, floored at 0. With yearly periods this is
-exactly the agreement-year of the model; with quarters or months the same formula applies to
-each period. When vacant days of different guarantee years (different coverage shares) are
-reduced, each is reduced in the same proportion.
+days of the agreement-year is subtracted from the vacant days of that agreement-year, floored
+at 0. With quarters or months the year's deduction is shared over its periods in proportion to
+their vacant days (so the periods of a year add up to the yearly rule), and vacant days of
+different guarantee years (different coverage shares) are reduced in the same proportion.
 """
 from __future__ import annotations
 
@@ -47,12 +47,28 @@ def round_half_away(value: Fraction) -> int:
     return sign * whole
 
 
+def _remaining_after_normal_vacancy(vacancy: pd.DataFrame, rate_of: dict) -> dict:
+    """(agreement, year) → share of the vacant days left after the normal-vacancy deduction."""
+    out = {}
+    yearly = vacancy.groupby(["agreement_id", "year"])[["window_days", "vacant_days"]].sum()
+    for (agreement_id, year), row in yearly.iterrows():
+        rate = rate_of.get((agreement_id, int(year)))
+        vacant = int(row["vacant_days"])
+        if rate is None or rate.occupancy_rate is None or vacant == 0:
+            continue
+        normal = (1 - Fraction(rate.occupancy_rate)) * int(row["window_days"])
+        out[(agreement_id, int(year))] = max(Fraction(0), vacant - normal) / vacant
+    return out
+
+
 def agreement_periods(vacancy: pd.DataFrame, rates: tuple[Rate, ...], settings: Settings
                       ) -> tuple[list[AgreementPeriod], list[Message]]:
     rate_of = {(r.agreement_id, r.year): r for r in rates}
     messages: list[Message] = []
     missing_rate: dict[tuple[str, int], int] = {}
     missing_occupancy: set[tuple[str, int]] = set()
+    remaining = _remaining_after_normal_vacancy(vacancy, rate_of) if settings.deduct_normal_vacancy \
+        else {}
     out = []
     for (agreement_id, period, year), rows in vacancy.groupby(
             ["agreement_id", "period", "year"], sort=True):
@@ -76,9 +92,9 @@ def agreement_periods(vacancy: pd.DataFrame, rates: tuple[Rate, ...], settings: 
                 if rate.occupancy_rate is None:
                     missing_occupancy.add((agreement_id, year))
                 else:
-                    normal = (1 - Fraction(rate.occupancy_rate)) * window
-                    deducted = min(normal, Fraction(vacant))
-                    raw = raw * (vacant - deducted) / vacant
+                    factor = remaining[(agreement_id, year)]
+                    deducted = vacant * (1 - factor)
+                    raw = raw * factor
             amount = round_half_away(raw)
         out.append(AgreementPeriod(agreement_id, period, year, window, paid, vacant, deducted,
                                    rate.daily_rate if rate else None, coverage, amount))

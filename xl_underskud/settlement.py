@@ -102,6 +102,10 @@ def _distribute(periods, inputs: Inputs, community: dict[int, str]):
         by_date[p.key_date][p.municipality_code] = p.population
     rule = inputs.settings.key_date_rule
     parts, messages, reported = [], [], set()
+    if not community and any(ap.amount_oere for ap in periods):
+        return [], [error(BEFOLKNING.sheet, None, "Folketal",
+                          "Befolkning har ingen folketal, så der er ingen betalende kommuner at "
+                          "fordele garantibeløbet på.")]
     for ap in periods:
         if ap.amount_oere == 0:
             continue
