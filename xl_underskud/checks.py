@@ -50,7 +50,9 @@ def _duplicates(table: Table, records, key, describe) -> list[Message]:
 
 def _references(inputs: Inputs) -> list[Message]:
     out = []
-    agreements = {a.agreement_id: a for a in inputs.agreements}
+    agreements = {}
+    for a in inputs.agreements:  # a duplicated id is reported once; its first row counts
+        agreements.setdefault(a.agreement_id, a)
     places = {(p.agreement_id, p.place_no) for p in inputs.places}
 
     def unknown_agreement(sheet, row, agreement_id):

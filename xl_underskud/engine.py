@@ -1,13 +1,23 @@
 """From what a shell read to a settlement: parse, check, compute — every problem at once.
 
 Both the CLI and the Excel scripts call `evaluate`; neither holds a rule of its own.
+
+Order, so that the user sees every real problem once and no follow-up noise:
+1. the shell's findings (missing sheets/tables/headers, unreadable file, CPR-like values,
+   formulas without results) and the field-level problems are always reported;
+2. the cross-row checks (references, duplicates, overlaps, windows) run when every input table
+   could be read;
+3. the amounts and the distribution (missing rates, missing population on the key date) run
+   only on error-free inputs, since a rejected row would make them report phantom problems.
 """
 from __future__ import annotations
 
+from .checks import check_inputs
 from .parse import RawWorkbook, parse_inputs
 from .records import Inputs, Message
-from .schema import SETTINGS_SHEET
+from .schema import INPUT_TABLES, SETTINGS_SHEET
 from .settlement import Settlement, settle
+from .windows import guarantee_windows
 
 _SHEET_ORDER = {None: -1, "Aftaler": 0, "Pladser": 1, "Takster": 2, "Ophold": 3, "Befolkning": 4,
                 SETTINGS_SHEET: 5}
@@ -22,11 +32,15 @@ def evaluate(raw: RawWorkbook, year: int | None = None
              ) -> tuple[Settlement | None, Inputs | None, list[Message]]:
     """Settlement (or None when errors block it), the typed inputs and all messages."""
     messages = list(raw.messages)
-    structural = any(m.is_error for m in raw.messages)
     inputs, parse_messages = parse_inputs(raw)
     messages += parse_messages
-    if structural:
-        # A missing sheet, table or header: the cross-table rules would only add noise.
+    if any(table.name not in raw.tables for table in INPUT_TABLES):
+        # A missing sheet, table or header (or an unreadable file): cross-table rules would
+        # only add noise about rows that are really there.
+        return None, inputs, sort_messages(messages)
+    if any(m.is_error for m in messages):
+        messages += check_inputs(inputs)
+        messages += guarantee_windows(inputs)[1]
         return None, inputs, sort_messages(messages)
     settlement, rule_messages = settle(inputs, year)
     messages += rule_messages

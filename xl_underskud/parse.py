@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from . import municipalities as muni
+from .cpr import looks_like_cpr
 from .records import (
     Agreement,
     Inputs,
@@ -46,7 +47,7 @@ from .schema import (
 @dataclass(frozen=True)
 class RawRow:
     row: int  # Excel row number
-    values: dict  # field name -> raw value
+    values: dict  # field name -> raw value; a field left out was already reported by the shell
 
 
 @dataclass(frozen=True)
@@ -81,13 +82,24 @@ _DATE_TEXT = re.compile(r"^\s*(\d{1,2})-(\d{1,2})-(\d{4})\s*$")
 # Serial numbers of 01-01-1990 and 31-12-2100 in Excel's 1900 date system.
 _SERIAL_MIN, _SERIAL_MAX = 32874, 73415
 _EXCEL_EPOCH = date(1899, 12, 30)
+_DATE_MIN, _DATE_MAX = date(1990, 1, 1), date(2100, 12, 31)  # as the template's data validation
 
 
 def _is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
+_CPR_HIDDEN = "(værdien ligner et CPR-nummer og vises ikke)"
+
+
 def _show(value) -> str:
+    """A cell value fit for a message: shortened, and never a CPR-like value (SPEC rule 11)."""
+    if looks_like_cpr(value):
+        return _CPR_HIDDEN
+    if isinstance(value, float) and value == value and value not in (float("inf"), float("-inf")):
+        # Excel hands over every number as a float: show 0 and 2022,5, not 0.0 and 2022.5.
+        text = str(int(value)) if value.is_integer() else repr(value).replace(".", ",")
+        return text
     text = str(value)
     return text if len(text) <= 40 else text[:37] + "…"
 
@@ -139,6 +151,16 @@ def convert(column: Column, value) -> tuple[object, str | None]:
 
 
 def _convert_date(value) -> tuple[date | None, str | None]:
+    day, problem = _read_date(value)
+    if day is not None and not _DATE_MIN <= day <= _DATE_MAX:
+        # A small number in a date-formatted cell (12 → 12-01-1900) or a mistyped year.
+        shown = f"{day.day:02d}-{day.month:02d}-{day.year:04d}"
+        return None, (f"{shown} ligger uden for {_DATE_MIN.year}–{_DATE_MAX.year} og er næppe "
+                      f"den rigtige dato; skriv dd-mm-åååå.")
+    return day, problem
+
+
+def _read_date(value) -> tuple[date | None, str | None]:
     if isinstance(value, datetime):
         return value.date(), None
     if isinstance(value, date):
@@ -178,20 +200,30 @@ def _convert_choice(choices: tuple[str, ...], value) -> tuple[str | None, str | 
 
 
 def typed_rows(raw: RawTable, messages: list[Message]) -> list[tuple[int, dict]]:
-    """Convert each row of a raw table; rows whose required fields fail are dropped."""
+    """Convert each row of a raw table; rows whose required fields fail are dropped, and so are
+    rows holding a CPR-like value (reported by the shell that read the cell)."""
     table = raw.table
     out = []
     for raw_row in raw.rows:
         values = {}
         ok = True
         for column in table.columns:
-            value = raw_row.values.get(column.field)
+            if column.field not in raw_row.values:  # the shell reported this cell already
+                ok = ok and not column.required
+                values[column.field] = None
+                continue
+            value = raw_row.values[column.field]
             if _is_blank(value):
                 if column.required:
                     messages.append(error(table.sheet, raw_row.row, column.header,
                                           f"{column.header} skal udfyldes."))
                     ok = False
                 values[column.field] = None
+                continue
+            if looks_like_cpr(value):
+                # SPEC rule 11: the shells report every CPR-like cell (reader.py, excel/book.py,
+                # excel/frames.py). The row goes no further, so no later message can repeat it.
+                ok = False
                 continue
             typed, problem = convert(column, value)
             if problem:
@@ -213,11 +245,17 @@ def _municipality_code(name: str, sheet: str, row: int, header: str, allow_regio
     if allow_region:
         candidates += list(muni.REGIONS.values())
     what = "kommune eller region" if allow_region else "kommune"
-    if code is not None:  # a region where only municipalities may stand
-        messages.append(error(sheet, row, header, f'"{name}" er en region; her skal stå en kommune.'))
+    if looks_like_cpr(name):
+        messages.append(error(sheet, row, header,
+                              f"Værdien ligner et CPR-nummer og vises ikke; her skal stå en "
+                              f"{what}."))
+    elif code is not None:  # a region where only municipalities may stand
+        messages.append(error(sheet, row, header,
+                              f'"{_show(name)}" er en region; her skal stå en kommune.'))
     else:
         messages.append(error(sheet, row, header,
-                              f'"{name}" er ikke en kendt {what}.' + muni.suggestion(name, candidates)))
+                              f'"{_show(name)}" er ikke en kendt {what}.'
+                              + muni.suggestion(name, candidates)))
     return None
 
 
@@ -257,14 +295,38 @@ def parse_inputs(raw: RawWorkbook) -> tuple[Inputs, list[Message]]:
             continue
         if muni.code_for(v["municipality"]) != code:
             messages.append(error(BEFOLKNING.sheet, row, "Kommune",
-                                  f'"{v["municipality"]}" passer ikke til kommunekode {code} '
-                                  f'({known}).'))
+                                  f'"{_show(v["municipality"])}" passer ikke til kommunekode '
+                                  f'{code} ({known}).'))
             continue
         population.append(PopulationFigure(code, known, v["key_date"], v["population"], row))
+
+    # An agreement whose row has an error is left out; its places, rates and stays are left out
+    # with it, or every one of them would be reported as referring to an agreement that "does
+    # not exist on the sheet Aftaler" — untrue, and a finance officer would add it once more.
+    listed = (_valid_values(raw.tables[AFTALER.name], "agreement_id")
+              if AFTALER.name in raw.tables else set())
+    rejected = listed - {a.agreement_id for a in agreements}
+    if rejected:
+        places = [p for p in places if p.agreement_id not in rejected]
+        rates = [r for r in rates if r.agreement_id not in rejected]
+        stays = [s for s in stays if s.agreement_id not in rejected]
 
     settings = parse_settings(raw, messages)
     return Inputs(tuple(agreements), tuple(places), tuple(rates), tuple(stays),
                   tuple(population), settings), messages
+
+
+def _valid_values(raw_table: RawTable, field_name: str) -> set:
+    """The valid values typed in one column, whether or not the rest of each row is valid."""
+    column = raw_table.table.column(field_name)
+    out = set()
+    for raw_row in raw_table.rows:
+        value = raw_row.values.get(column.field)
+        if not _is_blank(value):
+            typed, problem = convert(column, value)
+            if problem is None:
+                out.add(typed)
+    return out
 
 
 def _rows(raw: RawWorkbook, table: Table, messages: list[Message]):
@@ -307,6 +369,8 @@ def _coverage_schedule(raw: RawWorkbook, years: int, messages: list[Message]) ->
     if DAEKNING.name not in raw.tables:
         return tuple(Decimal("0.5") for _ in range(years))
     shares: dict[int, Decimal] = {}
+    # A year whose row has an error (reported by typed_rows) is not "missing" as well.
+    listed = _valid_values(raw.tables[DAEKNING.name], "guarantee_year")
     for row, v in typed_rows(raw.tables[DAEKNING.name], messages):
         year = v["guarantee_year"]
         if year in shares:
@@ -317,10 +381,10 @@ def _coverage_schedule(raw: RawWorkbook, years: int, messages: list[Message]) ->
                                     f"Garantiår {year} ligger efter garantiperioden på {years} år "
                                     f"og bruges ikke."))
         shares[year] = v["coverage_share"]
-    missing = [y for y in range(1, years + 1) if y not in shares]
+    missing = [y for y in range(1, years + 1) if y not in shares and y not in listed]
     if missing:
-        listed = ", ".join(str(y) for y in missing)
+        which = ", ".join(str(y) for y in missing)
         messages.append(error(DAEKNING.sheet, None, "Dækningsandel",
-                              f"Dækningsandel mangler for garantiår {listed} i {DAEKNING.name}."))
-        return tuple(shares.get(y, Decimal("0.5")) for y in range(1, years + 1))
-    return tuple(shares[y] for y in range(1, years + 1))
+                              f"Dækningsandel mangler for garantiår {which} i {DAEKNING.name}."))
+    return tuple(shares.get(y, Decimal("0.5")) for y in range(1, years + 1))
+

@@ -30,6 +30,16 @@ _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _CELL_REF = re.compile(r"^\$?([A-Z]+)\$?(\d+)$")
 
 INPUT_SHEETS = tuple(dict.fromkeys([t.sheet for t in INPUT_TABLES] + [SETTINGS_SHEET]))
+# Sheets with a role of their own (guide, list helper, output sheets): never offered as "Mente du
+# …?" for a missing input sheet — "Lister" is not a misspelled "Takster".
+_OWN_SHEETS = INPUT_SHEETS + ("Vejledning", "Lister", "Resultat", "Fordeling", "Kommuneoversigt",
+                              "Eksponering", "Fejl")
+
+
+def _others(candidates, taken) -> list[str]:
+    """Candidates for a 'Mente du …?' hint: names that are not already a declared name."""
+    folded = {str(t).casefold() for t in taken}
+    return [c for c in candidates if str(c).casefold() not in folded]
 
 
 def column_letter(index: int) -> str:
@@ -169,7 +179,7 @@ def read_workbook(path: str | Path) -> RawWorkbook:
                 continue  # optional: the model's defaults apply (a warning says so below)
             raw.messages.append(error(wanted, None, None,
                                       f'Arket "{wanted}" mangler i projektmappen.'
-                                      + suggestion(wanted, sheet_names)))
+                                      + suggestion(wanted, _others(sheet_names, _OWN_SHEETS))))
             continue
         try:
             sheets[wanted] = _Sheet(wb, actual)
@@ -190,7 +200,8 @@ def _read_table(wb, package: _Package, sheet: _Sheet, table: Table, table_names,
     if found is None:
         raw.messages.append(error(table.sheet, None, None,
                                   f"Tabellen {table.name} mangler på arket {table.sheet}."
-                                  + suggestion(table.name, table_names)))
+                                  + suggestion(table.name, _others(
+                                      table_names, [t.name for t in ALL_TABLES]))))
         return
     t = wb.get_table_by_name(found)
     if t.sheet.casefold() != sheet.name.casefold():
@@ -213,7 +224,8 @@ def _read_table(wb, package: _Package, sheet: _Sheet, table: Table, table_names,
             missing = True
             raw.messages.append(error(table.sheet, header_row, column.header,
                                       f'Kolonnen "{column.header}" mangler i tabellen {table.name}.'
-                                      + suggestion(column.header, headers)))
+                                      + suggestion(column.header,
+                                                   _others(headers, table.headers))))
         else:
             columns[column.field] = col
             sheet.headers[col] = column.header
@@ -230,6 +242,7 @@ def _read_table(wb, package: _Package, sheet: _Sheet, table: Table, table_names,
     rows = []
     for r in range(first, last + 1):
         values = {f: sheet.value(r, c) for f, c in columns.items()}
+        reported = False
         for f, c in columns.items():
             if (r + 1, c) in no_cache:
                 header = table.column(f).header
@@ -237,8 +250,9 @@ def _read_table(wb, package: _Package, sheet: _Sheet, table: Table, table_names,
                                           f"Cellen {column_letter(c)}{r + 1} indeholder en formel "
                                           f"uden gemt resultat. Åbn og gem filen i Excel, eller "
                                           f"skriv værdien direkte."))
-                values[f] = None
-        if all(_blank(v) for v in values.values()):
+                del values[f]  # absent = reported here; parse must not call it blank as well
+                reported = True
+        if not reported and all(_blank(v) for v in values.values()):
             continue
         rows.append(RawRow(r + 1, values))
     raw.tables[table.name] = RawTable(table, tuple(rows))
