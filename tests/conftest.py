@@ -1,4 +1,11 @@
 import os
+
+# xlwings chooses the flavour of @xw.func when it is first imported: the tests run the
+# functions as xlwings Server custom functions (still plain callables) and need the licence
+# key for the remote engine. Classic (inert) decorators are checked in a subprocess.
+os.environ["XLWINGS_ON_SERVER"] = "true"
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+
 import subprocess
 import sys
 from pathlib import Path

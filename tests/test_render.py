@@ -11,6 +11,18 @@ def test_standard_workbook_renders_without_error_values(tmp_path):
         assert expected in text, expected
 
 
+def test_classic_workbook_renders_without_error_values(tmp_path):
+    text = pdf_text(to_pdf(REPO / "workbook" / "Underskudsgaranti.xlsm", tmp_path))
+    assert not [e for e in ERROR_VALUES if e in text]
+    assert "Handling:" in text and "UDF Modules" in text
+
+
+def test_example_renders_with_its_data(tmp_path):
+    text = pdf_text(to_pdf(REPO / "workbook" / "Underskudsgaranti_eksempel.xlsx", tmp_path))
+    assert not [e for e in ERROR_VALUES if e in text]
+    assert "Bostedet Kildevang" in text and "O-207" in text
+
+
 def test_report_renders_with_totals(tmp_path, example_path):
     report = tmp_path / "rapport.xlsx"
     assert run_cli("beregn", example_path, "--aar", "2023", "--ud", report).returncode == 0

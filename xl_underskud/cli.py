@@ -158,6 +158,137 @@ def _cmd_eksempel(args) -> int:
     return EXIT_OK
 
 
+def _cmd_befolkning(args) -> int:
+    """Fetch FOLK1A on 1 January ÅR; with --fil write a NEW workbook with the figures."""
+    from . import dst
+    from . import municipalities as muni
+    from .parse import parse_inputs
+    from .records import PopulationFigure, warning
+    from .schema import BEFOLKNING
+
+    def report(messages):
+        for m in messages:
+            label = "FEJL" if m.is_error else "Advarsel"
+            where = f" ({_location(m)})" if m.source.sheet else ""
+            print(f"{label}{where}: {m.text}", file=sys.stderr)
+
+    def stop(messages, code=EXIT_INVALID):
+        report(messages)
+        if code == EXIT_INVALID:
+            n = sum(1 for m in messages if m.is_error)
+            print(f"{n} fejl. Intet er ændret.", file=sys.stderr)
+        return code
+
+    def usage(text):
+        print(f"xl-underskud befolkning: fejl: {text}", file=sys.stderr)
+        return EXIT_USAGE
+
+    year, today = args.aar, date.today()
+    seconds, problem = dst.timeout_setting(args.ventetid)
+    if problem:
+        return usage(problem.text)
+    if year < dst.FIRST_YEAR:
+        return usage(f"{dst.TABLE} har folketal fra 1. januar {dst.FIRST_YEAR}; vælg et senere år.")
+    if year > today.year:
+        return usage(f"Folketallet pr. 1. januar {year} findes ikke endnu.")
+    day = dst.key_date(year)
+
+    if args.fil is None:
+        if args.ud:
+            return usage("--ud kræver --fil (projektmappen, der skal opdateres).")
+        bundled = [PopulationFigure(c, n, d, p) for c, n, d, p in muni.bundled_population()]
+        figures, messages = dst.fetch_population(year, previous=bundled, timeout=seconds)
+        if not figures:
+            return stop(messages)
+        report(messages)
+        print("kommunekode;kommune;folketal")
+        for f in figures:
+            print(f"{f.municipality_code};{f.municipality};{f.population}")
+        print(dst.source_note(year, today), file=sys.stderr)
+        return EXIT_OK
+
+    fil = Path(args.fil)
+    out = Path(args.ud) if args.ud else fil.with_name(f"{fil.stem}_befolkning_{year}.xlsx")
+    if out.suffix.lower() != ".xlsx":
+        return usage(f"Den nye projektmappe skal have endelsen .xlsx ({out.name}).")
+    if fil.exists() and out.exists() and out.resolve() == fil.resolve():
+        return stop([error(None, None, None, "Den nye projektmappe må ikke skrives oven i "
+                                             "indfilen; vælg et andet navn med --ud.")])
+    if not out.parent.exists():
+        return stop([error(None, None, None, f"Mappen {out.parent} findes ikke.")])
+
+    raw = _read(fil)
+    if any(m.is_error for m in raw.messages):
+        return stop(raw.messages)
+    inputs, parse_messages = parse_inputs(raw)
+    population_errors = [m for m in parse_messages
+                         if m.is_error and m.source.sheet == BEFOLKNING.sheet]
+    if population_errors:
+        return stop(population_errors + [error(BEFOLKNING.sheet, None, None,
+                                               "Ret fejlene i arket Befolkning, og prøv igen.")])
+    notes = [m for m in raw.messages if not m.is_error]
+    codes = dst.paying_codes(inputs.population)
+    if not codes:
+        codes = dst.default_codes()
+        notes.append(warning(BEFOLKNING.sheet, None, None,
+                             f"{BEFOLKNING.name} er tom; der hentes folketal for de "
+                             f"{len(codes)} kommuner i Region Hovedstaden."))
+    figures, messages = dst.fetch_population(year, codes, inputs.population, timeout=seconds)
+    if not figures:
+        return stop(messages)
+
+    merge = dst.merge_population(raw.tables.get(BEFOLKNING.name), figures)
+    data, settings = dst.rebuild_input(raw)
+    data[BEFOLKNING.name] = merge.rows
+    from .xlsx.template import build_workbook
+
+    try:
+        build_workbook(out, data, settings, population_note=dst.source_note(year, today))
+    except OSError as exc:
+        return stop([error(None, None, None,
+                           f"{out.name} kunne ikke skrives ({exc.strerror or exc}). Er filen "
+                           f"åben i Excel? Luk den, og prøv igen.")])
+    report(notes + messages)
+    total = f"{sum(f.population for f in figures):,}".replace(",", ".")
+    print(f"Folketal pr. {day:%d-%m-%Y} for {len(figures)} kommuner hentet fra Danmarks "
+          f"Statistik ({dst.TABLE}, {dst.quarter(year)}); i alt {total}.")
+    if merge.replaced:
+        print(f"{merge.replaced} rækker pr. {day:%d-%m-%Y} er erstattet; {merge.changed} folketal "
+              f"er ændret.")
+    else:
+        print(f"{len(figures)} rækker pr. {day:%d-%m-%Y} er tilføjet.")
+    if fil.suffix.lower() == ".xlsm":
+        print("Bemærk: den nye projektmappe er en .xlsx uden makroer.")
+    print(f"Ny projektmappe skrevet: {out} ({fil.name} er uændret).")
+    return EXIT_OK
+
+
+def _cmd_server(args) -> int:
+    from .excel.server import ServerSetupError, serve
+
+    try:
+        serve(args.host, args.port, args.cert, args.key)
+    except ServerSetupError as exc:
+        print(f"xl-underskud: fejl: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+def _cmd_manifest(args) -> int:
+    from .excel.server import ServerSetupError, manifest
+    from .xlsx.atomic import atomic_target
+
+    try:
+        text = manifest(args.url)
+    except ServerSetupError as exc:
+        print(f"xl-underskud: fejl: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    with atomic_target(args.ud) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    print(f"Manifest skrevet: {args.ud} (til central udrulning i Microsoft 365 Admin Center)")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="xl-underskud",
@@ -199,6 +330,43 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Skriv et udfyldt eksempel med tre aftaler og 18 pladser.")
     p.add_argument("--ud", metavar="FIL", help=f"filnavn (standard: {DEFAULT_EXAMPLE})")
     p.set_defaults(func=_cmd_eksempel)
+
+    p = sub.add_parser("befolkning", help="hent folketal fra Danmarks Statistik",
+                       description="Hent folketal pr. 1. januar ÅR (Danmarks Statistik, FOLK1A) "
+                                   "for de betalende kommuner og kontrollér dem.\n"
+                                   "Med --fil skrives en NY projektmappe med tallene i "
+                                   "tblBefolkning; FIL ændres aldrig.\n"
+                                   "Uden --fil vises tallene for de 29 kommuner i Region "
+                                   "Hovedstaden (kommunekode;kommune;folketal).")
+    p.add_argument("--aar", type=int, metavar="ÅR", required=True,
+                   help="året; folketallet pr. 1. januar ÅR hentes")
+    p.add_argument("--fil", metavar="FIL",
+                   help="standardregnearket, hvis kommuner og tidligere folketal bruges")
+    p.add_argument("--ud", metavar="NY.xlsx",
+                   help="den nye projektmappes filnavn (standard: FIL_befolkning_ÅR.xlsx)")
+    p.add_argument("--ventetid", metavar="SEKUNDER",
+                   help="hvor længe der ventes på svar (standard: 20; eller "
+                        "miljøvariablen XL_UNDERSKUD_DST_TIMEOUT)")
+    p.set_defaults(func=_cmd_befolkning)
+
+    p = sub.add_parser("server", help="start xlwings Server (tilføjelsesprogrammet)",
+                       description="Start xlwings Server med projektets funktioner og knapper. "
+                                   "Licens: xlwings PRO under PolyForm Noncommercial (dækker "
+                                   "kommuner) — nøglen 'noncommercial' bruges, medmindre "
+                                   "XLWINGS_LICENSE_KEY er sat. Øvrige indstillinger: "
+                                   "miljøvariabler XLWINGS_… (se README).")
+    p.add_argument("--host", default="127.0.0.1", help="adresse (standard: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (standard: 8000)")
+    p.add_argument("--cert", metavar="FIL", help="TLS-certifikat (PEM) til https")
+    p.add_argument("--key", metavar="FIL", help="privat nøgle (PEM) til certifikatet")
+    p.set_defaults(func=_cmd_server)
+
+    p = sub.add_parser("manifest", help="skriv manifestet til tilføjelsesprogrammet",
+                       description="Skriv Office-manifestet (XML) til central udrulning, for en "
+                                   "server på den givne https-adresse.")
+    p.add_argument("--url", required=True, help="serverens adresse, fx https://excel.kommune.dk")
+    p.add_argument("--ud", default="manifest.xml", help="filnavn (standard: manifest.xml)")
+    p.set_defaults(func=_cmd_manifest)
     return parser
 
 

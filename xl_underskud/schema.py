@@ -212,3 +212,30 @@ SETTINGS = (
 )
 
 DEFAULT_COVERAGE = ((1, 0.5), (2, 0.5), (3, 0.5))
+
+
+@dataclass(frozen=True)
+class SheetButton:
+    """A button on the standard workbook for the add-in: a shape hyperlinked to a cell.
+
+    The add-in runs `script` when the user clicks the shape (which selects `cell`). XlsxWriter
+    names the n-th text box of a sheet "TextBox n", so the order here is the order of drawing.
+    """
+
+    script: str
+    label: str
+    sheet: str
+    cell: str
+    shape: str
+    help: str
+
+
+GUIDE_SHEET = "Vejledning"
+SHEET_BUTTONS = (
+    SheetButton("beregn", "Beregn", GUIDE_SHEET, "C3", "TextBox 1",
+                "Beregner afregningen og skriver arkene Resultat, Fordeling og Kommuneoversigt."),
+    SheetButton("valider", "Kontrollér", GUIDE_SHEET, "C6", "TextBox 2",
+                "Kontrollerer projektmappen og skriver alle fejl på arket Fejl."),
+    SheetButton("ryd_resultater", "Ryd resultater", GUIDE_SHEET, "C9", "TextBox 3",
+                "Fjerner resultatarkene."),
+)

@@ -63,20 +63,31 @@ class Settlement:
         return sum(ap.amount_oere for ap in self.agreement_periods)
 
 
-def settle(inputs: Inputs, year: int | None = None) -> tuple[Settlement | None, list[Message]]:
-    """Settle `year` (or the setting Afregningsaar, or every year with guaranteed days)."""
+def agreement_amounts(inputs: Inputs, year: int | None = None
+                      ) -> tuple[list[AgreementPeriod], list[Message]]:
+    """Rules 2–6: per agreement and period the window, paid and vacant days and the amount.
+
+    `year` (or the setting Afregningsaar) limits the periods to one calendar year; None means
+    every year with guaranteed days. Returns no periods when an input error blocks them.
+    """
     settings = inputs.settings
     messages = check_inputs(inputs)
     windows, window_messages = guarantee_windows(inputs)
     messages += window_messages
     if any(m.is_error for m in messages):
-        return None, messages
-
+        return [], messages
     year = year if year is not None else settings.settlement_year
     years = {year} if year is not None else None
     vacancy = vacancy_by_period(windows, inputs.stays, settings.period, years)
     periods, amount_messages = agreement_periods(vacancy, inputs.rates, settings)
-    messages += amount_messages
+    return periods, messages + amount_messages
+
+
+def settle(inputs: Inputs, year: int | None = None) -> tuple[Settlement | None, list[Message]]:
+    """Settle `year` (or the setting Afregningsaar, or every year with guaranteed days)."""
+    periods, messages = agreement_amounts(inputs, year)
+    if any(m.is_error for m in messages):
+        return None, messages
 
     community = _paying_community(inputs)
     parts, key_messages = _distribute(periods, inputs, community)
@@ -84,9 +95,10 @@ def settle(inputs: Inputs, year: int | None = None) -> tuple[Settlement | None, 
     if any(m.is_error for m in messages):
         return None, messages
 
-    all_years = tuple(sorted({ap.year for ap in periods} | (years or set())))
+    year = year if year is not None else inputs.settings.settlement_year
+    all_years = tuple(sorted({ap.year for ap in periods} | ({year} if year else set())))
     positions = _positions(periods, parts, inputs, community)
-    return Settlement(settings, all_years, tuple(periods), tuple(parts), tuple(positions),
+    return Settlement(inputs.settings, all_years, tuple(periods), tuple(parts), tuple(positions),
                       tuple(messages)), messages
 
 

@@ -129,3 +129,21 @@ def _paid_days_function(index: dict, stays):
         return np.where(j >= 0, before[jj] + inside, 0)
 
     return paid
+
+
+def days_between(windows: list[Window], stays, first: date, last: date) -> tuple[int, int, int]:
+    """(window, paid, vacant) place-days from `first` to `last`, both inclusive."""
+    if not windows or last < first:
+        return 0, 0, 0
+    index = {(w.agreement_id, w.place_no): i for i, w in enumerate(windows)}
+    paid_at = _paid_days_function(index, stays)
+    n = len(windows)
+    start = np.fromiter((max(w.start, first).toordinal() for w in windows), np.int64, n)
+    end = np.fromiter((min(w.end.toordinal(), last.toordinal() + 1) for w in windows),
+                      np.int64, n)
+    keep = start < end
+    place = np.arange(n)[keep]
+    a, b = place * SPAN + start[keep], place * SPAN + end[keep]
+    window = int((b - a).sum())
+    paid = int((paid_at(b) - paid_at(a)).sum())
+    return window, paid, window - paid

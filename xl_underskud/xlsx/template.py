@@ -6,6 +6,7 @@ allowed value is written down once. `build_workbook` makes both the empty standa
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +22,7 @@ from ..schema import (
     DEFAULT_COVERAGE,
     SETTINGS,
     SETTINGS_SHEET,
+    SHEET_BUTTONS,
     Column,
     Kind,
     Table,
@@ -205,12 +207,15 @@ def default_coverage_rows() -> list[list]:
 
 
 def build_workbook(path: str | Path, data: dict[str, list[list]] | None = None,
-                   settings: dict[str, object] | None = None) -> Path:
+                   settings: dict[str, object] | None = None,
+                   population_note: str | None = None) -> Path:
     """Write the standard workbook to `path`.
 
     `data` maps a table name (tblAftaler …) to its rows (values in declared column order);
     tblBefolkning and tblDaekning default to the bundled population and 50/50/50 %.
     `settings` maps a setting name (Periode …) to its value; missing ones take the default.
+    `population_note` (optional) replaces the intro line of sheet Befolkning, e.g. the source
+    and fetch date of updated figures.
     """
     path = Path(path)
     data = dict(data or {})
@@ -218,14 +223,52 @@ def build_workbook(path: str | Path, data: dict[str, list[list]] | None = None,
     data.setdefault(DAEKNING.name, default_coverage_rows())
     settings = dict(settings or {})
 
+    classic = path.suffix.lower() == ".xlsm"
     with atomic_target(path) as tmp:
-        _build(tmp, data, settings)
+        _build(tmp, data, settings, population_note, classic)
+    if classic:
+        write_classic_module(path)
     return path
 
 
-def _build(path: Path, data: dict, settings: dict):
+def write_classic_module(xlsm: Path) -> Path:
+    """The Python module the classic workbook's macro imports: named after the workbook file.
+
+    xlwings' macro `SampleCall` runs `import <file name>; <file name>.main()`, so renaming the
+    .xlsm requires renaming this file too (README).
+    """
+    module = xlsm.with_suffix(".py")
+    module.write_text(CLASSIC_MODULE, encoding="utf-8")
+    return module
+
+
+CLASSIC_MODULE = '''"""Called by the button in the classic workbook of the same name (xlwings RunPython)."""
+from xl_underskud.excel.scripts import main  # noqa: F401
+'''
+CLASSIC_MACRO = "SampleCall"  # in xlwings' own VBA project (quickstart_standalone.xlsm), unchanged
+ACTION_CHOICES = ("Beregn", "Kontrollér", "Ryd resultater")
+
+
+def xlwings_vba_project() -> bytes:
+    """xlwings' own VBA project (module xlwings with RunPython, Module1 with SampleCall)."""
+    import zipfile
+
+    import xlwings
+
+    template = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
+    with zipfile.ZipFile(template) as z:
+        return z.read("xl/vbaProject.bin")
+
+
+def _build(path: Path, data: dict, settings: dict, population_note: str | None = None,
+           classic: bool = False):
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
                                          "strings_to_urls": False})
+    if classic:
+        import io
+
+        wb.add_vba_project(io.BytesIO(xlwings_vba_project()), is_stream=True)
+        wb.set_vba_name("ThisWorkbook")
     wb.set_properties({"title": "Underskudsgaranti — standardregneark",
                        "subject": "Økonomimodel for nye pladser, KKR Hovedstaden",
                        "author": "Fælleskommunalt sekretariat", "created": FIXED_TIMESTAMP,
@@ -237,6 +280,10 @@ def _build(path: Path, data: dict, settings: dict):
     guide = sheets["Vejledning"]
     guide.set_column(0, 0, 78)
     guide.hide_gridlines(2)
+    if classic:
+        _write_classic_controls(wb, guide, fmt)
+    else:
+        _write_buttons(guide, fmt)
     for r, (text, style) in enumerate(GUIDE):
         guide.write(r, 0, text, getattr(fmt, style))
         if style == "text" and len(text) > 72:
@@ -248,14 +295,68 @@ def _build(path: Path, data: dict, settings: dict):
         if table is DAEKNING:
             continue
         ws = sheets[table.sheet]
+        if table is BEFOLKNING and population_note:
+            table = replace(table, intro=population_note)
         _write_table(ws, fmt, table, data.get(table.name, []))
         ws.freeze_panes(FIRST_DATA_ROW, 0)
         _page_setup(ws, landscape=len(table.columns) > 5)
 
     _write_settings(sheets[SETTINGS_SHEET], wb, fmt, data[DAEKNING.name], settings)
     _write_lists(wb, fmt)
+    if classic:
+        _write_xlwings_conf(wb, fmt)
+        for i, ws in enumerate(wb.worksheets(), start=1):
+            ws.set_vba_name(f"Sheet{i}")
     sheets["Vejledning"].activate()
     wb.close()
+
+
+def _write_buttons(ws, fmt: _Formats):
+    """Sheet buttons for the add-in (declared in schema.SHEET_BUTTONS)."""
+    ws.set_column(1, 1, 2)
+    ws.set_column(2, 2, 24)
+    ws.set_column(3, 3, 40)
+    ws.write(0, 2, "Knapper (tilføjelsesprogrammet)", fmt.heading)
+    for button in SHEET_BUTTONS:
+        ws.insert_textbox(button.cell, button.label, {
+            "url": f"internal:{button.sheet}!{button.cell}",
+            "tip": button.help,
+            "width": 160, "height": 34,
+            "font": {"bold": True, "color": "white", "size": 11},
+            "fill": {"color": "#1F3864"},
+            "line": {"none": True},
+            "align": {"vertical": "middle", "horizontal": "center"},
+            "object_position": 3,
+        })
+        row = int(button.cell[1:]) - 1
+        ws.write(row, 3, button.help, fmt.help)
+
+
+def _write_classic_controls(wb, ws, fmt: _Formats):
+    """Classic workbook: choose an action in the cell `Handling`, then click the button."""
+    ws.set_column(1, 1, 2)
+    ws.set_column(2, 2, 24)
+    ws.set_column(3, 3, 40)
+    ws.write(0, 2, "Python (xlwings)", fmt.heading)
+    ws.write(2, 2, "Handling:", fmt.label)
+    ws.write(3, 2, ACTION_CHOICES[0], fmt.setting)
+    ws.data_validation(3, 2, 3, 2, {"validate": "list", "source": list(ACTION_CHOICES),
+                                    "input_title": "Handling",
+                                    "input_message": "Vælg, hvad knappen Kør skal gøre."})
+    wb.define_name("Handling", "=Vejledning!$C$4")
+    ws.insert_button(5, 2, {"macro": CLASSIC_MACRO, "caption": "Kør", "width": 160, "height": 34})
+    ws.write(3, 3, "Beregn, Kontrollér eller Ryd resultater; klik derefter Kør.", fmt.help)
+
+
+def _write_xlwings_conf(wb, fmt: _Formats):
+    """xlwings reads RunPython's settings from a sheet named exactly 'xlwings.conf'."""
+    ws = wb.add_worksheet("xlwings.conf")
+    for r, (key, value) in enumerate((("UDF Modules", "xl_underskud.excel.functions"),
+                                      ("Use UDF Server", "False"), ("Show Console", "False"))):
+        ws.write_string(r, 0, key)
+        ws.write_string(r, 1, value)
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, 1, 32)
 
 
 def _write_settings(ws, wb, fmt: _Formats, coverage_rows, settings: dict):

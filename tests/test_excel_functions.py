@@ -1,0 +1,136 @@
+"""Worksheet functions: called directly, as xlwings Server custom functions, and in classic mode.
+
+Expected figures come from `beregn --json` on the same workbook (which test_cli.py and
+test_rules.py check against hand calculations) or from hand calculation written beside them.
+"""
+import json
+import subprocess
+import sys
+from datetime import datetime
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from conftest import REPO, run_cli
+from xl_underskud.excel import functions as f
+
+EXAMPLE = REPO / "workbook" / "Underskudsgaranti_eksempel.xlsx"
+
+
+def table(sheet, name, header=True):
+    ws = load_workbook(EXAMPLE, data_only=True)[sheet]
+    rows = [[c.value for c in row] for row in ws[ws.tables[name].ref]]
+    return pd.DataFrame(rows if header else rows[1:])
+
+
+@pytest.fixture(scope="module")
+def settlement():
+    res = run_cli("beregn", EXAMPLE, "--json")
+    assert res.returncode == 0, res.stderr
+    return json.loads(res.stdout)
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return {n: table(s, n) for s, n in (("Aftaler", "tblAftaler"), ("Pladser", "tblPladser"),
+                                        ("Takster", "tblTakster"), ("Ophold", "tblOphold"),
+                                        ("Befolkning", "tblBefolkning"))}
+
+
+def test_ug_garanti_gives_the_same_amounts_as_beregn(settlement, tables):
+    t = tables
+    for row in settlement["aftaler"]:
+        amount = f.ug_garanti(t["tblAftaler"], t["tblPladser"], t["tblTakster"], t["tblOphold"],
+                              row["aftale_id"], row["periode"])
+        assert round(amount * 100) == row["beloeb_oere"], row
+
+
+def test_ug_garanti_by_quarter_and_month(tables):
+    t = (tables["tblAftaler"], tables["tblPladser"], tables["tblTakster"], tables["tblOphold"])
+    # A2: place 2 vacant 1 May – 30 June 2023 (see test_cli): all 61 days in 2023K2;
+    # May = 31 d × 50 % × 4.326,00 = 67.053,00 kr; June = 30 d → 64.890,00 kr
+    assert f.ug_garanti(*t, "A2", "2023K2") == pytest.approx(131943.00)
+    assert f.ug_garanti(*t, "A2", "2023K1") == 0
+    assert f.ug_garanti(*t, "A2", "2023M05") == pytest.approx(67053.00)
+    assert f.ug_garanti(*t, "A2", "2023M06") == pytest.approx(64890.00)
+
+
+def test_ug_fordeling_spills_parts_that_add_up(settlement, tables):
+    bef = tables["tblBefolkning"]
+    out = f.ug_fordeling(131943.00, bef, datetime(2023, 1, 1))
+    assert list(out.columns) == ["Kommunekode", "Kommune", "Folketal", "Andel", "Beløb"]
+    assert len(out) == 29
+    assert round(out["Beløb"].sum() * 100) == 13_194_300
+    expected = {r["kommunekode"]: r["beloeb_oere"] for r in settlement["fordeling"]
+                if (r["aftale_id"], r["periode"]) == ("A2", "2023")}
+    assert {int(k): round(v * 100) for k, v in zip(out["Kommunekode"], out["Beløb"])} == expected
+    # the data body without its header row, and the key date as an Excel serial (44927 = 1-1-2023)
+    body = table("Befolkning", "tblBefolkning", header=False)
+    assert f.ug_fordeling(131943.00, body, 44927.0)["Beløb"].tolist() == out["Beløb"].tolist()
+
+
+def test_ug_andel_is_one_row_of_the_split(tables):
+    bef = tables["tblBefolkning"]
+    # København: 131.943,00 × 653.664 / 1.891.778 = 45.590,1216… → 45.590,12 kr (README)
+    assert f.ug_andel("København", 131943.00, bef, datetime(2023, 1, 1)) == pytest.approx(45590.12)
+    assert f.ug_andel(101, 131943.00, bef, datetime(2023, 1, 1)) == pytest.approx(45590.12)
+    text = f.ug_andel("Lyngby Taarbæk", 100, bef, datetime(2023, 1, 1))
+    assert text.startswith("#FEJL") and "Lyngby-Taarbæk" in text
+
+
+def test_ug_tomme_doegn_matches_beregn(settlement, tables):
+    for row in settlement["aftaler"]:
+        year = int(row["periode"])
+        vacant = f.ug_tomme_doegn(tables["tblPladser"], tables["tblOphold"], row["aftale_id"],
+                                  datetime(year, 1, 1), datetime(year, 12, 31))
+        assert vacant == row["tomme_doegn"], row
+    # A1 place 3: paid to 28-02-2023, next stay 01-06-2023 → March only: 31 days
+    assert f.ug_tomme_doegn(tables["tblPladser"], tables["tblOphold"], "A1",
+                            datetime(2023, 3, 1), datetime(2023, 3, 31)) == 31
+
+
+def test_ug_doegntakst_by_hand():
+    # 10.000.000 kr / (6 pladser × 366 dage (2024) × 95 %) = 10.000.000 / 2.086,2 = 4.793,4043 kr
+    assert f.ug_doegntakst(10_000_000, 6, 0.95, 2024) == pytest.approx(4793.40427571)
+    # whole percent accepted: 95 = 95 %; 2023 has 365 days → 10.000.000 / 2.080,5 = 4.806,5369
+    assert f.ug_doegntakst(10_000_000, 6, 95, 2023) == pytest.approx(4806.53689)
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda t: f.ug_doegntakst(1000, 0, 0.9, 2024), "pladser"),
+    (lambda t: f.ug_doegntakst("mange", 6, 0.9, 2024), "omkostninger"),
+    (lambda t: f.ug_doegntakst(1000, 6, 150, 2024), "Belægningsprocent"),
+    (lambda t: f.ug_fordeling("x", t["tblBefolkning"]), "beløb"),
+    (lambda t: f.ug_fordeling(100, t["tblBefolkning"], datetime(2030, 1, 1)), "01-01-2030"),
+    (lambda t: f.ug_fordeling(100, pd.DataFrame([["a", "b"]])), "kolonnerne"),
+    (lambda t: f.ug_garanti(t["tblAftaler"], t["tblPladser"], t["tblTakster"], t["tblOphold"],
+                            "A1", "23"), "2023K1"),
+    (lambda t: f.ug_garanti(t["tblAftaler"], t["tblPladser"], t["tblTakster"], t["tblOphold"],
+                            "A9", "2023"), "A9"),
+    (lambda t: f.ug_tomme_doegn(t["tblPladser"], t["tblOphold"], "A1", datetime(2024, 1, 1),
+                                datetime(2023, 1, 1)), "før"),
+])
+def test_bad_arguments_give_a_danish_text_not_a_traceback(tables, call, words):
+    out = call(tables)
+    assert isinstance(out, str) and out.startswith("#FEJL: "), out
+    assert words in out
+    assert "Traceback" not in out
+
+
+def test_functions_are_registered_for_xlwings_server():
+    for name in f.__all__:
+        meta = getattr(f, name).__xlfunc__
+        assert meta["name"] == name
+
+
+def test_classic_mode_decorators_leave_plain_callables(tmp_path):
+    code = ("import os; os.environ.pop('XLWINGS_ON_SERVER', None)\n"
+            "from xl_underskud.excel import functions as f\n"
+            "assert not hasattr(f.ug_doegntakst, '__xlfunc__')\n"
+            "print(round(f.ug_doegntakst(10000000, 6, 0.95, 2024), 2))\n")
+    env = {k: v for k, v in __import__("os").environ.items() if k != "XLWINGS_ON_SERVER"}
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "4793.4"

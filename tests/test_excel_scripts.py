@@ -1,0 +1,270 @@
+"""Button scripts and xlwings Server, end to end on Linux.
+
+A workbook file is turned into the payload the add-in sends (tests/excel_payload.py), run
+through xlwings' remote engine or xlwings Server, and the returned actions are applied back
+to a file, whose output sheets must carry the numbers of `beregn --json`.
+"""
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import xml.etree.ElementTree as ET
+from datetime import date, datetime
+
+import pytest
+import xlwings as xw
+from openpyxl import load_workbook
+
+from conftest import REPO, run_cli
+from excel_payload import apply_actions, payload_from_xlsx
+
+EXAMPLE = REPO / "workbook" / "Underskudsgaranti_eksempel.xlsx"
+TEMPLATE = REPO / "workbook" / "Underskudsgaranti.xlsx"
+FUNCTIONS = {"UG_FORDELING", "UG_ANDEL", "UG_TOMME_DOEGN", "UG_GARANTI", "UG_DOEGNTAKST"}
+
+
+@pytest.fixture(scope="module")
+def expected():
+    res = run_cli("beregn", EXAMPLE, "--json")
+    assert res.returncode == 0, res.stderr
+    return json.loads(res.stdout)
+
+
+def run_remote(path, entry):
+    """Run a script on the file through the remote engine; returns the actions."""
+    book = xw.Book(json=payload_from_xlsx(path))
+    try:
+        book.set_mock_caller()
+        entry(book)
+        return book.json()
+    finally:
+        book.close()
+
+
+def rows_of(path, sheet):
+    ws = load_workbook(path, data_only=True)[sheet]
+    header = [c.value for c in ws[4]]
+    out = []
+    for row in ws.iter_rows(min_row=5, values_only=True):
+        if row[0] in (None, "I alt"):
+            break
+        out.append(dict(zip(header, row)))
+    return out
+
+
+def assert_outputs_match(path, expected):
+    resultat = {(r["AftaleID"], str(r["Periode"])): r for r in rows_of(path, "Resultat")}
+    assert len(resultat) == len(expected["aftaler"])
+    for e in expected["aftaler"]:
+        r = resultat[(e["aftale_id"], e["periode"])]
+        assert (r["Vinduesdøgn"], r["Betalte døgn"], r["Tomme døgn"]) == (
+            e["vinduesdoegn"], e["betalte_doegn"], e["tomme_doegn"])
+        assert round(r["Beløb"] * 100) == e["beloeb_oere"]
+    fordeling = {(r["AftaleID"], str(r["Periode"]), r["Kommunekode"]): r["Beløb"]
+                 for r in rows_of(path, "Fordeling")}
+    assert {k: round(v * 100) for k, v in fordeling.items()} == {
+        (e["aftale_id"], e["periode"], e["kommunekode"]): e["beloeb_oere"]
+        for e in expected["fordeling"]}
+    kommuner = {(r["Kommunekode"], str(r["Periode"])): r for r in rows_of(path, "Kommuneoversigt")}
+    for e in expected["kommuner"]:
+        r = kommuner[(e["kommunekode"], e["periode"])]
+        assert round(r["Netto"] * 100) == e["netto_oere"]
+
+
+def test_classic_entry_point_through_the_remote_engine(tmp_path, expected):
+    from xl_underskud.excel import scripts
+
+    book_file = shutil.copy(EXAMPLE, tmp_path / "bog.xlsx")
+    actions = run_remote(book_file, lambda book: scripts.main())
+    assert any(a["func"] == "alert" for a in actions["actions"])
+    apply_actions(book_file, actions, tmp_path / "ud.xlsx")
+    assert_outputs_match(tmp_path / "ud.xlsx", expected)
+    assert load_workbook(tmp_path / "ud.xlsx")["Fejl"]["A5"].value == "Ingen fejl eller advarsler."
+
+
+def test_beregn_on_the_empty_template(tmp_path):
+    from xl_underskud.excel import scripts
+
+    book_file = shutil.copy(TEMPLATE, tmp_path / "skabelon.xlsx")
+    apply_actions(book_file, run_remote(book_file, scripts.run_beregn), tmp_path / "ud.xlsx")
+    ws = load_workbook(tmp_path / "ud.xlsx")["Resultat"]
+    assert ws["A5"].value == "Ingen garanterede døgn i de valgte år."
+
+
+def test_invalid_input_fills_fejl_and_keeps_earlier_results(tmp_path, expected):
+    from xl_underskud.excel import scripts
+
+    first = tmp_path / "foerste.xlsx"
+    apply_actions(EXAMPLE, run_remote(EXAMPLE, scripts.run_beregn), first)
+    wb = load_workbook(first)
+    ws = wb["Takster"]
+    ws["C6"] = -5  # a negative daily rate (row 6 = second rate row)
+    ws["E7"] = "010190-1234"  # and a CPR-like value somewhere on an input sheet
+    broken = tmp_path / "fejl.xlsx"
+    wb.save(broken)
+    actions = run_remote(broken, scripts.run_beregn)
+    apply_actions(broken, actions, tmp_path / "ud.xlsx")
+    assert_outputs_match(tmp_path / "ud.xlsx", expected)  # the earlier results are untouched
+    fejl = rows_of(tmp_path / "ud.xlsx", "Fejl")
+    places = {(r["Ark"], r["Række"], r["Kolonne"]) for r in fejl}
+    assert ("Takster", 6, "Døgntakst") in places
+    assert ("Takster", 7, "E") in places
+    assert "1234" not in json.dumps(fejl, default=str)
+
+
+def test_valider_and_ryd_resultater(tmp_path):
+    from xl_underskud.excel import scripts
+
+    done = tmp_path / "done.xlsx"
+    apply_actions(EXAMPLE, run_remote(EXAMPLE, scripts.run_beregn), done)
+    apply_actions(done, run_remote(done, scripts.run_valider), tmp_path / "v.xlsx")
+    assert load_workbook(tmp_path / "v.xlsx")["Fejl"]["A5"].value == "Ingen fejl eller advarsler."
+    apply_actions(done, run_remote(done, scripts.run_ryd_resultater), tmp_path / "r.xlsx")
+    names = load_workbook(tmp_path / "r.xlsx").sheetnames
+    assert not {"Resultat", "Fordeling", "Kommuneoversigt", "Fejl"} & set(names)
+    assert "Aftaler" in names
+
+
+# --- xlwings Server ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def client():
+    import warnings
+
+    from xl_underskud.excel.server import app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    with TestClient(app()) as c:
+        yield c
+
+
+def serial(value):
+    """Excel sends dates to custom functions as serial numbers."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return float((value - date(1899, 12, 30)).days)
+    return "" if value is None else value
+
+
+def grid(sheet, name):
+    ws = load_workbook(EXAMPLE, data_only=True)[sheet]
+    return [[serial(c.value) for c in row] for row in ws[ws.tables[name].ref]]
+
+
+def call(client, func, *args):
+    body = {"client": "Office.js", "version": xw.__version__, "runtime": "1.4",
+            "func_name": func, "args": [a if isinstance(a, list) else [[a]] for a in args],
+            "culture_info_name": "da-DK"}
+    res = client.post("/xlwings/custom-functions-call", json=body)
+    assert res.status_code == 200, res.text
+    return res.json()["result"]
+
+
+def test_server_lists_exactly_our_functions(client):
+    meta = client.get("/xlwings/custom-functions-meta").json()
+    ids = {fn["id"] for fn in meta["functions"]}
+    assert ids == FUNCTIONS  # none of xlwings' example functions (no silent fallback)
+    garanti = next(fn for fn in meta["functions"] if fn["id"] == "UG_GARANTI")
+    assert "Tabellen tblAftaler" in garanti["parameters"][0]["description"]
+
+
+def test_server_function_calls_return_the_settlement_numbers(client, expected):
+    tables = [grid("Aftaler", "tblAftaler"), grid("Pladser", "tblPladser"),
+              grid("Takster", "tblTakster"), grid("Ophold", "tblOphold")]
+    for e in expected["aftaler"]:
+        result = call(client, "ug_garanti", *tables, e["aftale_id"], e["periode"])
+        assert round(result[0][0] * 100) == e["beloeb_oere"]
+    spill = call(client, "ug_fordeling", 131943.0, grid("Befolkning", "tblBefolkning"), 44927.0)
+    assert spill[0] == ["Kommunekode", "Kommune", "Folketal", "Andel", "Beløb"]
+    assert round(sum(r[4] for r in spill[1:]) * 100) == 13_194_300
+    # 10.000.000 / (6 × 366 × 0,95) = 4.793,4043 kr
+    assert call(client, "ug_doegntakst", 10_000_000, 6, 0.95, 2024)[0][0] == pytest.approx(4793.4043)
+    text = call(client, "ug_doegntakst", 10_000_000, 0, 0.95, 2024)[0][0]
+    assert text.startswith("#FEJL")
+
+
+def test_server_script_beregn_returns_actions(client, tmp_path, expected):
+    scripts = client.get("/xlwings/custom-scripts-meta").json()
+    assert {s["function_name"] for s in scripts} >= {"beregn", "valider", "ryd_resultater"}
+    assert any(s["button"] == "[TextBox 1]Vejledning!C3" for s in scripts)
+    res = client.post("/xlwings/custom-scripts-call/beregn", json=payload_from_xlsx(EXAMPLE))
+    assert res.status_code == 200, res.text
+    apply_actions(EXAMPLE, res.json(), tmp_path / "ud.xlsx")
+    assert_outputs_match(tmp_path / "ud.xlsx", expected)
+
+
+def test_manifest_names_the_product(client):
+    res = client.get("/manifest")
+    root = ET.fromstring(res.text.encode())
+    ns = {"o": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+          "a": "http://schemas.microsoft.com/office/appforoffice/1.1"}
+    assert root.find("a:DisplayName", ns).get("DefaultValue") == "Underskudsgaranti"
+    assert root.find("a:DefaultLocale", ns).text == "da-DK"
+    assert "UNDERSKUD" in res.text and "hello" not in res.text.lower()
+
+
+def test_template_buttons_match_the_scripts():
+    import zipfile
+
+    from xl_underskud.schema import SHEET_BUTTONS
+
+    with zipfile.ZipFile(TEMPLATE) as z:
+        drawing = z.read("xl/drawings/drawing1.xml").decode()
+        rels = z.read("xl/drawings/_rels/drawing1.xml.rels").decode()
+    for b in SHEET_BUTTONS:
+        assert f'name="{b.shape}"' in drawing
+        assert f'Target="#{b.sheet}!{b.cell}"' in rels
+
+
+# --- a real server process on 127.0.0.1 ----------------------------------------------------
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_real_server_process(tmp_path, expected):
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "xl_underskud", "server", "--host", "127.0.0.1",
+                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"{base}/xlwings/custom-functions-meta", timeout=2) as r:
+                    meta = json.loads(r.read())
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    pytest.fail(proc.stdout.read().decode())
+                time.sleep(0.25)
+        else:
+            pytest.fail("serveren startede ikke")
+        assert {fn["id"] for fn in meta["functions"]} == FUNCTIONS
+
+        def post(path, body):
+            req = urllib.request.Request(f"{base}{path}", data=json.dumps(body).encode(),
+                                         headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=60) as r:
+                return json.loads(r.read())
+
+        body = {"client": "Office.js", "version": xw.__version__, "runtime": "1.4",
+                "func_name": "ug_andel",
+                "args": [[["København"]], [[131943.0]], grid("Befolkning", "tblBefolkning"),
+                         [[44927.0]]]}
+        assert post("/xlwings/custom-functions-call", body)["result"][0][0] == pytest.approx(45590.12)
+        actions = post("/xlwings/custom-scripts-call/beregn", payload_from_xlsx(EXAMPLE))
+        apply_actions(EXAMPLE, actions, tmp_path / "ud.xlsx")
+        assert_outputs_match(tmp_path / "ud.xlsx", expected)
+        with urllib.request.urlopen(f"{base}/manifest", timeout=10) as r:
+            assert b"Underskudsgaranti" in r.read()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

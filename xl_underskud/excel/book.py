@@ -1,0 +1,173 @@
+"""Shell: read an open workbook through xlwings, and write output tables into it.
+
+Works the same on a classic Excel book (Windows, `xw.Book.caller()`) and on xlwings Server's
+remote book (`xw.Book(json=payload)`). What is read becomes a `RawWorkbook`, exactly like the
+file reader's, so the same core validates and computes.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from ..cpr import looks_like_cpr
+from ..grid import raw_table_from_grid
+from ..municipalities import suggestion
+from ..output_tables import DATE, DECIMAL, INT, MONEY, PERCENT, OutTable
+from ..parse import RawSetting, RawWorkbook
+from ..records import error, warning
+from ..schema import ALL_TABLES, INPUT_TABLES, SETTINGS, SETTINGS_SHEET
+
+INPUT_SHEETS = tuple(dict.fromkeys([t.sheet for t in INPUT_TABLES] + [SETTINGS_SHEET]))
+OUTPUT_SHEETS = ("Resultat", "Fordeling", "Kommuneoversigt", "Fejl")
+NUMBER_FORMATS = {MONEY: '#,##0.00 "kr."', INT: "#,##0", DECIMAL: "#,##0.00",
+                  PERCENT: "0.0000%", DATE: "dd-mm-yyyy"}
+HEADER_ROW = 4  # 1-based: title in row 1, subtitle in row 2, header in row 4
+
+
+def _column_letter(index: int) -> str:
+    out = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
+def _rows(value) -> list[list]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        return [[value]]
+    if value and not isinstance(value[0], list):
+        return [value]
+    return value
+
+
+def _sheet(book, name: str):
+    for sheet in book.sheets:
+        if sheet.name.casefold() == name.casefold():
+            return sheet
+    return None
+
+
+def read_book(book) -> RawWorkbook:
+    raw = RawWorkbook()
+    names = [s.name for s in book.sheets]
+    sheets = {}
+    for wanted in INPUT_SHEETS:
+        sheet = _sheet(book, wanted)
+        if sheet is None:
+            if wanted == SETTINGS_SHEET:
+                raw.messages.append(warning(SETTINGS_SHEET, None, None,
+                                            f'Arket "{SETTINGS_SHEET}" mangler; modellens standard '
+                                            f"bruges."))
+            else:
+                raw.messages.append(error(wanted, None, None, f'Arket "{wanted}" mangler i '
+                                          f"projektmappen." + suggestion(wanted, names)))
+            continue
+        sheets[wanted] = sheet
+
+    for table in ALL_TABLES:
+        sheet = sheets.get(table.sheet)
+        if sheet is None:
+            continue
+        found = next((t for t in sheet.tables if t.name.casefold() == table.name.casefold()), None)
+        if found is None:
+            raw.messages.append(error(table.sheet, None, None,
+                                      f"Tabellen {table.name} mangler på arket {table.sheet}."
+                                      + suggestion(table.name, [t.name for t in sheet.tables])))
+            continue
+        headers = _rows(found.header_row_range.value)[0]
+        body = found.data_body_range
+        rows = _rows(body.options(ndim=2).value) if body is not None else []
+        first_row = body.row if body is not None else found.header_row_range.row + 1
+        raw_table = raw_table_from_grid(table, headers, rows, first_row,
+                                        f"tabellen {table.name}", raw.messages)
+        if raw_table is not None:
+            raw.tables[table.name] = raw_table
+
+    if SETTINGS_SHEET in sheets:
+        book_names = {n.name: n for n in book.names}
+        for setting in SETTINGS:
+            name = book_names.get(setting.name)
+            if name is None:
+                continue
+            cell = name.refers_to_range
+            raw.settings[setting.name] = RawSetting(setting, cell.value, cell.row,
+                                                    _column_letter(cell.column - 1))
+
+    for name, sheet in sheets.items():
+        used = sheet.used_range
+        values = _rows(used.options(ndim=2).value)
+        for r, line in enumerate(values):
+            for c, value in enumerate(line):
+                if looks_like_cpr(value):
+                    row, col = used.row + r, _column_letter(used.column - 1 + c)
+                    raw.messages.append(error(
+                        name, row, col,
+                        f"Cellen {name}!{col}{row} ligner et CPR-nummer. Projektmappen deles med 29 "
+                        f"kommuner og må ikke indeholde CPR-numre: brug et pseudonymt id."))
+    return raw
+
+
+def _display(kind: str, value):
+    if value is None:
+        return None
+    if kind == MONEY:
+        return float(Decimal(value) / 100)
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    return value
+
+
+def write_table(book, table: OutTable):
+    """Replace the contents of `table.sheet` (added at the end if missing) with the table."""
+    sheet = _sheet(book, table.sheet)
+    if sheet is None:
+        sheet = book.sheets.add(table.sheet, after=book.sheets[-1])
+    else:
+        sheet.clear()
+    sheet["A1"].value = table.title
+    sheet["A1"].font.bold = True
+    sheet["A1"].font.size = 14
+    sheet["A2"].value = table.subtitle
+    sheet["A2"].font.italic = True
+    n_cols = len(table.columns)
+    header = sheet.range((HEADER_ROW, 1), (HEADER_ROW, n_cols))
+    header.value = [c.header for c in table.columns]
+    header.font.bold = True
+    header.color = "#D9E1F2"
+    rows = [[_display(c.kind, v) for c, v in zip(table.columns, row)] for row in table.rows]
+    if rows:
+        totals = table.totals()
+        if any(c.total for c in table.columns):
+            rows.append(["I alt"] + [_display(c.kind, t) if c.total else None
+                                     for c, t in zip(table.columns[1:], totals[1:])])
+        sheet.range((HEADER_ROW + 1, 1)).value = rows
+        last = HEADER_ROW + len(rows)
+        for i, column in enumerate(table.columns, start=1):
+            fmt = NUMBER_FORMATS.get(column.kind)
+            if fmt:
+                sheet.range((HEADER_ROW + 1, i), (last, i)).number_format = fmt
+        if any(c.total for c in table.columns):
+            sheet.range((last, 1), (last, n_cols)).font.bold = True
+    else:
+        sheet.range((HEADER_ROW + 1, 1)).value = table.empty_text
+    for i, column in enumerate(table.columns, start=1):
+        sheet.range((1, i)).column_width = column.width
+    return sheet
+
+
+def clear_outputs(book) -> list[str]:
+    """Delete the output sheets; returns the names deleted."""
+    deleted = []
+    for name in OUTPUT_SHEETS:
+        sheet = _sheet(book, name)
+        if sheet is not None:
+            sheet.delete()
+            deleted.append(name)
+    return deleted

@@ -1,0 +1,94 @@
+"""Turn worksheet-function arguments (DataFrames without header/index) into core inputs.
+
+A range argument may include its header row (tblBefolkning[#Alle]) or be the data body only
+(tblBefolkning): when the first row matches the declared headers it is the header, otherwise
+the columns are taken in the standard workbook's order.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pandas as pd
+
+from ..cpr import looks_like_cpr
+from ..grid import header_key, raw_table_from_grid
+from ..parse import RawWorkbook, convert, parse_inputs
+from ..records import Inputs, Message
+from ..schema import Column, Kind, Table
+
+
+class UdfError(Exception):
+    """A problem with a worksheet function's arguments, in Danish, shown in the cell."""
+
+
+def _cell(value):
+    if value is None:
+        return None
+    if isinstance(value, float) and value != value:  # NaN from pandas for an empty cell
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+def grid_of(frame) -> list[list]:
+    """A DataFrame (or 2-D list) as a list of rows of plain Python values."""
+    if frame is None:
+        return []
+    if isinstance(frame, pd.DataFrame):
+        rows = frame.astype(object).values.tolist()
+    elif isinstance(frame, (list, tuple)):
+        rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in frame]
+    else:
+        rows = [[frame]]
+    return [[_cell(v) for v in row] for row in rows]
+
+
+def raw_from_argument(table: Table, frame, argument: str) -> RawWorkbook:
+    rows = grid_of(frame)
+    if any(looks_like_cpr(v) for row in rows for v in row):
+        raise UdfError(f"{argument}: en celle ligner et CPR-nummer; brug et pseudonymt id.")
+    messages: list[Message] = []
+    headers = list(table.headers)
+    first = 1
+    if rows and any(header_key(v) in {header_key(h) for h in headers} for v in rows[0] if v):
+        headers, rows, first = rows[0], rows[1:], 2
+    elif rows and len(rows[0]) < len(table.columns):
+        raise UdfError(f"{argument}: området skal have kolonnerne {', '.join(table.headers)}.")
+    raw_table = raw_table_from_grid(table, headers, rows, first, f"argumentet {argument}", messages)
+    if raw_table is None:
+        raise UdfError(messages[0].text)
+    return RawWorkbook(tables={table.name: raw_table})
+
+
+def inputs_from_arguments(tables: dict[str, tuple[Table, object]]) -> Inputs:
+    """Parse several table arguments at once; the first error becomes the cell's text."""
+    raw = RawWorkbook()
+    for argument, (table, frame) in tables.items():
+        raw.tables.update(raw_from_argument(table, frame, argument).tables)
+    inputs, messages = parse_inputs(raw)
+    errors = [m for m in messages if m.is_error]
+    if errors:
+        m = errors[0]
+        where = f"{m.source.sheet}, række {m.source.row}" if m.source.row else m.source.sheet
+        raise UdfError(f"{where}: {m.text}")
+    return inputs
+
+
+def scalar(value, kind: Kind, name: str, required: bool = True):
+    """One scalar argument converted like a cell of that kind (dates as Excel serials too)."""
+    value = _cell(value)
+    if isinstance(value, list):
+        raise UdfError(f"{name} skal være én celle.")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise UdfError(f"{name} mangler.")
+        return None
+    if kind == Kind.DATE and isinstance(value, datetime):
+        return value.date()
+    if kind == Kind.DATE and isinstance(value, date):
+        return value
+    typed, problem = convert(Column(name, name, kind), value)
+    if problem:
+        raise UdfError(f"{name}: {problem}")
+    return typed

@@ -1,0 +1,208 @@
+"""Worksheet functions (UG_…): one module for classic xlwings UDFs and xlwings Server.
+
+xlwings picks the decorator flavour when it is imported: with XLWINGS_ON_SERVER=true these
+become xlwings Server custom functions, on Windows classic COM UDFs, elsewhere plain Python
+functions. Each function converts its arguments, calls the core and converts the answer;
+a bad argument gives a short Danish text in the cell, never a traceback.
+
+Ranges may be given with their header row (tblBefolkning[#Alle]) or without (tblBefolkning).
+"""
+from __future__ import annotations
+
+import functools
+from decimal import Decimal
+from fractions import Fraction
+
+import pandas as pd
+import xlwings as xw
+
+from .. import municipalities as muni
+from ..amounts import round_half_away
+from ..distribution import split_by_population
+from ..rates import RateError, daily_rate
+from ..records import Period, Settings
+from ..schema import AFTALER, BEFOLKNING, DAEKNING, OPHOLD, PLADSER, TAKSTER, Kind
+from ..settlement import agreement_amounts
+from ..vacancy import days_between
+from ..windows import guarantee_windows
+from .frames import UdfError, inputs_from_arguments, scalar
+
+ERROR_PREFIX = "#FEJL: "
+
+
+def danish_errors(f):
+    """Show argument problems as '#FEJL: …' in the cell; never a traceback."""
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        try:
+            return f(*args, **kwargs)
+        except (UdfError, RateError) as exc:
+            return ERROR_PREFIX + str(exc)
+        except Exception:  # an unforeseen value: still a sentence, not a stack trace
+            return ERROR_PREFIX + "argumenterne kunne ikke bruges; tjek områderne og værdierne."
+    return wrapper
+
+
+def _oere(amount) -> int:
+    kr = scalar(amount, Kind.DECIMAL, "beløb")
+    return round_half_away(Fraction(kr) * 100)
+
+
+def _kr(oere: int | Fraction) -> float:
+    return float(Fraction(oere) / 100)
+
+
+def _population_on(befolkning, noegledato):
+    inputs = inputs_from_arguments({"befolkning": (BEFOLKNING, befolkning)})
+    if not inputs.population:
+        raise UdfError("befolkning indeholder ingen folketal.")
+    key = scalar(noegledato, Kind.DATE, "nøgledato", required=False)
+    if key is None:
+        key = max(p.key_date for p in inputs.population)
+    figures = {p.municipality_code: p for p in inputs.population if p.key_date == key}
+    if not figures:
+        raise UdfError(f"ingen folketal pr. {key.strftime('%d-%m-%Y')}.")
+    return key, figures
+
+
+@xw.func
+@xw.arg("beloeb", doc="Beløbet i kr., der skal fordeles.")
+@xw.arg("befolkning", pd.DataFrame, index=False, header=False,
+        doc="Tabellen tblBefolkning (Kommunekode, Kommune, Opgørelsesdato, Folketal).")
+@xw.arg("noegledato", doc="Opgørelsesdato for folketallet. Tom: den seneste i tabellen.")
+@xw.ret(index=False)
+@danish_errors
+def ug_fordeling(beloeb, befolkning, noegledato=None):
+    """Fordeler et beløb på kommunerne efter folketal (største restmetode, præcist i øre)."""
+    amount = _oere(beloeb)
+    key, figures = _population_on(befolkning, noegledato)
+    parts = split_by_population(amount, {c: p.population for c, p in figures.items()})
+    total = sum(p.population for p in figures.values())
+    return pd.DataFrame([{"Kommunekode": c, "Kommune": figures[c].municipality,
+                          "Folketal": figures[c].population,
+                          "Andel": figures[c].population / total, "Beløb": _kr(parts[c])}
+                         for c in sorted(figures)])
+
+
+@xw.func
+@xw.arg("kommune", doc="Kommunens navn eller kommunekode.")
+@xw.arg("beloeb", doc="Beløbet i kr., der skal fordeles.")
+@xw.arg("befolkning", pd.DataFrame, index=False, header=False, doc="Tabellen tblBefolkning.")
+@xw.arg("noegledato", doc="Opgørelsesdato for folketallet. Tom: den seneste i tabellen.")
+@danish_errors
+def ug_andel(kommune, beloeb, befolkning, noegledato=None):
+    """Én kommunes del af beløbet, fordelt efter folketal som UG_FORDELING."""
+    amount = _oere(beloeb)
+    key, figures = _population_on(befolkning, noegledato)
+    if isinstance(kommune, (int, float)) and not isinstance(kommune, bool):
+        code = int(kommune)
+    else:
+        code = muni.code_for(str(kommune or ""))
+    if code not in figures:
+        names = [p.municipality for p in figures.values()]
+        raise UdfError(f'"{kommune}" står ikke i befolkningstabellen pr. '
+                       f'{key.strftime("%d-%m-%Y")}.' + muni.suggestion(str(kommune), names))
+    parts = split_by_population(amount, {c: p.population for c, p in figures.items()})
+    return _kr(parts[code])
+
+
+@xw.func
+@xw.arg("pladser", pd.DataFrame, index=False, header=False,
+        doc="Tabellen tblPladser (AftaleID, PladsNr, Ibrugtagningsdato).")
+@xw.arg("ophold", pd.DataFrame, index=False, header=False, doc="Tabellen tblOphold.")
+@xw.arg("aftaleid", doc="Aftalens id, fx A1.")
+@xw.arg("fra", doc="Første dag (dato).")
+@xw.arg("til", doc="Sidste dag (dato), medregnet.")
+@xw.arg("garantiaar", doc="Garantiperiode i år. Tom: 3.")
+@danish_errors
+def ug_tomme_doegn(pladser, ophold, aftaleid, fra, til, garantiaar=None):
+    """Tomme pladsdøgn i garantiperioden for én aftale mellem to datoer (begge medregnet)."""
+    first = scalar(fra, Kind.DATE, "fra")
+    last = scalar(til, Kind.DATE, "til")
+    if last < first:
+        raise UdfError("til ligger før fra.")
+    agreement_id = str(scalar(aftaleid, Kind.ID, "aftaleid"))
+    years = int(scalar(garantiaar, Kind.INTEGER, "garantiår", required=False) or 3)
+    inputs = inputs_from_arguments({"pladser": (PLADSER, pladser), "ophold": (OPHOLD, ophold)})
+    inputs = type(inputs)(places=tuple(p for p in inputs.places if p.agreement_id == agreement_id),
+                          stays=tuple(s for s in inputs.stays if s.agreement_id == agreement_id),
+                          settings=Settings(guarantee_years=years,
+                                            coverage_schedule=(Decimal("0.5"),) * years))
+    if not inputs.places:
+        raise UdfError(f'aftale "{agreement_id}" har ingen pladser i området.')
+    windows, messages = guarantee_windows(inputs)
+    errors = [m for m in messages if m.is_error]
+    if errors:
+        raise UdfError(f"{errors[0].source.sheet}, række {errors[0].source.row}: {errors[0].text}")
+    return days_between(windows, inputs.stays, first, last)[2]
+
+
+def _period_of(label: str) -> tuple[Period, int]:
+    text = str(label).strip().upper()
+    if text.endswith(".0"):
+        text = text[:-2]
+    try:
+        if len(text) == 4:
+            return Period.YEAR, int(text)
+        if len(text) == 6 and text[4] == "K" and text[5] in "1234":
+            return Period.QUARTER, int(text[:4])
+        if len(text) == 7 and text[4] == "M" and 1 <= int(text[5:]) <= 12:
+            return Period.MONTH, int(text[:4])
+    except ValueError:
+        pass
+    raise UdfError(f'periode "{label}" skal skrives som 2023, 2023K1 eller 2023M01.')
+
+
+@xw.func
+@xw.arg("aftaler", pd.DataFrame, index=False, header=False, doc="Tabellen tblAftaler.")
+@xw.arg("pladser", pd.DataFrame, index=False, header=False, doc="Tabellen tblPladser.")
+@xw.arg("takster", pd.DataFrame, index=False, header=False, doc="Tabellen tblTakster.")
+@xw.arg("ophold", pd.DataFrame, index=False, header=False, doc="Tabellen tblOphold.")
+@xw.arg("aftaleid", doc="Aftalens id, fx A1.")
+@xw.arg("periode", doc="2023 (år), 2023K1 (kvartal) eller 2023M01 (måned).")
+@xw.arg("daekning", pd.DataFrame, index=False, header=False,
+        doc="Valgfri: tabellen tblDaekning. Tom: 50 % i 3 år.")
+@danish_errors
+def ug_garanti(aftaler, pladser, takster, ophold, aftaleid, periode, daekning=None):
+    """Garantibeløbet i kr. for én aftale i én periode — samme tal som beregningen."""
+    period, year = _period_of(periode)
+    agreement_id = str(scalar(aftaleid, Kind.ID, "aftaleid"))
+    tables = {"aftaler": (AFTALER, aftaler), "pladser": (PLADSER, pladser),
+              "takster": (TAKSTER, takster), "ophold": (OPHOLD, ophold)}
+    if daekning is not None:
+        tables["dækning"] = (DAEKNING, daekning)
+    inputs = inputs_from_arguments(tables)
+    if agreement_id not in {a.agreement_id for a in inputs.agreements}:
+        raise UdfError(f'aftale "{agreement_id}" står ikke i aftaler.')
+    settings = inputs.settings
+    inputs = type(inputs)(inputs.agreements, inputs.places, inputs.rates, inputs.stays, (),
+                          Settings(settings.coverage_schedule, settings.guarantee_years,
+                                   max_places_total=10**6, period=period))
+    periods, messages = agreement_amounts(inputs, year)
+    errors = [m for m in messages if m.is_error]
+    if errors:
+        row = f", række {errors[0].source.row}" if errors[0].source.row else ""
+        raise UdfError(f"{errors[0].source.sheet}{row}: {errors[0].text}")
+    label = str(periode).strip().upper().removesuffix(".0")
+    for ap in periods:
+        if ap.agreement_id == agreement_id and ap.period == label:
+            return _kr(ap.amount_oere)
+    return 0.0
+
+
+@xw.func
+@xw.arg("omkostninger", doc="Årets samlede omkostninger i kr. (direkte + indirekte).")
+@xw.arg("pladser", doc="Antal pladser.")
+@xw.arg("belaegningsprocent", doc="Belægningsprocent, fx 95 %.")
+@xw.arg("aar", doc="Året (bestemmer antal dage).")
+@danish_errors
+def ug_doegntakst(omkostninger, pladser, belaegningsprocent, aar):
+    """Døgntakst = omkostninger / (pladser × dage i året × belægningsprocent)."""
+    costs = scalar(omkostninger, Kind.DECIMAL, "omkostninger")
+    places = scalar(pladser, Kind.DECIMAL, "pladser")
+    occupancy = scalar(belaegningsprocent, Kind.PERCENT, "belægningsprocent")
+    year = scalar(aar, Kind.INTEGER, "år")
+    return float(daily_rate(costs, places, year, occupancy))
+
+
+__all__ = ["ug_fordeling", "ug_andel", "ug_tomme_doegn", "ug_garanti", "ug_doegntakst"]

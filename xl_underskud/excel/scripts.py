@@ -1,0 +1,128 @@
+"""Button scripts: one implementation for xlwings Server (`@xw.script`, book argument) and
+classic RunPython (`main()`, `xw.Book.caller()`).
+
+Each script reads the open workbook, runs the core, writes the output sheets and tells the
+user in Danish what happened. Invalid input fills only the Fejl sheet and leaves earlier
+results alone.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import xlwings as xw
+
+from ..engine import evaluate
+from ..output_tables import messages_table, settlement_tables
+from ..schema import SHEET_BUTTONS
+from .book import clear_outputs, read_book, write_table
+
+TITLE = "Underskudsgaranti"
+
+
+def _button(script: str) -> str:
+    """xlwings Server's binding '[Shape]Sheet!Cell' for the sheet button declared in schema.py."""
+    b = next(b for b in SHEET_BUTTONS if b.script == script)
+    return f"[{b.shape}]{b.sheet}!{b.cell}"
+
+
+def _kr(oere: int) -> str:
+    sign = "-" if oere < 0 else ""
+    kr, rest = divmod(abs(oere), 100)
+    return f"{sign}{kr:,}".replace(",", ".") + f",{rest:02d} kr."
+
+
+def _alert(book, text: str) -> None:
+    try:
+        book.app.alert(text, title=TITLE)
+    except Exception:  # no UI (tests, a headless run): the sheets still say what happened
+        pass
+
+
+def run_beregn(book) -> str:
+    """Compute the settlement of the open workbook and write the output sheets."""
+    settlement, inputs, messages = evaluate(read_book(book))
+    today = date.today()
+    if settlement is None:
+        write_table(book, messages_table(messages, book.name, today))
+        n = sum(1 for m in messages if m.is_error)
+        text = (f"Beregningen blev ikke lavet: {n} fejl. Se arket Fejl. Tidligere resultater er "
+                f"ikke ændret.")
+    else:
+        for table in settlement_tables(settlement, inputs, book.name, today):
+            write_table(book, table)
+        years = ", ".join(str(y) for y in settlement.years) or "ingen år"
+        text = (f"Beregningen er færdig ({years}): i alt {_kr(settlement.total_oere)} Se arkene "
+                f"Resultat, Fordeling og Kommuneoversigt.")
+    _alert(book, text)
+    return text
+
+
+def run_valider(book) -> str:
+    """Check the open workbook and list every problem on the Fejl sheet."""
+    _, _, messages = evaluate(read_book(book))
+    write_table(book, messages_table(messages, book.name, date.today()))
+    n = sum(1 for m in messages if m.is_error)
+    text = (f"{n} fejl fundet. Se arket Fejl." if n else
+            "Ingen fejl fundet." + (" Se advarslerne på arket Fejl." if messages else ""))
+    _alert(book, text)
+    return text
+
+
+def run_ryd_resultater(book) -> str:
+    deleted = clear_outputs(book)
+    text = ("Resultaterne er fjernet: " + ", ".join(deleted) + "." if deleted
+            else "Der var ingen resultater at fjerne.")
+    _alert(book, text)
+    return text
+
+
+# --- xlwings Server (add-in): the book is passed in --------------------------------------
+
+@xw.script(button=_button("beregn"), show_taskpane=False)
+def beregn(book: xw.Book):
+    """Beregn afregningen (knappen Beregn)."""
+    run_beregn(book)
+
+
+@xw.script(button=_button("valider"), show_taskpane=False)
+def valider(book: xw.Book):
+    """Kontrollér projektmappen (knappen Kontrollér)."""
+    run_valider(book)
+
+
+@xw.script(button=_button("ryd_resultater"), show_taskpane=False)
+def ryd_resultater(book: xw.Book):
+    """Fjern resultatarkene (knappen Ryd resultater)."""
+    run_ryd_resultater(book)
+
+
+# --- classic RunPython: the workbook's macro calls main() -----------------------------------
+
+ACTIONS = {"Beregn": run_beregn, "Kontrollér": run_valider, "Ryd resultater": run_ryd_resultater}
+ACTION_NAME = "Handling"  # named cell in the .xlsm holding the chosen action
+
+
+def main():
+    """Entry point for the classic workbook's button: runs the action chosen in `Handling`."""
+    book = xw.Book.caller()
+    choice = "Beregn"
+    try:
+        choice = str(book.names[ACTION_NAME].refers_to_range.value or "Beregn").strip()
+    except Exception:  # a workbook without the cell: compute
+        pass
+    return ACTIONS.get(choice, run_beregn)(book)
+
+
+def main_beregn():
+    return run_beregn(xw.Book.caller())
+
+
+def main_valider():
+    return run_valider(xw.Book.caller())
+
+
+def main_ryd_resultater():
+    return run_ryd_resultater(xw.Book.caller())
+
+
+__all__ = ["beregn", "valider", "ryd_resultater"]

@@ -1,0 +1,90 @@
+"""Shell: run the project's functions and scripts in xlwings Server (the Office add-in channel).
+
+xlwings Server imports `custom_functions`/`custom_scripts` from its project folder and, if
+that import fails, silently falls back to its own (empty) modules. `app()` therefore injects
+our modules before the server is imported and checks that they are the ones it serves.
+
+xlwings decides at import time whether `@xw.func` registers server functions, so
+`configure()` must run before anything in the process imports xlwings.
+
+Licence: xlwings Server and the remote engine are xlwings PRO features under the PolyForm
+Noncommercial licence (which permits use by government institutions such as municipalities)
+or a commercial licence. The key "noncommercial" is used unless XLWINGS_LICENSE_KEY is set.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+PROJECT_DIR = Path(__file__).resolve().parent / "server_project"
+EXPECTED_FUNCTIONS = {"UG_FORDELING", "UG_ANDEL", "UG_TOMME_DOEGN", "UG_GARANTI", "UG_DOEGNTAKST"}
+
+
+class ServerSetupError(RuntimeError):
+    pass
+
+
+def configure(hostname: str | None = None, app_path: str | None = None) -> None:
+    if "xlwings" in sys.modules and os.environ.get("XLWINGS_ON_SERVER") != "true":
+        raise ServerSetupError("xlwings blev importeret før serveren blev sat op; start serveren "
+                               "med 'xl-underskud server'.")
+    os.environ["XLWINGS_ON_SERVER"] = "true"
+    os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+    os.environ.setdefault("XLWINGS_PROJECT_DIR", str(PROJECT_DIR))
+    os.environ.setdefault("XLWINGS_ENABLE_SOCKETIO", "false")
+    if hostname:
+        os.environ["XLWINGS_HOSTNAME"] = hostname
+    if app_path:
+        os.environ["XLWINGS_APP_PATH"] = app_path
+
+
+def app():
+    """The xlwings Server ASGI app serving exactly our functions and scripts."""
+    configure()
+    try:
+        import xlwings_server  # noqa: F401
+    except ImportError as exc:
+        raise ServerSetupError("xlwings-server er ikke installeret: python -m pip install "
+                               "'xl-underskud[server]'") from exc
+    from . import functions, scripts
+
+    sys.modules["custom_functions"] = functions
+    sys.modules["custom_scripts"] = scripts
+    from xlwings_server.main import main_app
+    import xlwings_server.routers.xlwings as router
+
+    if router.custom_functions is not functions or router.custom_scripts is not scripts:
+        raise ServerSetupError("xlwings Server bruger ikke projektets funktioner.")
+    if not hasattr(functions.ug_fordeling, "__xlfunc__"):
+        raise ServerSetupError("Funktionerne er ikke registreret (XLWINGS_ON_SERVER kom for sent).")
+    return main_app
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, certfile: str | None = None,
+          keyfile: str | None = None) -> None:
+    import uvicorn
+
+    uvicorn.run(app(), host=host, port=port, ssl_certfile=certfile, ssl_keyfile=keyfile,
+                log_level="info")
+
+
+def manifest(url: str) -> str:
+    """The Office add-in manifest for a server reachable at `url` (https://host/path)."""
+    parsed = urlparse(url)
+    if parsed.scheme != "https" or not parsed.netloc:
+        raise ServerSetupError("Adressen skal være en https-adresse, fx https://excel.kommune.dk")
+    app_path = parsed.path.rstrip("/")
+    configure(hostname=parsed.netloc, app_path=app_path or None)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # starlette's notice about its test client's HTTP library
+        from fastapi.testclient import TestClient
+
+    with TestClient(app()) as client:  # the server renders its own manifest template
+        response = client.get(f"{app_path}/manifest")
+    if response.status_code != 200:
+        raise ServerSetupError(f"Manifestet kunne ikke dannes (HTTP {response.status_code}).")
+    return response.text
