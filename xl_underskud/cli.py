@@ -263,6 +263,85 @@ def _cmd_befolkning(args) -> int:
     return EXIT_OK
 
 
+def _cmd_eksponering(args) -> int:
+    """SPEC rule 9: the exposure estimate, with the scenario from Indstillinger or options."""
+    from dataclasses import replace
+    from decimal import Decimal, InvalidOperation
+
+    from .exposure import Scenario, comparison_schedule, estimate, schedule_label
+    from .output_tables import exposure_table
+
+    fil = Path(args.fil)
+    raw = _read(fil)
+    _, inputs, messages = evaluate(raw)
+    blocking = [m for m in messages if m.is_error and m.source.sheet != "Ophold"]
+    if blocking:  # stays do not enter the estimate; everything else must be valid
+        return _fail(args, blocking)
+    overrides = {}
+    try:
+        if args.belaegning is not None:
+            overrides["scenario_occupancy"] = _percent(args.belaegning)
+        if args.pladser_pr_maaned is not None:
+            overrides["scenario_places_per_month"] = Decimal(args.pladser_pr_maaned.replace(",", "."))
+        if args.indeks is not None:
+            overrides["scenario_index"] = _percent(args.indeks)
+    except (InvalidOperation, ValueError):
+        print("xl-underskud eksponering: fejl: skriv procenter som fx 95 eller 2,5 og antal "
+              "pladser som fx 1", file=sys.stderr)
+        return EXIT_USAGE
+    inputs = replace(inputs, settings=replace(inputs.settings, **overrides))
+    scenario = Scenario.from_settings(inputs.settings)
+    main, problems = estimate(inputs, scenario)
+    if main is None:
+        return _fail(args, problems)
+    other, _ = estimate(inputs, scenario, comparison_schedule(main.schedule))
+    if args.ud:
+        from .xlsx.report import write_report
+
+        table, _ = exposure_table(inputs, fil.name, date.today())
+        write_report(Path(args.ud), [table])
+    if args.json:
+        others = {(r.agreement_id, r.year): r for r in other.rows}
+        print(json.dumps({
+            "format": "xl-underskud/eksponering@1",
+            "daekning": schedule_label(main.schedule),
+            "sammenligning": schedule_label(other.schedule),
+            "aftaler": [{"aftale_id": r.agreement_id, "aar": r.year, "vinduesdoegn": r.window_days,
+                         "maksimum_oere": r.max_oere, "forventet_oere": r.expected_oere,
+                         "maksimum_sammenligning_oere": others[(r.agreement_id, r.year)].max_oere,
+                         "forventet_sammenligning_oere":
+                             others[(r.agreement_id, r.year)].expected_oere}
+                        for r in main.rows],
+            "kommuner": [{"kommunekode": p.municipality_code, "kommune": p.municipality,
+                          "aar": p.year, "maksimum_oere": p.max_oere,
+                          "forventet_oere": p.expected_oere} for p in main.parts],
+        }, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"Eksponering for {fil.name} (dækning {schedule_label(main.schedule)}; "
+          f"sammenlignet med {schedule_label(other.schedule)})")
+    print(f"{'År':<8}{'Maksimum':>20}{'Forventet':>20}{'Maks. (sml.)':>20}{'Forv. (sml.)':>20}")
+    for year in sorted({r.year for r in main.rows}):
+        a = [r for r in main.rows if r.year == year]
+        b = [r for r in other.rows if r.year == year]
+        print(f"{year:<8}{_kr(sum(r.max_oere for r in a)):>20}"
+              f"{_kr(sum(r.expected_oere for r in a)):>20}{_kr(sum(r.max_oere for r in b)):>20}"
+              f"{_kr(sum(r.expected_oere for r in b)):>20}")
+    print(f"{'I alt':<8}{_kr(main.max_oere):>20}{_kr(main.expected_oere):>20}"
+          f"{_kr(other.max_oere):>20}{_kr(other.expected_oere):>20}")
+    if args.ud:
+        print(f"Rapport skrevet: {args.ud}")
+    return EXIT_OK
+
+
+def _percent(text: str):
+    from decimal import Decimal
+
+    value = Decimal(text.replace(",", ".").replace("%", "").strip())
+    if not 0 <= value <= 100:
+        raise ValueError(text)
+    return value / 100
+
+
 def _cmd_server(args) -> int:
     from .excel.server import ServerSetupError, serve
 
@@ -348,6 +427,22 @@ def build_parser() -> argparse.ArgumentParser:
                    help="hvor længe der ventes på svar (standard: 20; eller "
                         "miljøvariablen XL_UNDERSKUD_DST_TIMEOUT)")
     p.set_defaults(func=_cmd_befolkning)
+
+    p = sub.add_parser("eksponering", help="estimat over mulig fælles underskudsdækning",
+                       description="Maksimal og forventet eksponering pr. aftale, år og kommune "
+                                   "(estimatet KKR godkender), for dækningsandelene i "
+                                   "Indstillinger og til sammenligning 75/50/25 % (eller "
+                                   "50/50/50 %). Scenariet tages fra Indstillinger, medmindre "
+                                   "det gives her.")
+    p.add_argument("fil", metavar="FIL", help="standardregnearket (.xlsx eller .xlsm)")
+    p.add_argument("--belaegning", metavar="PCT",
+                   help="forventet belægning, når en plads er taget i brug, fx 90")
+    p.add_argument("--pladser-pr-maaned", metavar="N",
+                   help="indfasning: pladser fyldt pr. måned fra åbningen, fx 1")
+    p.add_argument("--indeks", metavar="PCT", help="årlig takstfremskrivning, fx 2,5")
+    p.add_argument("--ud", metavar="RAPPORT.xlsx", help="skriv arket Eksponering med diagram")
+    p.add_argument("--json", action="store_true", help="skriv estimatet som JSON (beløb i øre)")
+    p.set_defaults(func=_cmd_eksponering)
 
     p = sub.add_parser("server", help="start xlwings Server (tilføjelsesprogrammet)",
                        description="Start xlwings Server med projektets funktioner og knapper. "

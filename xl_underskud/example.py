@@ -74,10 +74,25 @@ STAYS = [
 ]
 
 
+# Rate tools (fictional costs; illustrative PL index — fill in KL's official figures).
+COSTS = [
+    ["Bostedet Kildevang", 2014, Decimal("11200000"), Decimal("700000"), 8, Decimal("0.95")],
+    ["Bostedet Kildevang", 2023, Decimal("12650000"), Decimal("760000"), 8, Decimal("0.95")],
+    ["Bostedet Kildevang", 2024, Decimal("13020000"), Decimal("790000"), 8, Decimal("0.95")],
+    ["Botilbuddet Søndergården", 2014, Decimal("7400000"), Decimal("430000"), 6, Decimal("0.92")],
+    ["Botilbuddet Søndergården", 2024, Decimal("9900000"), Decimal("650000"), 6, Decimal("0.92")],
+]
+PL_INDEX = [[year, Decimal(pl)] for year, pl in (
+    (2015, "0.012"), (2016, "0.014"), (2017, "0.017"), (2018, "0.018"), (2019, "0.019"),
+    (2020, "0.015"), (2021, "0.021"), (2022, "0.042"), (2023, "0.039"), (2024, "0.031"))]
+
+
 def write_example(path: str | Path) -> Path:
     return build_workbook(path, {
         "tblAftaler": AGREEMENTS,
         "tblPladser": PLACES,
         "tblTakster": RATES,
         "tblOphold": STAYS,
+        "tblOmkostninger": COSTS,
+        "tblPLIndeks": PL_INDEX,
     })

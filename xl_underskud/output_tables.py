@@ -11,10 +11,12 @@ from datetime import date
 
 from .dates import fmt
 from .engine import sort_messages
-from .records import Inputs, Message
+from .records import Inputs, Message, warning
 from .settlement import Settlement
 
 MONEY, INT, TEXT, DATE, PERCENT, DECIMAL = "kr", "int", "text", "date", "pct", "dec"
+PERCENT1 = "pct1"  # a percentage shown with one decimal (shares use PERCENT, four decimals)
+CODE = "code"  # a whole number shown without thousands separator: years, codes, row numbers
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,17 @@ class OutColumn:
 
 
 @dataclass(frozen=True)
+class OutChart:
+    """A native chart drawn from the table's own columns (report workbooks only)."""
+
+    title: str
+    category: str  # header of the category column
+    series: tuple[str, ...]  # headers of the value columns
+    kind: str = "column"  # column | line | bar
+    y_axis: str = ""
+
+
+@dataclass(frozen=True)
 class OutTable:
     sheet: str
     title: str
@@ -33,6 +46,8 @@ class OutTable:
     columns: tuple[OutColumn, ...]
     rows: tuple[tuple, ...]  # money in øre (int or Decimal), dates as date, shares as fractions
     empty_text: str = ""
+    more: tuple["OutTable", ...] = ()  # further tables on the same sheet, below this one
+    chart: OutChart | None = None
 
     def totals(self) -> tuple:
         out = []
@@ -78,20 +93,31 @@ def settlement_tables(s: Settlement, inputs: Inputs, source: str, computed: date
     fordeling = OutTable(
         "Fordeling", "Fordeling på kommuner efter folketal", subtitle,
         (OutColumn("AftaleID", TEXT, 10), OutColumn("Periode", TEXT, 10),
-         OutColumn("Kommunekode", INT, 12), OutColumn("Kommune", TEXT, 20),
+         OutColumn("Kommunekode", CODE, 12), OutColumn("Kommune", TEXT, 20),
          OutColumn("Nøgledato", DATE, 12), OutColumn("Folketal", INT, 12),
          OutColumn("Andel", PERCENT, 10), OutColumn("Beløb", MONEY, 16, True)),
         tuple(_fordeling_rows(s)), "Intet beløb at fordele.")
 
     kommuner = OutTable(
         "Kommuneoversigt", "Betaling og nettoposition pr. kommune", subtitle,
-        (OutColumn("Kommunekode", INT, 12), OutColumn("Kommune", TEXT, 22),
+        (OutColumn("Kommunekode", CODE, 12), OutColumn("Kommune", TEXT, 22),
          OutColumn("Periode", TEXT, 10), OutColumn("Betaler", MONEY, 16, True),
          OutColumn("Modtager", MONEY, 16, True), OutColumn("Netto", MONEY, 16, True)),
         tuple((m.code, m.name, m.period, m.pays_oere, m.receives_oere, m.net_oere)
               for m in sorted(s.positions, key=lambda m: (m.code, m.period))),
         "Ingen perioder at vise.")
-    return [resultat, fordeling, kommuner, messages_table(list(s.warnings), source, computed)]
+    tables = [resultat, fordeling, kommuner]
+    notes = list(s.warnings)
+    exposure, exposure_messages = exposure_table(inputs, source, computed)
+    if exposure is not None:
+        tables.append(exposure)
+    notes += [warning(m.source.sheet, m.source.row, m.source.column,
+                      "Eksponeringen kunne ikke beregnes: " + m.text)
+              for m in exposure_messages if m.is_error]
+    checks = rate_check_table(inputs, source, computed)
+    if checks is not None:
+        tables.append(checks)
+    return tables + [messages_table(notes, source, computed)]
 
 
 def _fordeling_rows(s: Settlement):
@@ -109,6 +135,95 @@ def messages_table(messages: list[Message], source: str, computed: date) -> OutT
                  for m in sort_messages(messages))
     return OutTable(
         "Fejl", "Fejl og advarsler", f"Kilde: {source} · kontrolleret {fmt(computed)}",
-        (OutColumn("Type", TEXT, 10), OutColumn("Ark", TEXT, 14), OutColumn("Række", INT, 8),
+        (OutColumn("Type", TEXT, 10), OutColumn("Ark", TEXT, 14), OutColumn("Række", CODE, 8),
          OutColumn("Kolonne", TEXT, 20), OutColumn("Besked", TEXT, 100)),
         rows, "Ingen fejl eller advarsler.")
+
+
+def exposure_table(inputs: Inputs, source: str, computed: date):
+    """Sheet Eksponering (SPEC rule 9): the workbook's schedule beside the comparison schedule.
+
+    Returns (table or None, messages): the estimate needs at least one rate per agreement.
+    """
+    from .exposure import Scenario, comparison_schedule, estimate, schedule_label
+
+    scenario = Scenario.from_settings(inputs.settings)
+    main, messages = estimate(inputs, scenario)
+    if main is None:
+        return None, messages
+    other, _ = estimate(inputs, scenario, comparison_schedule(main.schedule))
+    a, b = schedule_label(main.schedule), schedule_label(other.schedule)
+    occupancy = ("aftalernes belægningsprocent" if scenario.occupancy is None
+                 else f"{float(scenario.occupancy) * 100:g} %".replace(".", ","))
+    ramp = ("alle pladser fra åbningen" if scenario.places_per_month is None else
+            f"{float(scenario.places_per_month):g} pladser pr. måned".replace(".", ","))
+    subtitle = (f"Kilde: {source} · beregnet {fmt(computed)} · scenarie: belægning {occupancy}, "
+                f"{ramp}, takstfremskrivning {float(scenario.rate_index) * 100:g} % pr. år")
+    agreements = {x.agreement_id: x for x in inputs.agreements}
+    other_rows = {(r.agreement_id, r.year): r for r in other.rows}
+    rows = tuple((r.agreement_id, agreements[r.agreement_id].operator, r.year, r.window_days,
+                  r.daily_rate * 100, "Ja" if r.rate_is_indexed else "Nej", r.max_oere,
+                  r.expected_oere, other_rows[(r.agreement_id, r.year)].max_oere,
+                  other_rows[(r.agreement_id, r.year)].expected_oere) for r in main.rows)
+    years = sorted({r.year for r in main.rows})
+    per_year = tuple((str(y), sum(r.max_oere for r in main.rows if r.year == y),
+                      sum(r.expected_oere for r in main.rows if r.year == y),
+                      sum(r.max_oere for r in other.rows if r.year == y),
+                      sum(r.expected_oere for r in other.rows if r.year == y)) for y in years)
+    money = lambda h: OutColumn(h, MONEY, 19, True)  # noqa: E731
+    yearly = OutTable(
+        "Eksponering", "Samlet pr. år", "",
+        (OutColumn("År", TEXT, 10), money(f"Maksimum {a}"), money(f"Forventet {a}"),
+         money(f"Maksimum {b}"), money(f"Forventet {b}")),
+        per_year,
+        chart=OutChart("Mulig fælles underskudsdækning pr. år", "År",
+                       (f"Maksimum {a}", f"Forventet {a}", f"Maksimum {b}", f"Forventet {b}"),
+                       "column", "kr."))
+    municipalities = OutTable(
+        "Eksponering", f"Pr. kommune og år ({a})", "",
+        (OutColumn("Kommunekode", CODE, 12), OutColumn("Kommune", TEXT, 20), OutColumn("År", CODE, 8),
+         OutColumn("Nøgledato", DATE, 12), money("Maksimum"), money("Forventet")),
+        tuple((p.municipality_code, p.municipality, p.year, p.key_date, p.max_oere,
+               p.expected_oere) for p in main.parts),
+        "Ingen folketal i projektmappen.")
+    table = OutTable(
+        "Eksponering", "Eksponering: mulig fælles underskudsdækning (estimat til KKR)", subtitle,
+        (OutColumn("AftaleID", TEXT, 10), OutColumn("Driftsherre", TEXT, 20),
+         OutColumn("År", CODE, 8), OutColumn("Vinduesdøgn", INT, 12, True),
+         OutColumn("Døgntakst", MONEY, 13), OutColumn("Fremskrevet", TEXT, 11),
+         money(f"Maksimum {a}"), money(f"Forventet {a}"), money(f"Maksimum {b}"),
+         money(f"Forventet {b}")),
+        rows, "Ingen aftaler at estimere.", more=(yearly, municipalities))
+    return table, messages
+
+
+def rate_check_table(inputs: Inputs, source: str, computed: date) -> OutTable | None:
+    """Sheet Takstkontrol (SPEC rule 10), when tblOmkostninger has rows."""
+    from .rates import CAP_BASE_YEAR, OVERHEAD_NORM, rate_checks
+
+    if not inputs.costs:
+        return None
+    share = inputs.settings.coverage_schedule[0] if inputs.settings.coverage_schedule else 0
+    rows = []
+    for c in rate_checks(inputs.costs, inputs.pl_index, share):
+        if c.cap is None:
+            cap = (None, None, None, c.cap_note or "Basisåret")
+        else:
+            cap = (c.cap.allowed_cost_per_day * 100, c.cap.actual_growth, c.cap.allowed_growth,
+                   "Overholdt" if c.cap.passed else "Overskredet")
+        rows.append((c.offer, c.year, c.costs * 100, c.places, float(c.occupancy_rate),
+                     c.daily_rate * 100, c.fixed_share * 100, float(c.overhead),
+                     "Ja" if c.overhead_ok else "Nej", c.cost_per_day * 100) + cap)
+    return OutTable(
+        "Takstkontrol", "Takstberegning og takstkontrol",
+        f"Kilde: {source} · beregnet {fmt(computed)} · døgntakst = omkostninger / (pladser × dage "
+        f"× belægning) · overheadnorm {float(OVERHEAD_NORM) * 100:g} % · takstloft: udgift pr. "
+        f"pladsdøgn mod {CAP_BASE_YEAR}-niveau × (1 + PL − 0,5 %) pr. år",
+        (OutColumn("Tilbud", TEXT, 26), OutColumn("År", CODE, 7),
+         OutColumn("Omkostninger", MONEY, 16), OutColumn("Pladser", INT, 8),
+         OutColumn("Belægning", PERCENT1, 10), OutColumn("Døgntakst", MONEY, 13),
+         OutColumn("Fast andel", MONEY, 13), OutColumn("Overhead", PERCENT1, 10),
+         OutColumn("Overhead ≤ 6 %", TEXT, 10), OutColumn("Udgift pr. pladsdøgn", MONEY, 13),
+         OutColumn("Tilladt udgift", MONEY, 13), OutColumn("Gns. vækst", PERCENT1, 10),
+         OutColumn("Tilladt gns. vækst", PERCENT1, 10), OutColumn("Takstloft", TEXT, 14)),
+        tuple(rows))

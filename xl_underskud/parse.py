@@ -16,6 +16,8 @@ from . import municipalities as muni
 from .cpr import looks_like_cpr
 from .records import (
     Agreement,
+    CostRow,
+    PLIndex,
     Inputs,
     KeyDateRule,
     Message,
@@ -32,8 +34,10 @@ from .schema import (
     AFTALER,
     BEFOLKNING,
     DAEKNING,
+    OMKOSTNINGER,
     OPHOLD,
     PLADSER,
+    PLINDEKS,
     SETTINGS,
     SETTINGS_SHEET,
     TAKSTER,
@@ -312,8 +316,11 @@ def parse_inputs(raw: RawWorkbook) -> tuple[Inputs, list[Message]]:
         stays = [s for s in stays if s.agreement_id not in rejected]
 
     settings = parse_settings(raw, messages)
+    costs = [CostRow(v["offer"], v["year"], v["direct"], v["indirect"], v["places"],
+                     v["occupancy_rate"], row) for row, v in _rows(raw, OMKOSTNINGER, messages)]
+    pl_index = [PLIndex(v["year"], v["pl_index"], row) for row, v in _rows(raw, PLINDEKS, messages)]
     return Inputs(tuple(agreements), tuple(places), tuple(rates), tuple(stays),
-                  tuple(population), settings), messages
+                  tuple(population), settings, tuple(costs), tuple(pl_index)), messages
 
 
 def _valid_values(raw_table: RawTable, field_name: str) -> set:
@@ -362,6 +369,9 @@ def parse_settings(raw: RawWorkbook, messages: list[Message]) -> Settings:
         period=Period(values["period"]),
         deduct_normal_vacancy=values["deduct_normal_vacancy"] == "Ja",
         settlement_year=values["settlement_year"],
+        scenario_occupancy=values["scenario_occupancy"],
+        scenario_places_per_month=values["scenario_places_per_month"],
+        scenario_index=Decimal(values["scenario_index"] or 0),
     )
 
 

@@ -85,3 +85,49 @@ def overhead_share(direct: Decimal, indirect: Decimal) -> Fraction:
     if Fraction(direct) <= 0:
         raise RateError("De direkte omkostninger skal være større end 0.")
     return Fraction(indirect) / Fraction(direct)
+
+
+@dataclass(frozen=True)
+class RateCheck:
+    """One offer-year on sheet Takstberegning, checked against the framework agreement."""
+
+    offer: str
+    year: int
+    costs: Fraction  # direct + indirect, kr.
+    places: int
+    occupancy_rate: Fraction
+    daily_rate: Fraction  # kr. per døgn
+    fixed_share: Fraction  # the model's covered share of the rate, kr. per døgn
+    overhead: Fraction  # indirect / direct
+    cost_per_day: Fraction  # costs / (places × days in year), kr. per place-day
+    cap: CapCheck | None  # None: no base-year figure or PL index to check against
+    cap_note: str = ""
+
+    @property
+    def overhead_ok(self) -> bool:
+        return self.overhead <= OVERHEAD_NORM
+
+
+def rate_checks(costs, pl_index, coverage_share=Decimal("0.5"), base_year: int = CAP_BASE_YEAR
+                ) -> list[RateCheck]:
+    """Daily rate, fixed share, overhead and takst cap for every row of tblOmkostninger."""
+    pl = {p.year: p.pl_index for p in pl_index}
+    per_day: dict[str, dict[int, Fraction]] = {}
+    for c in costs:
+        total = Fraction(c.direct) + Fraction(c.indirect)
+        per_day.setdefault(c.offer, {})[c.year] = total / (c.places * days_in_year(c.year))
+    out = []
+    for c in sorted(costs, key=lambda c: (c.offer, c.year)):
+        total = Fraction(c.direct) + Fraction(c.indirect)
+        rate = daily_rate(total, c.places, c.year, c.occupancy_rate)
+        cap, note = None, ""
+        if c.year > base_year:
+            try:
+                cap = takst_cap(per_day[c.offer], pl, c.year, base_year)
+            except RateError as exc:
+                note = str(exc)
+        out.append(RateCheck(c.offer, c.year, total, c.places, Fraction(c.occupancy_rate), rate,
+                             rate * Fraction(coverage_share),
+                             overhead_share(c.direct, c.indirect) if c.direct > 0 else Fraction(0),
+                             per_day[c.offer][c.year], cap, note))
+    return out

@@ -140,10 +140,34 @@ class Settings:
     period: Period = Period.YEAR
     deduct_normal_vacancy: bool = False
     settlement_year: int | None = None  # None: every year with guaranteed days
+    # Exposure scenario (SPEC rule 9)
+    scenario_occupancy: Decimal | None = None  # None: each agreement-year's occupancy rate
+    scenario_places_per_month: Decimal | None = None  # None: every place filled at opening
+    scenario_index: Decimal = Decimal("0")  # yearly index on the latest known rate
 
     def coverage_share(self, guarantee_year: int) -> Decimal:
         """Share of the daily rate covered in guarantee year 1, 2, 3 …"""
         return self.coverage_schedule[guarantee_year - 1]
+
+
+@dataclass(frozen=True)
+class CostRow:
+    """Rate tools (SPEC rule 10): one offer's yearly costs."""
+
+    offer: str
+    year: int
+    direct: Decimal
+    indirect: Decimal
+    places: int
+    occupancy_rate: Decimal
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class PLIndex:
+    year: int
+    pl_index: Decimal  # growth in the year, 0.021 = 2.1 %
+    row: int | None = None
 
 
 @dataclass(frozen=True)
@@ -156,3 +180,5 @@ class Inputs:
     stays: tuple[Stay, ...] = ()
     population: tuple[PopulationFigure, ...] = ()
     settings: Settings = field(default_factory=Settings)
+    costs: tuple[CostRow, ...] = ()
+    pl_index: tuple[PLIndex, ...] = ()

@@ -46,6 +46,7 @@ class Table:
     unique: tuple[str, ...] = ()  # fields that together identify a row
     title: str = ""
     intro: str = ""
+    optional: bool = False  # a workbook without this table is still valid (rate tools)
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -174,8 +175,50 @@ DAEKNING = Table(
     ),
 )
 
+RATE_SHEET = "Takstberegning"
+
+OMKOSTNINGER = Table(
+    sheet=RATE_SHEET,
+    name="tblOmkostninger",
+    title="Takstberegning og takstkontrol",
+    intro="Årets omkostninger pr. tilbud. Beregningen viser døgntakst, overhead mod normen på 6 % "
+          "og takstloftet (udgift pr. dag mod 2014-niveauet, PL − 0,5 % om året).",
+    unique=("offer", "year"),
+    optional=True,
+    columns=(
+        Column("Tilbud", "offer", Kind.TEXT, width=28, help="Tilbuddets navn."),
+        Column("År", "year", Kind.INTEGER, minimum=2000, maximum=2100, width=8,
+               num_format=INTEGER_FORMAT, help="Regnskabs- eller budgetår."),
+        Column("Direkte omkostninger", "direct", Kind.DECIMAL, minimum=0, width=16,
+               num_format=MONEY_FORMAT, help="Årets direkte omkostninger i kr."),
+        Column("Indirekte omkostninger", "indirect", Kind.DECIMAL, minimum=0, width=16,
+               num_format=MONEY_FORMAT, help="Årets indirekte omkostninger (overhead) i kr."),
+        Column("Pladser", "places", Kind.INTEGER, minimum=1, width=9, num_format=INTEGER_FORMAT,
+               help="Antal pladser i tilbuddet."),
+        Column("Belægningsprocent", "occupancy_rate", Kind.PERCENT, positive=True, maximum=1,
+               width=14, num_format=PERCENT_FORMAT, help="Forventet belægning, fx 95 %."),
+    ),
+)
+
+PLINDEKS = Table(
+    sheet=RATE_SHEET,
+    name="tblPLIndeks",
+    title="",
+    intro="",
+    unique=("year",),
+    optional=True,
+    columns=(
+        Column("År", "year", Kind.INTEGER, minimum=2000, maximum=2100, width=8,
+               num_format=INTEGER_FORMAT, help="Året PL-fremskrivningen gælder."),
+        Column("PL-indeks", "pl_index", Kind.DECIMAL, minimum=-0.5, maximum=0.5, width=11,
+               num_format=PERCENT_FORMAT,
+               help="Pris- og lønfremskrivning i året, fx 2,1 % (skrives 2,1 %)."),
+    ),
+)
+
 INPUT_TABLES = (AFTALER, PLADSER, TAKSTER, OPHOLD, BEFOLKNING)
-ALL_TABLES = INPUT_TABLES + (DAEKNING,)
+RATE_TABLES = (OMKOSTNINGER, PLINDEKS)
+ALL_TABLES = INPUT_TABLES + (DAEKNING,) + RATE_TABLES
 
 
 @dataclass(frozen=True)
@@ -209,6 +252,14 @@ SETTINGS = (
             help="Ja: (1 − belægningsprocent) × vinduesdøgn trækkes fra de tomme døgn."),
     Setting("Afregningsaar", "settlement_year", "Afregningsår (tom = alle år)", Kind.INTEGER,
             None, minimum=2000, help="Året, der afregnes. Tom: alle år med garanterede døgn."),
+    Setting("ScenarieBelaegning", "scenario_occupancy", "Eksponering: forventet belægning",
+            Kind.PERCENT, None,
+            help="Belægning på en plads, når den er taget i brug. Tom: aftalens belægningsprocent."),
+    Setting("ScenariePladserPrMaaned", "scenario_places_per_month",
+            "Eksponering: pladser fyldt pr. måned", Kind.DECIMAL, None,
+            help="Indfasning fra åbningen (godkendelsesdatoen), fx 1. Tom: alle fra start."),
+    Setting("ScenarieIndeks", "scenario_index", "Eksponering: årlig takstfremskrivning",
+            Kind.PERCENT, 0, help="Fremtidige takster = seneste kendte takst × (1 + indeks) pr. år."),
 )
 
 DEFAULT_COVERAGE = ((1, 0.5), (2, 0.5), (3, 0.5))

@@ -8,19 +8,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from fractions import Fraction
 
 from ..cpr import looks_like_cpr
 from ..grid import raw_table_from_grid
 from ..municipalities import suggestion
-from ..output_tables import DATE, DECIMAL, INT, MONEY, PERCENT, OutTable
+from ..output_tables import CODE, DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1, OutTable
 from ..parse import RawSetting, RawWorkbook
 from ..records import error, warning
-from ..schema import ALL_TABLES, INPUT_TABLES, SETTINGS, SETTINGS_SHEET
+from ..schema import ALL_TABLES, INPUT_TABLES, RATE_SHEET, SETTINGS, SETTINGS_SHEET
 
-INPUT_SHEETS = tuple(dict.fromkeys([t.sheet for t in INPUT_TABLES] + [SETTINGS_SHEET]))
-OUTPUT_SHEETS = ("Resultat", "Fordeling", "Kommuneoversigt", "Fejl")
+INPUT_SHEETS = tuple(dict.fromkeys([t.sheet for t in INPUT_TABLES] + [SETTINGS_SHEET, RATE_SHEET]))
+OUTPUT_SHEETS = ("Resultat", "Fordeling", "Kommuneoversigt", "Eksponering", "Takstkontrol", "Fejl")
 NUMBER_FORMATS = {MONEY: '#,##0.00 "kr."', INT: "#,##0", DECIMAL: "#,##0.00",
-                  PERCENT: "0.0000%", DATE: "dd-mm-yyyy"}
+                  PERCENT: "0.0000%", PERCENT1: "0.0%", CODE: "0", DATE: "dd-mm-yyyy"}
 HEADER_ROW = 4  # 1-based: title in row 1, subtitle in row 2, header in row 4
 
 
@@ -57,6 +58,8 @@ def read_book(book) -> RawWorkbook:
     for wanted in INPUT_SHEETS:
         sheet = _sheet(book, wanted)
         if sheet is None:
+            if wanted == RATE_SHEET:
+                continue  # optional: no rate tools in this workbook
             if wanted == SETTINGS_SHEET:
                 raw.messages.append(warning(SETTINGS_SHEET, None, None,
                                             f'Arket "{SETTINGS_SHEET}" mangler; modellens standard '
@@ -72,6 +75,8 @@ def read_book(book) -> RawWorkbook:
         if sheet is None:
             continue
         found = next((t for t in sheet.tables if t.name.casefold() == table.name.casefold()), None)
+        if found is None and table.optional:
+            continue
         if found is None:
             raw.messages.append(error(table.sheet, None, None,
                                       f"Tabellen {table.name} mangler på arket {table.sheet}."
@@ -114,14 +119,41 @@ def _display(kind: str, value):
     if value is None:
         return None
     if kind == MONEY:
-        return float(Decimal(value) / 100)
-    if isinstance(value, Decimal):
+        return float(Fraction(value) / 100)
+    if isinstance(value, (Decimal, Fraction)):
         return float(value)
     if isinstance(value, datetime):
         return value
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day)
     return value
+
+
+def _write_block(sheet, table: OutTable, header_row: int) -> int:
+    """One table with its header at `header_row` (1-based); returns the last row used."""
+    n_cols = len(table.columns)
+    header = sheet.range((header_row, 1), (header_row, n_cols))
+    header.value = [c.header for c in table.columns]
+    header.font.bold = True
+    header.color = "#D9E1F2"
+    rows = [[_display(c.kind, v) for c, v in zip(table.columns, row)] for row in table.rows]
+    if not rows:
+        sheet.range((header_row + 1, 1)).value = table.empty_text
+        return header_row + 1
+    has_totals = any(c.total for c in table.columns)
+    if has_totals:
+        totals = table.totals()
+        rows.append(["I alt"] + [_display(c.kind, t) if c.total else None
+                                 for c, t in zip(table.columns[1:], totals[1:])])
+    sheet.range((header_row + 1, 1)).value = rows
+    last = header_row + len(rows)
+    for i, column in enumerate(table.columns, start=1):
+        fmt = NUMBER_FORMATS.get(column.kind)
+        if fmt:
+            sheet.range((header_row + 1, i), (last, i)).number_format = fmt
+    if has_totals:
+        sheet.range((last, 1), (last, n_cols)).font.bold = True
+    return last
 
 
 def write_table(book, table: OutTable):
@@ -136,29 +168,16 @@ def write_table(book, table: OutTable):
     sheet["A1"].font.size = 14
     sheet["A2"].value = table.subtitle
     sheet["A2"].font.italic = True
-    n_cols = len(table.columns)
-    header = sheet.range((HEADER_ROW, 1), (HEADER_ROW, n_cols))
-    header.value = [c.header for c in table.columns]
-    header.font.bold = True
-    header.color = "#D9E1F2"
-    rows = [[_display(c.kind, v) for c, v in zip(table.columns, row)] for row in table.rows]
-    if rows:
-        totals = table.totals()
-        if any(c.total for c in table.columns):
-            rows.append(["I alt"] + [_display(c.kind, t) if c.total else None
-                                     for c, t in zip(table.columns[1:], totals[1:])])
-        sheet.range((HEADER_ROW + 1, 1)).value = rows
-        last = HEADER_ROW + len(rows)
-        for i, column in enumerate(table.columns, start=1):
-            fmt = NUMBER_FORMATS.get(column.kind)
-            if fmt:
-                sheet.range((HEADER_ROW + 1, i), (last, i)).number_format = fmt
-        if any(c.total for c in table.columns):
-            sheet.range((last, 1), (last, n_cols)).font.bold = True
-    else:
-        sheet.range((HEADER_ROW + 1, 1)).value = table.empty_text
-    for i, column in enumerate(table.columns, start=1):
-        sheet.range((1, i)).column_width = column.width
+    row = _write_block(sheet, table, HEADER_ROW) + 2
+    widths = [c.width for c in table.columns]
+    for block in table.more:  # charts are drawn only in report workbooks
+        sheet.range((row, 1)).value = block.title
+        sheet.range((row, 1)).font.bold = True
+        row = _write_block(sheet, block, row + 1) + 2
+        widths = [max(a, b) for a, b in zip(widths, [c.width for c in block.columns])] + \
+            widths[len(block.columns):] + [c.width for c in block.columns[len(widths):]]
+    for i, width in enumerate(widths, start=1):
+        sheet.range((1, i)).column_width = width
     return sheet
 
 

@@ -19,9 +19,11 @@ import xlwings as xw
 from .. import municipalities as muni
 from ..amounts import round_half_away
 from ..distribution import split_by_population
-from ..rates import RateError, daily_rate
+from ..exposure import Scenario, estimate
+from ..rates import RateError, daily_rate, days_in_year, overhead_share, takst_cap
 from ..records import Period, Settings
-from ..schema import AFTALER, BEFOLKNING, DAEKNING, OPHOLD, PLADSER, TAKSTER, Kind
+from ..schema import (AFTALER, BEFOLKNING, DAEKNING, OMKOSTNINGER, OPHOLD, PLADSER, PLINDEKS,
+                      TAKSTER, Kind)
 from ..settlement import agreement_amounts
 from ..vacancy import days_between
 from ..windows import guarantee_windows
@@ -205,4 +207,68 @@ def ug_doegntakst(omkostninger, pladser, belaegningsprocent, aar):
     return float(daily_rate(costs, places, year, occupancy))
 
 
-__all__ = ["ug_fordeling", "ug_andel", "ug_tomme_doegn", "ug_garanti", "ug_doegntakst"]
+@xw.func
+@xw.arg("aftaler", pd.DataFrame, index=False, header=False, doc="Tabellen tblAftaler.")
+@xw.arg("pladser", pd.DataFrame, index=False, header=False, doc="Tabellen tblPladser.")
+@xw.arg("takster", pd.DataFrame, index=False, header=False, doc="Tabellen tblTakster.")
+@xw.arg("belaegning", doc="Forventet belægning, når pladsen er i brug. Tom: takstens.")
+@xw.arg("pladser_pr_maaned", doc="Indfasning: pladser fyldt pr. måned. Tom: alle fra start.")
+@xw.arg("indeks", doc="Årlig takstfremskrivning, fx 2 %. Tom: 0 %.")
+@xw.arg("daekning", pd.DataFrame, index=False, header=False,
+        doc="Valgfri: tabellen tblDaekning. Tom: 50 % i 3 år.")
+@xw.ret(index=False)
+@danish_errors
+def ug_eksponering(aftaler, pladser, takster, belaegning=None, pladser_pr_maaned=None,
+                   indeks=None, daekning=None):
+    """Estimat pr. år: maksimal og forventet fælles underskudsdækning (kr.)."""
+    tables = {"aftaler": (AFTALER, aftaler), "pladser": (PLADSER, pladser),
+              "takster": (TAKSTER, takster)}
+    if daekning is not None:
+        tables["dækning"] = (DAEKNING, daekning)
+    inputs = inputs_from_arguments(tables)
+    scenario = Scenario(scalar(belaegning, Kind.PERCENT, "belægning", required=False),
+                        scalar(pladser_pr_maaned, Kind.DECIMAL, "pladser pr. måned", required=False),
+                        scalar(indeks, Kind.PERCENT, "indeks", required=False) or Decimal(0))
+    exposure, messages = estimate(inputs, scenario)
+    if exposure is None:
+        raise UdfError(messages[0].text)
+    years = sorted({r.year for r in exposure.rows})
+    return pd.DataFrame([{"År": y,
+                          "Maksimum": _kr(sum(r.max_oere for r in exposure.rows if r.year == y)),
+                          "Forventet": _kr(sum(r.expected_oere for r in exposure.rows
+                                               if r.year == y))} for y in years])
+
+
+@xw.func
+@xw.arg("omkostninger", pd.DataFrame, index=False, header=False,
+        doc="Tabellen tblOmkostninger (Tilbud, År, Direkte, Indirekte, Pladser, Belægning).")
+@xw.arg("plindeks", pd.DataFrame, index=False, header=False, doc="Tabellen tblPLIndeks (År, PL).")
+@xw.arg("tilbud", doc="Tilbuddets navn.")
+@xw.arg("aar", doc="Året, der kontrolleres.")
+@danish_errors
+def ug_takstloft(omkostninger, plindeks, tilbud, aar):
+    """Tilladt udgift pr. pladsdøgn: 2014-niveau × Π(1 + PL − 0,5 %) (kr.)."""
+    inputs = inputs_from_arguments({"omkostninger": (OMKOSTNINGER, omkostninger),
+                                    "plindeks": (PLINDEKS, plindeks)})
+    offer = str(scalar(tilbud, Kind.TEXT, "tilbud"))
+    year = scalar(aar, Kind.INTEGER, "år")
+    per_day = {c.year: (Fraction(c.direct) + Fraction(c.indirect)) / (c.places * days_in_year(c.year))
+               for c in inputs.costs if c.offer == offer}
+    if not per_day:
+        raise UdfError(f'tilbuddet "{offer}" står ikke i omkostninger.')
+    check = takst_cap(per_day, {p.year: p.pl_index for p in inputs.pl_index}, year)
+    return float(check.allowed_cost_per_day)
+
+
+@xw.func
+@xw.arg("direkte", doc="Direkte omkostninger i kr.")
+@xw.arg("indirekte", doc="Indirekte omkostninger (overhead) i kr.")
+@danish_errors
+def ug_overhead(direkte, indirekte):
+    """Overhead = indirekte / direkte omkostninger (normen er 6 %)."""
+    return float(overhead_share(scalar(direkte, Kind.DECIMAL, "direkte"),
+                                scalar(indirekte, Kind.DECIMAL, "indirekte")))
+
+
+__all__ = ["ug_fordeling", "ug_andel", "ug_tomme_doegn", "ug_garanti", "ug_doegntakst",
+           "ug_eksponering", "ug_takstloft", "ug_overhead"]

@@ -19,7 +19,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 PROJECT_DIR = Path(__file__).resolve().parent / "server_project"
-EXPECTED_FUNCTIONS = {"UG_FORDELING", "UG_ANDEL", "UG_TOMME_DOEGN", "UG_GARANTI", "UG_DOEGNTAKST"}
+EXPECTED_FUNCTIONS = {"UG_FORDELING", "UG_ANDEL", "UG_TOMME_DOEGN", "UG_GARANTI", "UG_DOEGNTAKST",
+                      "UG_EKSPONERING", "UG_TAKSTLOFT", "UG_OVERHEAD"}
 
 
 class ServerSetupError(RuntimeError):
@@ -57,7 +58,9 @@ def app():
 
     if router.custom_functions is not functions or router.custom_scripts is not scripts:
         raise ServerSetupError("xlwings Server bruger ikke projektets funktioner.")
-    if not hasattr(functions.ug_fordeling, "__xlfunc__"):
+    registered = {name.upper() for name in functions.__all__
+                  if hasattr(getattr(functions, name), "__xlfunc__")}
+    if registered != EXPECTED_FUNCTIONS:
         raise ServerSetupError("Funktionerne er ikke registreret (XLWINGS_ON_SERVER kom for sent).")
     return main_app
 

@@ -19,7 +19,7 @@ from ..cpr import looks_like_cpr
 from ..municipalities import suggestion
 from ..parse import RawRow, RawSetting, RawTable, RawWorkbook
 from ..records import error, warning
-from ..schema import ALL_TABLES, INPUT_TABLES, SETTINGS, SETTINGS_SHEET, Table
+from ..schema import ALL_TABLES, INPUT_TABLES, RATE_SHEET, SETTINGS, SETTINGS_SHEET, Table
 
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -29,7 +29,7 @@ _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _CELL_REF = re.compile(r"^\$?([A-Z]+)\$?(\d+)$")
 
-INPUT_SHEETS = tuple(dict.fromkeys([t.sheet for t in INPUT_TABLES] + [SETTINGS_SHEET]))
+INPUT_SHEETS = tuple(dict.fromkeys([t.sheet for t in INPUT_TABLES] + [SETTINGS_SHEET, RATE_SHEET]))
 # Sheets with a role of their own (guide, list helper, output sheets): never offered as "Mente du
 # …?" for a missing input sheet — "Lister" is not a misspelled "Takster".
 _OWN_SHEETS = INPUT_SHEETS + ("Vejledning", "Lister", "Resultat", "Fordeling", "Kommuneoversigt",
@@ -175,8 +175,8 @@ def read_workbook(path: str | Path) -> RawWorkbook:
     for wanted in INPUT_SHEETS:
         actual = by_fold.get(wanted.casefold())
         if actual is None:
-            if wanted == SETTINGS_SHEET:
-                continue  # optional: the model's defaults apply (a warning says so below)
+            if wanted in (SETTINGS_SHEET, RATE_SHEET):
+                continue  # optional: the model's defaults apply / no rate tools
             raw.messages.append(error(wanted, None, None,
                                       f'Arket "{wanted}" mangler i projektmappen.'
                                       + suggestion(wanted, _others(sheet_names, _OWN_SHEETS))))
@@ -197,6 +197,8 @@ def read_workbook(path: str | Path) -> RawWorkbook:
 
 def _read_table(wb, package: _Package, sheet: _Sheet, table: Table, table_names, raw: RawWorkbook):
     found = next((n for n in table_names if n.casefold() == table.name.casefold()), None)
+    if found is None and table.optional:
+        return
     if found is None:
         raw.messages.append(error(table.sheet, None, None,
                                   f"Tabellen {table.name} mangler på arket {table.sheet}."

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import xlsxwriter
 
 from .atomic import atomic_target
-from ..output_tables import DATE, DECIMAL, INT, MONEY, PERCENT, OutTable
+from ..output_tables import CODE, DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1, OutTable
 
 HEADER_ROW = 3  # 0-based; title in row 1, subtitle in row 2
 
@@ -32,6 +33,10 @@ def _formats(wb):
         INT: wb.add_format({**base, "num_format": "#,##0"}),
         DECIMAL: wb.add_format({**base, "num_format": "#,##0.00"}),
         PERCENT: wb.add_format({**base, "num_format": "0.0000%"}),
+        PERCENT1: wb.add_format({**base, "num_format": "0.0%"}),
+        CODE: wb.add_format({**base, "num_format": "0"}),
+        "block_title": wb.add_format({**base, "bold": True, "font_size": 12,
+                                      "font_color": "#1F3864"}),
         DATE: wb.add_format({**base, "num_format": "dd-mm-yyyy", "align": "left"}),
         "text": wb.add_format({**base, "text_wrap": False, "valign": "top"}),
         "wrap": wb.add_format({**base, "text_wrap": True, "valign": "top"}),
@@ -48,24 +53,21 @@ def _display(kind: str, value):
     if value is None:
         return None
     if kind == MONEY:
-        return float(Decimal(value) / 100)  # øre → kr. for display; the sum is exact in øre
-    if isinstance(value, Decimal):
+        return float(Fraction(value) / 100)  # øre → kr. for display; the sum is exact in øre
+    if isinstance(value, (Decimal, Fraction)):
         return float(value)
     return value
 
 
-def render_table(wb, fm, table: OutTable):
-    ws = wb.add_worksheet(table.sheet)
-    ws.write(0, 0, table.title, fm["title"])
-    ws.write(1, 0, table.subtitle, fm["subtitle"])
-    numeric = {MONEY, INT, DECIMAL, PERCENT}
+def _render_block(ws, fm, table: OutTable, header_row: int) -> tuple[int, int]:
+    """Write one table with its header at `header_row`; returns (last row, last data row)."""
+    numeric = {MONEY, INT, DECIMAL, PERCENT, PERCENT1, CODE}
     for c, col in enumerate(table.columns):
-        ws.write(HEADER_ROW, c, col.header, fm["header_num" if col.kind in numeric else "header"])
-        ws.set_column(c, c, col.width)
-    ws.set_row(HEADER_ROW, 32)
+        ws.write(header_row, c, col.header, fm["header_num" if col.kind in numeric else "header"])
+    ws.set_row(header_row, 32)
     if not table.rows:
-        ws.write(HEADER_ROW + 1, 0, table.empty_text, fm["empty"])
-    for r, row in enumerate(table.rows, start=HEADER_ROW + 1):
+        ws.write(header_row + 1, 0, table.empty_text, fm["empty"])
+    for r, row in enumerate(table.rows, start=header_row + 1):
         for c, (col, value) in enumerate(zip(table.columns, row)):
             v = _display(col.kind, value)
             if v is None:
@@ -76,9 +78,10 @@ def render_table(wb, fm, table: OutTable):
                 ws.write_string(r, c, v, fm["wrap" if col.width >= 60 else "text"])
             else:
                 ws.write_number(r, c, v, fm.get(col.kind, fm["text"]))
-    last = HEADER_ROW + max(len(table.rows), 1)
+    last_data = header_row + len(table.rows)
+    last = header_row + max(len(table.rows), 1)
     if table.rows and any(c.total for c in table.columns):
-        total_row = HEADER_ROW + len(table.rows) + 1
+        total_row = last_data + 1
         totals = table.totals()
         for c, col in enumerate(table.columns):
             if c == 0:
@@ -89,14 +92,62 @@ def render_table(wb, fm, table: OutTable):
             else:
                 ws.write_blank(total_row, c, None, fm["total_blank"])
         last = total_row
+    return last, last_data
+
+
+def _chart(wb, ws, table: OutTable, header_row: int, last_data: int, anchor_row: int):
+    spec = table.chart
+    headers = [c.header for c in table.columns]
+    cat = headers.index(spec.category)
+    chart = wb.add_chart({"type": spec.kind})
+    colors = ["#1F3864", "#8FAADC", "#C55A11", "#F4B183"]
+    for i, name in enumerate(spec.series):
+        col = headers.index(name)
+        chart.add_series({
+            "name": [ws.name, header_row, col],
+            "categories": [ws.name, header_row + 1, cat, last_data, cat],
+            "values": [ws.name, header_row + 1, col, last_data, col],
+            "fill": {"color": colors[i % len(colors)]},
+            "line": {"color": colors[i % len(colors)]},
+        })
+    chart.set_title({"name": spec.title, "name_font": {"size": 12}})
+    chart.set_y_axis({"name": spec.y_axis, "num_format": '#,##0 "kr."',
+                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 760, "height": 320})
+    ws.insert_chart(anchor_row, 0, chart)
+    return anchor_row + 17  # rows the chart covers
+
+
+def render_table(wb, fm, table: OutTable):
+    ws = wb.add_worksheet(table.sheet)
+    ws.write(0, 0, table.title, fm["title"])
+    ws.write(1, 0, table.subtitle, fm["subtitle"])
+    widths = [c.width for c in table.columns]
+    last, last_data = _render_block(ws, fm, table, HEADER_ROW)
     if table.rows:
-        ws.autofilter(HEADER_ROW, 0, HEADER_ROW + len(table.rows), len(table.columns) - 1)
+        ws.autofilter(HEADER_ROW, 0, last_data, len(table.columns) - 1)
+    ncols = len(table.columns)
+    row = last + 2
+    for block in table.more:
+        ws.write(row, 0, block.title, fm["block_title"])
+        header = row + 1
+        block_last, block_data = _render_block(ws, fm, block, header)
+        widths[:len(block.columns)] = [max(w, c.width) for w, c in
+                                       zip(widths, block.columns)] + widths[len(block.columns):]
+        widths += [c.width for c in block.columns[len(widths):]]
+        ncols = max(ncols, len(block.columns))
+        row = block_last + 2
+        if block.chart is not None and block.rows:
+            row = _chart(wb, ws, block, header, block_data, row) + 1
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, width)
     ws.freeze_panes(HEADER_ROW + 1, 0)
     ws.set_paper(9)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(HEADER_ROW)
-    ws.print_area(0, 0, last, len(table.columns) - 1)
+    ws.print_area(0, 0, max(row - 1, last), ncols - 1)
     ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
     ws.set_header(f"&L&\"Calibri,Bold\"Underskudsgaranti&R{table.sheet}")
     ws.set_footer("&LUdskrevet &D&RSide &P af &N")

@@ -20,6 +20,9 @@ from ..schema import (
     BEFOLKNING,
     DAEKNING,
     DEFAULT_COVERAGE,
+    OMKOSTNINGER,
+    PLINDEKS,
+    RATE_SHEET,
     SETTINGS,
     SETTINGS_SHEET,
     SHEET_BUTTONS,
@@ -34,7 +37,8 @@ VALIDATION_ROWS = 5000  # data validation reaches this far below the header
 LIST_SHEET = "Lister"
 SETTINGS_COLUMN = 4  # E: labels in D, values in E
 SHEET_ORDER = ("Vejledning", "Aftaler", "Pladser", "Takster", "Ophold", "Befolkning",
-               SETTINGS_SHEET)
+               SETTINGS_SHEET, RATE_SHEET)
+PL_COLUMN = 8  # tblPLIndeks beside tblOmkostninger, from column I
 FIXED_TIMESTAMP = datetime(2024, 1, 1)  # document properties: a rebuild gives the same file
 
 GUIDE = [
@@ -91,6 +95,10 @@ class _Formats:
         self.header = wb.add_format({**base, "bold": True, "bg_color": "#1F3864",
                                      "font_color": "#FFFFFF", "text_wrap": True,
                                      "valign": "vcenter"})
+        self.setting_pct = wb.add_format({**base, "bg_color": "#FFF2CC", "border": 1,
+                                          "num_format": "0.0%", "locked": False})
+        self.setting_dec = wb.add_format({**base, "bg_color": "#FFF2CC", "border": 1,
+                                          "num_format": "0.0", "locked": False})
         self.help = wb.add_format({**base, "font_size": 9, "font_color": "#595959",
                                    "text_wrap": True, "valign": "top"})
         self._cache: dict[str, object] = {}
@@ -292,7 +300,7 @@ def _build(path: Path, data: dict, settings: dict, population_note: str | None =
     _page_setup(guide, landscape=False, repeat_header=False)
 
     for table in ALL_TABLES:
-        if table is DAEKNING:
+        if table is DAEKNING or table.optional:
             continue
         ws = sheets[table.sheet]
         if table is BEFOLKNING and population_note:
@@ -302,6 +310,7 @@ def _build(path: Path, data: dict, settings: dict, population_note: str | None =
         _page_setup(ws, landscape=len(table.columns) > 5)
 
     _write_settings(sheets[SETTINGS_SHEET], wb, fmt, data[DAEKNING.name], settings)
+    _write_rate_tools(sheets[RATE_SHEET], fmt, data)
     _write_lists(wb, fmt)
     if classic:
         _write_xlwings_conf(wb, fmt)
@@ -359,6 +368,16 @@ def _write_xlwings_conf(wb, fmt: _Formats):
     ws.set_column(1, 1, 32)
 
 
+def _write_rate_tools(ws, fmt: _Formats, data: dict):
+    """Sheet Takstberegning: costs per offer and year, and the PL index (SPEC rule 10)."""
+    _write_table(ws, fmt, OMKOSTNINGER, data.get(OMKOSTNINGER.name, []))
+    ws.write(INTRO_ROW + 1, PL_COLUMN, "PL-indeks (pris- og lønfremskrivning)", fmt.label)
+    _write_table(ws, fmt, PLINDEKS, data.get(PLINDEKS.name, []), first_col=PL_COLUMN, title=False)
+    ws.set_column(PL_COLUMN - 2, PL_COLUMN - 1, 3)
+    ws.freeze_panes(FIRST_DATA_ROW, 0)
+    _page_setup(ws, landscape=True)
+
+
 def _write_settings(ws, wb, fmt: _Formats, coverage_rows, settings: dict):
     ws.write(TITLE_ROW, 0, "Indstillinger", fmt.title)
     ws.write(INTRO_ROW, 0, "Modellens parametre. Gule felter kan ændres; tomme felter giver "
@@ -375,7 +394,8 @@ def _write_settings(ws, wb, fmt: _Formats, coverage_rows, settings: dict):
         row = FIRST_DATA_ROW + i
         value = settings.get(setting.name, setting.default)
         ws.write(row, SETTINGS_COLUMN - 1, setting.label, fmt.label)
-        cell_format = fmt.setting_int if setting.kind == Kind.INTEGER else fmt.setting
+        cell_format = {Kind.INTEGER: fmt.setting_int, Kind.PERCENT: fmt.setting_pct,
+                       Kind.DECIMAL: fmt.setting_dec}.get(setting.kind, fmt.setting)
         if value is None:
             ws.write_blank(row, SETTINGS_COLUMN, None, cell_format)
         else:
@@ -392,6 +412,12 @@ def _write_settings(ws, wb, fmt: _Formats, coverage_rows, settings: dict):
                 "validate": "integer", "criteria": ">=", "value": setting.minimum or 0,
                 "input_title": setting.label[:32], "input_message": setting.help[:255],
                 "error_message": f"{setting.label}: skriv et heltal."})
+        elif setting.kind in (Kind.PERCENT, Kind.DECIMAL):
+            ws.data_validation(row, SETTINGS_COLUMN, row, SETTINGS_COLUMN, {
+                "validate": "decimal", "criteria": "between", "minimum": 0,
+                "maximum": 1 if setting.kind == Kind.PERCENT else 1000,
+                "input_title": setting.label[:32], "input_message": setting.help[:255],
+                "error_message": f"{setting.label}: skriv et tal (procent som fx 95 %)."})
     _page_setup(ws, landscape=True, repeat_header=False)
 
 

@@ -1,0 +1,221 @@
+"""SPEC rule 9: the exposure estimate KKR approves before places are approved.
+
+For every guaranteed place of an agreement the window is assumed to run for the guarantee
+years from the place's start date, or — for a place not yet in use — from the agreement's
+expected opening date (scenario; default: the approval date). Then:
+
+- **maximum**: every guaranteed place-day of every window stands vacant;
+- **expected**: under a scenario — places are filled gradually (a number of places per month
+  from the opening; a place is vacant until it is filled) and, once filled, occupied at the
+  scenario's occupancy rate (vacant the rest of the time).
+
+Future years' rates are the latest known rate raised by a yearly index (default 0 %). Amounts
+are exact until they are rounded once per agreement and year to whole øre; the split over
+municipalities uses the settlement's largest-remainder rule on the latest population figures
+available for each year.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+
+from .amounts import round_half_away
+from .dates import add_years
+from .distribution import split_by_population
+from .records import Inputs, Message, error
+from .schema import SETTINGS_SHEET, TAKSTER
+
+
+@dataclass(frozen=True)
+class Scenario:
+    occupancy: Decimal | None = None  # once filled; None: the agreement-year's occupancy rate
+    places_per_month: Decimal | None = None  # ramp-up; None: every place filled from the start
+    rate_index: Decimal = Decimal("0")  # yearly index on the latest known rate
+    opening: dict = field(default_factory=dict)  # agreement id -> assumed opening date
+
+    @classmethod
+    def from_settings(cls, settings) -> "Scenario":
+        return cls(settings.scenario_occupancy, settings.scenario_places_per_month,
+                   settings.scenario_index)
+
+
+ALTERNATIVE_SCHEDULE = (Decimal("0.75"), Decimal("0.5"), Decimal("0.25"))
+MODEL_SCHEDULE = (Decimal("0.5"), Decimal("0.5"), Decimal("0.5"))
+
+
+def schedule_label(schedule) -> str:
+    return "/".join(format(float(share * 100), "g") for share in schedule) + " %"
+
+
+def comparison_schedule(schedule) -> tuple[Decimal, ...]:
+    """The schedule to show beside the workbook's: 75/50/25 %, or 50/50/50 % if that is it."""
+    return MODEL_SCHEDULE if tuple(schedule) == ALTERNATIVE_SCHEDULE else ALTERNATIVE_SCHEDULE
+
+
+@dataclass(frozen=True)
+class ExposureRow:
+    agreement_id: str
+    year: int
+    window_days: int
+    vacant_days_expected: Fraction
+    daily_rate: Decimal
+    rate_is_indexed: bool
+    max_oere: int
+    expected_oere: int
+
+
+@dataclass(frozen=True)
+class ExposurePart:
+    year: int
+    municipality_code: int
+    municipality: str
+    key_date: date
+    max_oere: int
+    expected_oere: int
+
+
+@dataclass(frozen=True)
+class Exposure:
+    schedule: tuple[Decimal, ...]
+    rows: tuple[ExposureRow, ...]
+    parts: tuple[ExposurePart, ...]
+
+    @property
+    def max_oere(self) -> int:
+        return sum(r.max_oere for r in self.rows)
+
+    @property
+    def expected_oere(self) -> int:
+        return sum(r.expected_oere for r in self.rows)
+
+
+def _add_months(day: date, months: Fraction) -> date:
+    """`day` plus a (fractional) number of months; fractions as 30.4375-day months."""
+    whole = math.floor(months)
+    y, m = divmod(day.month - 1 + whole, 12)
+    try:
+        base = day.replace(year=day.year + y, month=m + 1)
+    except ValueError:  # 31 January + 1 month → last day of February
+        nxt = date(day.year + y + (m + 1) // 12, (m + 1) % 12 + 1, 1)
+        base = nxt - timedelta(days=1)
+    return base + timedelta(days=round(float(months - whole) * 30.4375))
+
+
+def _rate_for(agreement_id: str, year: int, rates: dict, index: Decimal):
+    known = rates.get(agreement_id, {})
+    if year in known:
+        return known[year], False
+    earlier = [y for y in known if y < year]
+    base_year = max(earlier) if earlier else min(known)
+    factor = Fraction(1 + index) ** (year - base_year)
+    return Decimal(known[base_year]) * Decimal(factor.numerator) / Decimal(factor.denominator), True
+
+
+def estimate(inputs: Inputs, scenario: Scenario, schedule: tuple[Decimal, ...] | None = None
+             ) -> tuple[Exposure | None, list[Message]]:
+    schedule = tuple(schedule or inputs.settings.coverage_schedule)
+    years = len(schedule)
+    if scenario.places_per_month is not None and scenario.places_per_month <= 0:
+        return None, [error(SETTINGS_SHEET, None, "Eksponering: pladser fyldt pr. måned",
+                            "Antal pladser fyldt pr. måned skal være større end 0.")]
+    rates: dict[str, dict[int, Decimal]] = defaultdict(dict)
+    for r in inputs.rates:
+        rates[r.agreement_id][r.year] = r.daily_rate
+    messages = []
+    starts_by_agreement: dict[str, dict[int, date]] = defaultdict(dict)
+    for p in inputs.places:
+        if p.start_date is not None:
+            starts_by_agreement[p.agreement_id][p.place_no] = p.start_date
+
+    # per (agreement, year): exact max and expected in øre
+    max_amount: dict[tuple[str, int], Fraction] = defaultdict(Fraction)
+    exp_amount: dict[tuple[str, int], Fraction] = defaultdict(Fraction)
+    window_days: dict[tuple[str, int], int] = defaultdict(int)
+    vacant_exp: dict[tuple[str, int], Fraction] = defaultdict(Fraction)
+    rate_used: dict[tuple[str, int], tuple[Decimal, bool]] = {}
+    occupancy_of = {(r.agreement_id, r.year): r.occupancy_rate for r in inputs.rates
+                    if r.occupancy_rate is not None}
+
+    def occupancy(agreement_id: str, year: int) -> Fraction:
+        if scenario.occupancy is not None:
+            return Fraction(scenario.occupancy)
+        known = {y: o for (a, y), o in occupancy_of.items() if a == agreement_id}
+        if not known:
+            return Fraction(1)
+        earlier = [y for y in known if y <= year]
+        return Fraction(known[max(earlier) if earlier else min(known)])
+    for a in inputs.agreements:
+        if not rates.get(a.agreement_id):
+            messages.append(error(TAKSTER.sheet, None, "Døgntakst",
+                                  f"Aftale {a.agreement_id} har ingen døgntakst; estimatet kræver "
+                                  f"mindst én takst."))
+            continue
+        opening = scenario.opening.get(a.agreement_id, a.approved)
+        known = starts_by_agreement.get(a.agreement_id, {})
+        for k in range(1, a.places + 1):
+            start = known.get(k, opening)
+            filled = start
+            if scenario.places_per_month:
+                months = Fraction(k) / Fraction(scenario.places_per_month)
+                filled = _add_months(opening, months) if k not in known else start
+            bounds = [add_years(start, g) for g in range(years + 1)]
+            for g in range(years):
+                seg_start, seg_end = bounds[g], bounds[g + 1]
+                share = Fraction(schedule[g])
+                day = seg_start
+                while day < seg_end:  # split at New Year (rates are per calendar year)
+                    year_end = min(seg_end, date(day.year + 1, 1, 1))
+                    days = (year_end - day).days
+                    key = (a.agreement_id, day.year)
+                    if key not in rate_used:
+                        rate_used[key] = _rate_for(a.agreement_id, day.year, rates,
+                                                   scenario.rate_index)
+                    rate = Fraction(rate_used[key][0]) * 100
+                    unfilled = max(0, min((filled - day).days, days))
+                    expected_vacant = unfilled + (days - unfilled) * (
+                        1 - occupancy(a.agreement_id, day.year))
+                    window_days[key] += days
+                    vacant_exp[key] += expected_vacant
+                    max_amount[key] += days * share * rate
+                    exp_amount[key] += expected_vacant * share * rate
+                    day = year_end
+    if any(m.is_error for m in messages):
+        return None, messages
+
+    rows = tuple(ExposureRow(aid, year, window_days[(aid, year)], vacant_exp[(aid, year)],
+                             rate_used[(aid, year)][0], rate_used[(aid, year)][1],
+                             round_half_away(max_amount[(aid, year)]),
+                             round_half_away(exp_amount[(aid, year)]))
+                 for aid, year in sorted(window_days))
+    parts = _split(rows, inputs)
+    return Exposure(schedule, rows, tuple(parts)), messages
+
+
+def _split(rows, inputs: Inputs) -> list[ExposurePart]:
+    """Per municipality and year, on the latest population figures on or before 1 January."""
+    by_date: dict[date, dict[int, tuple[str, int]]] = defaultdict(dict)
+    for p in inputs.population:
+        by_date[p.key_date][p.municipality_code] = (p.municipality, p.population)
+    if not by_date:
+        return []
+    dates = sorted(by_date)
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for r in rows:
+        totals[r.year][0] += r.max_oere
+        totals[r.year][1] += r.expected_oere
+    out = []
+    for year in sorted(totals):
+        candidates = [d for d in dates if d <= date(year, 1, 1)]
+        key_date = candidates[-1] if candidates else dates[0]
+        figures = by_date[key_date]
+        population = {code: pop for code, (_, pop) in figures.items()}
+        max_parts = split_by_population(totals[year][0], population)
+        exp_parts = split_by_population(totals[year][1], population)
+        for code in sorted(figures):
+            out.append(ExposurePart(year, code, figures[code][0], key_date, max_parts[code],
+                                    exp_parts[code]))
+    return out
