@@ -323,6 +323,11 @@ def apply_actions(path_in, actions, path_out, strict: bool = True) -> list[str]:
                         cell.value = None
                     if f != "sheetClearContents":
                         cell.style = "Normal"
+        elif f == "resizeTable":
+            table = list(ws.tables.values())[int(args[0])]
+            table.ref = _fmt_ws_ref(str(args[1]).split("!")[-1])
+            if table.autoFilter is not None:
+                table.autoFilter.ref = table.ref
         elif f in ("rangeClear", "rangeClearContents", "rangeClearFormats"):
             for cell in _cells(ws, a):
                 if f != "rangeClearFormats":

@@ -269,3 +269,50 @@ def test_real_server_process(tmp_path, expected):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_button_opdater_befolkning_writes_the_fetched_figures(tmp_path, monkeypatch):
+    from fake_dst import FakeDST, _answer_text
+    from xl_underskud.excel import scripts
+    from xl_underskud.xlsx.reader import read_workbook
+    from xl_underskud.parse import parse_inputs
+
+    server = FakeDST()
+    try:
+        # the recorded 2024 answer, served as 1 January 2025 with København 1.000 higher
+        server.answer(_answer_text(lambda f: f[:4] + ["2025K1", str(int(f[5]) + 1000)
+                                                      if f[0] == "101" else f[5]]))
+        monkeypatch.setenv("XL_UNDERSKUD_DST_URL", server.url)
+        monkeypatch.delenv("HTTP_PROXY", raising=False)
+        monkeypatch.delenv("http_proxy", raising=False)
+        book_file = shutil.copy(EXAMPLE, tmp_path / "bog.xlsx")
+        actions = run_remote(book_file, lambda book: scripts.run_opdater_befolkning(book, 2025))
+    finally:
+        server.close()
+    apply_actions(book_file, actions, tmp_path / "ud.xlsx")
+    inputs, messages = parse_inputs(read_workbook(tmp_path / "ud.xlsx"))
+    assert [m for m in messages if m.is_error] == []
+    by_date = {}
+    for p in inputs.population:
+        by_date.setdefault(p.key_date.year, {})[p.municipality_code] = p.population
+    assert sorted(by_date) == [2022, 2023, 2024, 2025]  # 2025 added, earlier years kept
+    # København 1 January 2024 = 659.350 (DST, bundled); the served 2025 answer adds 1.000
+    assert by_date[2025][101] == 660_350
+    assert len(by_date[2025]) == 29
+    assert load_workbook(tmp_path / "ud.xlsx")["Befolkning"].tables["tblBefolkning"].ref == "A4:D120"
+
+
+def test_button_opdater_befolkning_leaves_the_table_alone_on_a_network_error(tmp_path, monkeypatch):
+    from xl_underskud.excel import scripts
+
+    monkeypatch.setenv("XL_UNDERSKUD_DST_URL", f"http://127.0.0.1:{_free_port()}/v1")
+    book_file = shutil.copy(EXAMPLE, tmp_path / "bog.xlsx")
+    actions = run_remote(book_file, lambda book: scripts.run_opdater_befolkning(book, 2025))
+    touched = {a.get("sheet_position") for a in actions["actions"]
+               if a["func"] not in ("alert", "addSheet")}
+    apply_actions(book_file, actions, tmp_path / "ud.xlsx")
+    wb = load_workbook(tmp_path / "ud.xlsx")
+    assert wb["Befolkning"].tables["tblBefolkning"].ref == "A4:D91"
+    assert touched == {wb.sheetnames.index("Fejl")}
+    assert "Danmarks Statistik" in json.dumps(rows_of(tmp_path / "ud.xlsx", "Fejl"), default=str) \
+        or "127.0.0.1" in json.dumps(rows_of(tmp_path / "ud.xlsx", "Fejl"), default=str)

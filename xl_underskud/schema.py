@@ -289,4 +289,7 @@ SHEET_BUTTONS = (
                 "Kontrollerer projektmappen og skriver alle fejl på arket Fejl."),
     SheetButton("ryd_resultater", "Ryd resultater", GUIDE_SHEET, "C9", "TextBox 3",
                 "Fjerner resultatarkene."),
+    SheetButton("opdater_befolkning", "Opdater folketal", GUIDE_SHEET, "C12", "TextBox 4",
+                "Henter folketal pr. 1. januar i afregningsåret (ellers i år) fra Danmarks "
+                "Statistik og skriver dem i tblBefolkning."),
 )

@@ -16,7 +16,8 @@ from ..municipalities import suggestion
 from ..output_tables import CODE, DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1, OutTable
 from ..parse import RawSetting, RawWorkbook
 from ..records import error, warning
-from ..schema import ALL_TABLES, INPUT_TABLES, RATE_SHEET, SETTINGS, SETTINGS_SHEET
+from ..schema import (ALL_TABLES, BEFOLKNING, INPUT_TABLES, RATE_SHEET, SETTINGS,
+                      SETTINGS_SHEET)
 
 INPUT_SHEETS = tuple(dict.fromkeys([t.sheet for t in INPUT_TABLES] + [SETTINGS_SHEET, RATE_SHEET]))
 OUTPUT_SHEETS = ("Resultat", "Fordeling", "Kommuneoversigt", "Eksponering", "Takstkontrol", "Fejl")
@@ -190,3 +191,22 @@ def clear_outputs(book) -> list[str]:
             sheet.delete()
             deleted.append(name)
     return deleted
+
+
+def write_population(book, rows: list[list]) -> None:
+    """Replace the body of tblBefolkning with `rows` (declared column order), resizing it."""
+    sheet = _sheet(book, BEFOLKNING.sheet)
+    table = next(t for t in sheet.tables if t.name.casefold() == BEFOLKNING.name.casefold())
+    header = table.header_row_range
+    first_row, first_col = header.row + 1, header.column
+    old_body = table.data_body_range
+    old_last = old_body.last_cell.row if old_body is not None else header.row
+    values = [[_display(DATE, v) if isinstance(v, date) else v for v in row] for row in rows]
+    last_col = first_col + len(BEFOLKNING.columns) - 1
+    if values:
+        sheet.range((first_row, first_col)).value = values
+    new_last = header.row + max(len(values), 1)
+    if old_last > new_last:
+        sheet.range((new_last + 1, first_col), (old_last, last_col)).clear_contents()
+    table.resize(sheet.range((header.row, first_col), (new_last, last_col)))
+    sheet.range((first_row, first_col + 2), (new_last, first_col + 2)).number_format = "dd-mm-yyyy"

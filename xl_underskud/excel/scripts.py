@@ -11,10 +11,13 @@ from datetime import date
 
 import xlwings as xw
 
+from .. import dst
 from ..engine import evaluate
+from ..parse import parse_inputs
+from ..schema import BEFOLKNING
 from ..output_tables import messages_table, settlement_tables
 from ..schema import SHEET_BUTTONS
-from .book import clear_outputs, read_book, write_table
+from .book import clear_outputs, read_book, write_population, write_table
 
 TITLE = "Underskudsgaranti"
 
@@ -76,6 +79,30 @@ def run_ryd_resultater(book) -> str:
     return text
 
 
+def run_opdater_befolkning(book, year: int | None = None) -> str:
+    """Fetch FOLK1A for 1 January of the settlement year (or this year) into tblBefolkning.
+
+    The figures are checked before anything is written; on any problem the table is left as
+    it was and the Fejl sheet says why.
+    """
+    raw = read_book(book)
+    inputs, _ = parse_inputs(raw)
+    year = year or inputs.settings.settlement_year or date.today().year
+    codes = dst.paying_codes(inputs.population) or None
+    figures, messages = dst.fetch_population(year, codes, inputs.population)
+    if not figures:
+        write_table(book, messages_table(messages, book.name, date.today()))
+        text = "Folketallene blev ikke opdateret. Se arket Fejl."
+        _alert(book, text)
+        return text
+    merge = dst.merge_population(raw.tables.get(BEFOLKNING.name), figures)
+    write_population(book, merge.rows)
+    text = (f"Folketal pr. 1. januar {year} er hentet fra Danmarks Statistik: {len(figures)} "
+            f"kommuner, {merge.changed} ændrede tal.")
+    _alert(book, text)
+    return text
+
+
 # --- xlwings Server (add-in): the book is passed in --------------------------------------
 
 @xw.script(button=_button("beregn"), show_taskpane=False)
@@ -96,9 +123,16 @@ def ryd_resultater(book: xw.Book):
     run_ryd_resultater(book)
 
 
+@xw.script(button=_button("opdater_befolkning"), show_taskpane=False)
+def opdater_befolkning(book: xw.Book):
+    """Hent folketal fra Danmarks Statistik (knappen Opdater folketal)."""
+    run_opdater_befolkning(book)
+
+
 # --- classic RunPython: the workbook's macro calls main() -----------------------------------
 
-ACTIONS = {"Beregn": run_beregn, "Kontrollér": run_valider, "Ryd resultater": run_ryd_resultater}
+ACTIONS = {"Beregn": run_beregn, "Kontrollér": run_valider, "Ryd resultater": run_ryd_resultater,
+           "Opdater folketal": run_opdater_befolkning}
 ACTION_NAME = "Handling"  # named cell in the .xlsm holding the chosen action
 
 
@@ -125,4 +159,4 @@ def main_ryd_resultater():
     return run_ryd_resultater(xw.Book.caller())
 
 
-__all__ = ["beregn", "valider", "ryd_resultater"]
+__all__ = ["beregn", "valider", "ryd_resultater", "opdater_befolkning"]
