@@ -41,8 +41,24 @@ def _alert(book, text: str) -> None:
         pass
 
 
+def _status(book, text: str | None) -> None:
+    """Excel's status bar where the channel has one (classic); the add-in shows its own spinner."""
+    try:
+        book.app.status_bar = text if text else False
+    except Exception:
+        pass
+
+
 def run_beregn(book) -> str:
     """Compute the settlement of the open workbook and write the output sheets."""
+    _status(book, "Underskudsgaranti: læser projektmappen og beregner …")
+    try:
+        return _beregn(book)
+    finally:
+        _status(book, None)
+
+
+def _beregn(book) -> str:
     settlement, inputs, messages = evaluate(read_book(book))
     today = date.today()
     if settlement is None:
@@ -88,6 +104,14 @@ def run_opdater_befolkning(book, year: int | None = None) -> str:
     raw = read_book(book)
     inputs, _ = parse_inputs(raw)
     year = year or inputs.settings.settlement_year or date.today().year
+    _status(book, f"Underskudsgaranti: henter folketal for {year} fra Danmarks Statistik …")
+    try:
+        return _update_population(book, raw, inputs, year)
+    finally:
+        _status(book, None)
+
+
+def _update_population(book, raw, inputs, year: int) -> str:
     codes = dst.paying_codes(inputs.population) or None
     figures, messages = dst.fetch_population(year, codes, inputs.population)
     if not figures:
