@@ -132,6 +132,63 @@ def _cmd_beregn(args) -> int:
     return EXIT_OK
 
 
+def _cmd_afregning(args) -> int:
+    """Statements (opgørelser) per party as .xlsx and PDF, plus the summary workbook."""
+    fil = Path(args.fil)
+
+    def not_a_folder(path: Path) -> int:
+        return _fail(args, [error(None, None, None, f"{path} er en fil, ikke en mappe; vælg en "
+                                                    f"mappe med --mappe.")])
+
+    if args.mappe and Path(args.mappe).exists() and not Path(args.mappe).is_dir():
+        return not_a_folder(Path(args.mappe))
+    raw = _read(fil)
+    settlement, inputs, messages = evaluate(raw, args.aar)
+    if settlement is None:
+        return _fail(args, messages)
+
+    from .pdf_statements import write_statement_pdf
+    from .statements import build_statements
+    from .xlsx.atomic import atomic_folder
+    from .xlsx.statements import write_overview, write_statement_xlsx
+
+    bundle = build_statements(settlement, inputs, fil.name, date.today(), __version__)
+    mappe = (Path(args.mappe) if args.mappe
+             else fil.with_name(f"{fil.stem}_opgoerelser_{bundle.years_label}"))
+    if mappe.exists() and not mappe.is_dir():
+        return not_a_folder(mappe)
+    n = len(bundle.statements)
+    show = sys.stderr.isatty()  # progress only for a person watching; never on stdout
+    try:
+        with atomic_folder(mappe) as tmp:
+            for i, st in enumerate(bundle.statements, start=1):
+                write_statement_xlsx(tmp / f"{st.file_stem}.xlsx", st, bundle)
+                write_statement_pdf(tmp / f"{st.file_stem}.pdf", st, bundle)
+                if show:
+                    print(f"\rOpgørelser: {i}/{n}", end="", file=sys.stderr, flush=True)
+            write_overview(tmp / bundle.overview_file, bundle)
+    except OSError as exc:
+        if show:
+            print(file=sys.stderr)
+        return _fail(args, [error(None, None, None,
+                                  f"Opgørelserne kunne ikke skrives i {mappe} "
+                                  f"({exc.strerror or exc}). Er en af filerne åben i Excel eller "
+                                  f"en PDF-læser? Luk den, og prøv igen.")])
+    if show:
+        print(file=sys.stderr)
+    _print_messages(messages, sys.stdout)
+    print(f"Opgørelser for {fil.name} ({bundle.years_label}): {n} parter, i alt "
+          f"{_kr(bundle.total_oere)}")
+    print(f"{'Kode':>6}  {'Part':<20}{'Betaler':>18}{'Modtager':>18}{'Netto':>18}")
+    for st in bundle.statements:
+        print(f"{st.code:>6}  {st.name:<20}{_kr(st.pays_oere):>18}{_kr(st.receives_oere):>18}"
+              f"{_kr(st.net_oere):>18}")
+    print(f"{2 * n} opgørelser (.xlsx og .pdf, fx {bundle.statements[0].file_stem}.pdf) og "
+          f"{bundle.overview_file} er skrevet.")
+    print(f"Skrevet i mappen: {mappe}")
+    return EXIT_OK
+
+
 def _fail(args, messages: list[Message]) -> int:
     if getattr(args, "json", False):
         print(json.dumps(errors_json(messages), ensure_ascii=False, indent=2))
@@ -399,6 +456,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true",
                    help="skriv afregningen som JSON (beløb i øre) på standardoutput")
     p.set_defaults(func=_cmd_beregn)
+
+    p = sub.add_parser("afregning", help="skriv opgørelser til kommuner og driftsherrer",
+                       description="Beregn afregningen og skriv én opgørelse pr. betalende kommune "
+                                   "og pr. driftsherre (.xlsx og PDF) samt en samlet oversigt "
+                                   "med diagrammer (Samlet_oversigt_ÅR.xlsx) i mappen UD.\n"
+                                   "Alt skrives først færdigt og flyttes så på plads; ved fejl "
+                                   "skrives intet. FIL ændres aldrig.")
+    p.add_argument("fil", metavar="FIL", help="standardregnearket (.xlsx eller .xlsm)")
+    p.add_argument("--aar", type=int, metavar="ÅR",
+                   help="afregningsåret (standard: Indstillinger, ellers alle år)")
+    p.add_argument("--mappe", metavar="UD",
+                   help="mappen, der skrives i; oprettes, hvis den mangler (standard: "
+                        "FIL_opgoerelser_ÅR ved siden af FIL)")
+    p.set_defaults(func=_cmd_afregning)
 
     p = sub.add_parser("skabelon", help="skriv det tomme standardregneark",
                        description="Skriv det tomme standardregneark med folketal 2022–2024.")

@@ -59,7 +59,7 @@ class OutTable:
 def _share_text(coverage) -> str:
     shares = []
     for _, _, share in coverage:
-        text = f"{share * 100:.4g} %".replace(".", ",")
+        text = format(float(share * 100), "g").replace(".", ",") + " %"
         if text not in shares:
             shares.append(text)
     return " / ".join(shares)

@@ -1,0 +1,223 @@
+"""Shell: render a statement (`statements.py`) as PDF with fpdf2.
+
+A4 landscape, the PDF core font Helvetica (latin-1: æøå and § are fine; other characters are
+replaced by look-alikes), header with the party, footer with the source line and
+"Side n af m". The sections are the same tables as in the statement's Excel file.
+No rule lives here.
+"""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from .dates import fmt
+from .output_tables import DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1, OutTable
+from .statements import CODE, Statement, StatementSet, kr, number, percent, \
+    statement_sections, summary_rows
+
+NAVY = (31, 56, 100)
+GREY = (89, 89, 89)
+LIGHT = (221, 228, 240)
+STRIPE = (243, 245, 249)
+FONT = "Helvetica"
+NUMERIC = {MONEY, INT, DECIMAL, PERCENT, PERCENT1, CODE}
+MM_PER_CHAR = 1.75  # column widths are given in Excel characters
+
+_LOOKALIKES = {"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2018": "'", "\u2019": "'",
+               "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2026": "...", "\u2264": "<=",
+               "\u2265": ">=", "\u00a0": " ", "\u202f": " ", "\u2192": "->", "\u2022": "·"}
+
+
+def latin1(text: str) -> str:
+    """Text the core fonts can draw: look-alikes for common typography, '?' for the rest."""
+    text = "".join(_LOOKALIKES.get(ch, ch) for ch in str(text))
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+def _cell_text(kind: str, value) -> str:
+    if value is None:
+        return ""
+    if kind == MONEY:
+        return kr(value)
+    if kind == CODE:
+        return str(value)
+    if kind == INT:
+        return number(int(value))
+    if kind in (PERCENT, PERCENT1):
+        return percent(value, 4 if kind == PERCENT else 1)
+    if kind == DECIMAL:
+        return f"{float(value):,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    if kind == DATE and isinstance(value, date):
+        return fmt(value)
+    return latin1(value)
+
+
+class _Doc(FPDF):
+    def __init__(self, head_left: str, head_right: str, foot_left: str):
+        super().__init__(orientation="L", unit="mm", format="A4")
+        self._head = (latin1(head_left), latin1(head_right))
+        self._foot = latin1(foot_left)
+        self.set_margins(12, 12, 12)
+        self.set_auto_page_break(True, margin=14)
+        self.set_line_width(0.2)
+
+    def header(self):
+        self.set_font(FONT, "", 8)
+        self.set_text_color(*GREY)
+        self.cell(0, 4, self._head[0], align="L")
+        self.set_x(self.l_margin)
+        self.cell(0, 4, self._head[1], align="R")
+        self.set_draw_color(191, 191, 191)
+        self.line(self.l_margin, self.t_margin + 5, self.w - self.r_margin, self.t_margin + 5)
+        self.set_y(self.t_margin + 8)
+        self.set_text_color(0)
+
+    def footer(self):
+        self.set_y(-11)
+        self.set_font(FONT, "", 7.5)
+        self.set_text_color(*GREY)
+        self.cell(0, 4, self._foot, align="L")
+        self.set_x(self.l_margin)
+        self.cell(0, 4, f"Side {self.page_no()} af {{nb}}", align="R")
+        self.set_text_color(0)
+
+    @property
+    def usable(self) -> float:
+        return self.w - self.l_margin - self.r_margin
+
+
+def _section(pdf: _Doc, table: OutTable) -> None:
+    # Keep a table that fits on one page together (no lone totals row on the next page).
+    chars = [c.width for c in table.columns]
+    factor = min(MM_PER_CHAR, (pdf.usable - 0.01) / sum(chars))
+    widths = [w * factor for w in chars]
+    gap = 10
+    room = pdf.h - pdf.b_margin - pdf.t_margin - 8
+    half = (len(table.rows) + 1) // 2
+    two_columns = (len(table.rows) > 12 and 2 * sum(widths) + gap <= pdf.usable
+                   and 22 + (half + 1) * ROW_MM <= room)  # each half on one page
+    lines = half if two_columns else len(table.rows)
+    needed = 14 + 8 + (lines + 1) * ROW_MM
+    if pdf.will_page_break(min(needed, 28) if needed > room else needed):
+        pdf.add_page()
+    pdf.set_font(FONT, "B", 11)
+    pdf.set_text_color(*NAVY)
+    pdf.cell(0, 6, latin1(table.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(0)
+    if table.subtitle:
+        pdf.set_font(FONT, "I", 8)
+        pdf.set_text_color(*GREY)
+        pdf.multi_cell(0, 4, latin1(table.subtitle), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(0)
+    pdf.ln(1)
+    if not table.rows:
+        pdf.set_font(FONT, "I", 9)
+        pdf.set_text_color(*GREY)
+        pdf.cell(0, 5, latin1(table.empty_text), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(0)
+        pdf.ln(3)
+        return
+    rows = list(table.rows)
+    if two_columns:
+        # A long, narrow list (the paying municipalities): two columns side by side.
+        top, left = pdf.get_y(), pdf.l_margin
+        _table(pdf, table, rows[:half], widths, totals=False)
+        bottom = pdf.get_y()
+        pdf.set_left_margin(left + sum(widths) + gap)
+        pdf.set_xy(pdf.l_margin, top)
+        _table(pdf, table, rows[half:], widths, totals=True)
+        bottom = max(bottom, pdf.get_y())
+        pdf.set_left_margin(left)
+        pdf.set_xy(left, bottom)
+    else:
+        _table(pdf, table, rows, widths, totals=True)
+    pdf.ln(4)
+
+
+ROW_MM = 4.4  # line height + padding of one table row
+
+
+def _table(pdf: _Doc, table: OutTable, rows: list, widths: list[float], totals: bool) -> None:
+    align = tuple("RIGHT" if c.kind in NUMERIC else "LEFT" for c in table.columns)
+    pdf.set_font(FONT, "", 7.5)
+    heading = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=NAVY)
+    bold = FontFace(emphasis="BOLD", fill_color=LIGHT)
+    with pdf.table(col_widths=widths, width=sum(widths), align="LEFT", text_align=align,
+                   headings_style=heading, line_height=3.2, padding=(0.6, 1.2),
+                   borders_layout="HORIZONTAL_LINES", cell_fill_color=STRIPE,
+                   cell_fill_mode="ROWS", repeat_headings=1, v_align="TOP") as t:
+        row = t.row()
+        for col in table.columns:
+            row.cell(latin1(col.header))
+        for values in rows:
+            row = t.row()
+            for col, value in zip(table.columns, values):
+                row.cell(_cell_text(col.kind, value))
+        if totals and any(c.total for c in table.columns):
+            sums = table.totals()
+            row = t.row()
+            for i, col in enumerate(table.columns):
+                text = "I alt" if i == 0 else (_cell_text(col.kind, sums[i]) if col.total else "")
+                row.cell(text, style=bold)
+
+
+def write_statement_pdf(path: str | Path, st: Statement, ss: StatementSet) -> Path:
+    """One party's statement as a PDF at `path` (the caller handles atomicity)."""
+    pdf = _Doc(f"{ss.title} · {st.name} ({st.code_label})",
+               f"Dato: {fmt(ss.computed)}", ss.source_line)
+    pdf.set_title(latin1(f"{ss.title}: {st.name}"))
+    pdf.set_author("xl-underskud")
+    pdf.set_creator(latin1(f"xl-underskud {ss.version}"))
+    pdf.set_subject(latin1(ss.source_line))
+    pdf.set_lang("da")
+    pdf.add_page()
+
+    pdf.set_font(FONT, "B", 16)
+    pdf.set_text_color(*NAVY)
+    pdf.cell(0, 8, latin1(ss.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "B", 12)
+    pdf.set_text_color(0)
+    pdf.cell(0, 7, latin1(f"{st.name} ({st.code_label}), {st.role}"), new_x="LMARGIN",
+             new_y="NEXT")
+    pdf.set_font(FONT, "", 8.5)
+    pdf.set_text_color(*GREY)
+    pdf.cell(0, 5, latin1(ss.source_line), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(0)
+    pdf.ln(3)
+
+    # Result box
+    label_w, value_w = 95, 40
+    pdf.set_fill_color(*LIGHT)
+    for label, oere in summary_rows(st):
+        net = label.startswith("Netto")
+        pdf.set_font(FONT, "B" if net else "", 10)
+        border = "T" if net else 0
+        pdf.cell(label_w, 6.5, latin1(label), border=border, fill=True)
+        pdf.cell(value_w, 6.5, kr(oere), border=border, fill=True, align="R",
+                 new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1.5)
+    pdf.set_font(FONT, "B", 11)
+    pdf.set_text_color(*NAVY)
+    pdf.cell(0, 6, latin1(st.net_text), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(0)
+    pdf.ln(4)
+
+    for table in statement_sections(st):
+        _section(pdf, table)
+
+    if pdf.will_page_break(30):
+        pdf.add_page()
+    pdf.set_font(FONT, "B", 11)
+    pdf.set_text_color(*NAVY)
+    pdf.cell(0, 6, "Grundlag", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(60, 60, 60)
+    pdf.set_font(FONT, "", 8)
+    for text in ss.settings_text:
+        pdf.multi_cell(0, 4, latin1(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(0.8)
+    pdf.set_text_color(0)
+    pdf.output(str(path))
+    return Path(path)

@@ -1,0 +1,521 @@
+"""Statements (opgørelser) as data: what each party of the settlement is sent.
+
+One `Statement` per paying municipality and per operator (driftsherre; a municipality or a
+region). A payer's statement lists its part of every agreement-period amount with the basis
+(window, paid and vacant days, daily rate, coverage share, population and key date, share);
+an operator's lists what it receives per agreement-period and from whom. Both sum up to the
+net position of SPEC rule 8. The summary workbook (samlet oversigt) is data here too.
+
+Pure: no file, no xlsxwriter, no fpdf. All money is integer øre (a daily rate with more than
+two decimals stays an exact Decimal number of øre). The renderers are
+`xlsx/statements.py` (Excel) and `pdf_statements.py` (PDF); both draw the same sections
+(`statement_sections`), so a finance officer reads the same statement in either file.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+from . import municipalities as muni
+from .dates import fmt
+from .output_tables import DATE, INT, MONEY, PERCENT, TEXT, OutColumn, OutTable
+from .records import Inputs, KeyDateRule, Message, Period
+from .settlement import Settlement, agreement_amounts
+
+ROLE_PAYER = "betalende kommune"
+ROLE_OPERATOR = "driftsherre"
+ROLE_BOTH = "betalende kommune og driftsherre"
+POPULATION_CREDIT = "Danmarks Statistik"
+CODE = "code"  # a municipality or region code: a number shown without thousands separator
+
+
+# --------------------------------------------------------------------------- records
+@dataclass(frozen=True)
+class StatementLine:
+    """One agreement-period on a statement, with the basis of its amount.
+
+    On a payer's list `population` … `part_oere` are the party's own figures; on an
+    operator's list they are None, except `part_oere`, which is the operator's own part of
+    the amount when the operator also pays (netted, SPEC rule 8).
+    """
+
+    agreement_id: str
+    operator: str
+    operator_code: int
+    offer: str
+    period: str
+    window_days: int
+    paid_days: int
+    vacant_days: int
+    daily_rate_oere: int | Decimal | None
+    coverage_text: str
+    agreement_oere: int
+    population: int | None = None
+    total_population: int | None = None
+    key_date: date | None = None
+    share: Fraction | None = None
+    part_oere: int | None = None
+
+
+@dataclass(frozen=True)
+class Counterparty:
+    """Who pays whom: an operator a municipality pays, or a municipality an operator receives
+    from. `own` marks the party itself (its own part of its own agreement, netted)."""
+
+    code: int
+    name: str
+    amount_oere: int
+    own: bool = False
+
+
+@dataclass(frozen=True)
+class PeriodTotal:
+    period: str
+    pays_oere: int
+    receives_oere: int
+
+    @property
+    def net_oere(self) -> int:
+        return self.receives_oere - self.pays_oere
+
+
+@dataclass(frozen=True)
+class Statement:
+    code: int
+    name: str
+    is_payer: bool
+    is_operator: bool
+    payments: tuple[StatementLine, ...]  # the party's parts (payer)
+    receipts: tuple[StatementLine, ...]  # the party's agreements (operator)
+    pays_to: tuple[Counterparty, ...]  # per operator
+    receives_from: tuple[Counterparty, ...]  # per paying municipality
+    periods: tuple[PeriodTotal, ...]
+    pays_oere: int
+    receives_oere: int
+
+    @property
+    def net_oere(self) -> int:
+        return self.receives_oere - self.pays_oere
+
+    @property
+    def role(self) -> str:
+        if self.is_payer and self.is_operator:
+            return ROLE_BOTH
+        return ROLE_OPERATOR if self.is_operator else ROLE_PAYER
+
+    @property
+    def code_label(self) -> str:
+        return f"{'regionskode' if self.code >= 1000 else 'kommunekode'} {self.code}"
+
+    @property
+    def file_stem(self) -> str:
+        return f"Opgoerelse_{self.code}_{ascii_name(self.name)}"
+
+    @property
+    def net_text(self) -> str:
+        if self.net_oere > 0:
+            return f"{self.name} modtager netto {kr(self.net_oere)}"
+        if self.net_oere < 0:
+            return f"{self.name} betaler netto {kr(-self.net_oere)}"
+        return f"{self.name} skal hverken betale eller modtage noget netto."
+
+
+@dataclass(frozen=True)
+class StatementSet:
+    """Everything the command writes: the statements and the summary, with shared header."""
+
+    years_label: str  # "2023" or "2022-2025"
+    source: str  # input file name
+    computed: date
+    version: str
+    settings_text: tuple[str, ...]  # the basis, in sentences
+    statements: tuple[Statement, ...]
+    agreement_periods: tuple[StatementLine, ...]  # every agreement-period settled
+    history: tuple[tuple[str, str, dict[int, int]], ...]  # (agreement, operator, {year: øre})
+    history_complete: bool  # False when earlier years could not be computed
+    municipal_parts: tuple[tuple[int, str, int, dict[str, int]], ...]  # code, name, pop, {aid: øre}
+    total_oere: int
+    warnings: tuple[Message, ...]
+
+    @property
+    def title(self) -> str:
+        return f"Opgørelse af underskudsgaranti {self.years_label}"
+
+    @property
+    def source_line(self) -> str:
+        return (f"Kilde: {self.source}, beregnet {fmt(self.computed)} med xl-underskud "
+                f"{self.version}; folketal: {POPULATION_CREDIT}")
+
+    @property
+    def overview_file(self) -> str:
+        return f"Samlet_oversigt_{self.years_label}.xlsx"
+
+
+# --------------------------------------------------------------------------- formats
+_ASCII = {"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa", "ß": "ss"}
+
+
+def ascii_name(name: str) -> str:
+    """File-name-safe ASCII: æ→ae, ø→oe, å→aa, other accents dropped, the rest → '_'."""
+    text = "".join(_ASCII.get(ch, ch) for ch in name)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^A-Za-z0-9-]+", "_", text).strip("_")
+    return text or "ukendt"
+
+
+def kr(oere: int | Decimal | Fraction) -> str:
+    """Danish money: 1.234,50 kr. (øre in; rounded half away from zero to whole øre)."""
+    value = Fraction(oere)
+    sign = "-" if value < 0 else ""
+    whole, rest = divmod(abs(value.numerator), value.denominator)
+    oere_int = whole + (1 if 2 * rest >= value.denominator else 0)
+    krone, small = divmod(oere_int, 100)
+    return f"{sign}{krone:,}".replace(",", ".") + f",{small:02d} kr."
+
+
+def number(value: int) -> str:
+    """Danish thousands: 1.891.778."""
+    return f"{value:,}".replace(",", ".")
+
+
+def percent(share: Fraction | float, decimals: int = 4) -> str:
+    return f"{float(share) * 100:.{decimals}f} %".replace(".", ",")
+
+
+def _rate_oere(rate: Decimal | None) -> int | Decimal | None:
+    if rate is None:
+        return None
+    value = rate * 100
+    return int(value) if value == value.to_integral_value() else value
+
+
+def _share_text(coverage) -> str:
+    shares = []
+    for _, _, share in coverage:
+        text = f"{float(share) * 100:.4g} %".replace(".", ",")
+        if text not in shares:
+            shares.append(text)
+    return " / ".join(shares)
+
+
+def _years_label(years) -> str:
+    years = sorted(years)
+    if not years:
+        return "ingen"
+    return str(years[0]) if years[0] == years[-1] else f"{years[0]}-{years[-1]}"
+
+
+# --------------------------------------------------------------------------- building
+def build_statements(s: Settlement, inputs: Inputs, source: str, computed: date,
+                     version: str) -> StatementSet:
+    agreements = {a.agreement_id: a for a in inputs.agreements}
+    base: dict[tuple[str, str], StatementLine] = {}
+    for ap in sorted(s.agreement_periods, key=lambda ap: (ap.agreement_id, ap.period)):
+        a = agreements[ap.agreement_id]
+        base[(ap.agreement_id, ap.period)] = StatementLine(
+            ap.agreement_id, a.operator, a.operator_code, a.offer, ap.period, ap.window_days,
+            ap.paid_days, ap.vacant_days, _rate_oere(ap.daily_rate),
+            _share_text(ap.coverage) if ap.vacant_days else "", ap.amount_oere)
+
+    totals_pop: dict[tuple[str, str], int] = defaultdict(int)
+    for p in s.parts:
+        totals_pop[(p.agreement_id, p.period)] += p.population
+    parts_of: dict[int, list] = defaultdict(list)
+    own_part: dict[tuple[int, str, str], int] = {}
+    for p in s.parts:
+        parts_of[p.municipality_code].append(p)
+        own_part[(p.municipality_code, p.agreement_id, p.period)] = p.amount_oere
+
+    positions: dict[int, list] = defaultdict(list)
+    names: dict[int, str] = {}
+    for pos in s.positions:
+        positions[pos.code].append(pos)
+        names[pos.code] = pos.name
+    payers = set(parts_of) | ({p.municipality_code for p in inputs.population}
+                              & set(names)) - set(muni.REGIONS)
+    operators = {a.operator_code for a in inputs.agreements}
+
+    statements = []
+    for code in sorted(names):
+        payments = []
+        pays_to: dict[int, int] = defaultdict(int)
+        for p in sorted(parts_of.get(code, ()), key=lambda p: (p.agreement_id, p.period)):
+            line = base[(p.agreement_id, p.period)]
+            payments.append(replace(line, population=p.population,
+                                    total_population=totals_pop[(p.agreement_id, p.period)],
+                                    key_date=p.key_date,
+                                    share=Fraction(p.population,
+                                                   totals_pop[(p.agreement_id, p.period)]),
+                                    part_oere=p.amount_oere))
+            pays_to[line.operator_code] += p.amount_oere
+        receipts = []
+        receives_from: dict[int, int] = defaultdict(int)
+        for key, line in base.items():
+            if line.operator_code != code:
+                continue
+            receipts.append(replace(line, part_oere=own_part.get((code, *key))
+                                    if code in payers else None))
+        mine = {aid for aid, a in agreements.items() if a.operator_code == code}
+        for p in s.parts:
+            if p.agreement_id in mine:
+                receives_from[p.municipality_code] += p.amount_oere
+        part_names = {p.municipality_code: p.municipality for p in s.parts}
+        periods = tuple(PeriodTotal(pos.period, pos.pays_oere, pos.receives_oere)
+                        for pos in sorted(positions[code], key=lambda x: x.period))
+        statements.append(Statement(
+            code, names[code], code in payers, code in operators, tuple(payments),
+            tuple(receipts),
+            tuple(Counterparty(op, _operator_name(op, agreements, names), amount, op == code)
+                  for op, amount in sorted(pays_to.items())),
+            tuple(Counterparty(m, part_names.get(m, names.get(m, str(m))), amount, m == code)
+                  for m, amount in sorted(receives_from.items())),
+            periods, sum(p.pays_oere for p in periods), sum(p.receives_oere for p in periods)))
+
+    history, complete = _history(s, inputs)
+    municipal = []
+    pop_of: dict[int, int] = {}
+    for p in s.parts:
+        pop_of.setdefault(p.municipality_code, p.population)
+    for st in statements:
+        if not st.is_payer:
+            continue
+        by_agreement: dict[str, int] = defaultdict(int)
+        for line in st.payments:
+            by_agreement[line.agreement_id] += line.part_oere
+        municipal.append((st.code, st.name, pop_of.get(st.code, 0), dict(by_agreement)))
+
+    return StatementSet(
+        _years_label(s.years), source, computed, version, _settings_text(s),
+        tuple(statements), tuple(base.values()), history, complete, tuple(municipal),
+        s.total_oere, tuple(m for m in s.warnings if not m.is_error))
+
+
+def _operator_name(code: int, agreements, names) -> str:
+    for a in agreements.values():
+        if a.operator_code == code:
+            return names.get(code, a.operator)
+    return names.get(code, str(code))
+
+
+def _history(s: Settlement, inputs: Inputs):
+    """Amount per agreement and calendar year, for every year up to the last one settled.
+
+    Returns (rows, complete): when an earlier year cannot be computed (say a missing rate),
+    only the settled years are shown and `complete` is False.
+    """
+    last = max(s.years) if s.years else None
+    periods = list(s.agreement_periods)
+    complete = True
+    if last is not None:
+        every = replace(inputs, settings=replace(inputs.settings, settlement_year=None))
+        all_periods, messages = agreement_amounts(every, None)
+        if any(m.is_error for m in messages):
+            complete = False
+        else:
+            periods = [ap for ap in all_periods if last is None or ap.year <= last]
+    operator = {a.agreement_id: a.operator for a in inputs.agreements}
+    amounts: dict[str, dict[int, int]] = {aid: {} for aid in sorted(operator)}
+    for ap in periods:
+        row = amounts.setdefault(ap.agreement_id, {})
+        row[ap.year] = row.get(ap.year, 0) + ap.amount_oere
+    years = sorted({y for row in amounts.values() for y in row})
+    rows = tuple((aid, operator.get(aid, ""), {y: row.get(y, 0) for y in years})
+                 for aid, row in amounts.items() if row)
+    return rows, complete
+
+
+def _settings_text(s: Settlement) -> tuple[str, ...]:
+    st = s.settings
+    schedule = ", ".join(f"år {i}: {percent(share, 0)}"
+                         for i, share in enumerate(st.coverage_schedule, start=1))
+    key_rule = ("1. januar i afregningsåret" if st.key_date_rule is KeyDateRule.SAME_YEAR
+                else "1. januar året før afregningsåret")
+    period = {Period.YEAR: "kalenderår", Period.QUARTER: "kvartal",
+              Period.MONTH: "måned"}[st.period]
+    out = [
+        f"Garantibeløbet pr. aftale og {period} = tomme døgn x dækningsandel x døgntakst, "
+        f"afrundet én gang til hele øre. Et tomt døgn er et døgn i pladsens garantiperiode "
+        f"({st.guarantee_years} år fra ibrugtagningen), som intet ophold betaler for.",
+        f"Dækningsandel pr. garantiår: {schedule}.",
+        f"Fordeling: efter folketal pr. {key_rule} (nøgledatoen) for de betalende kommuner, "
+        f"med største restmetode i hele øre, så kommunernes dele giver aftalens beløb præcist.",
+        "Driftsherren modtager aftalens beløb. Er driftsherren selv en betalende kommune, "
+        "betaler den sin egen andel til sig selv; den modregnes i nettopositionen.",
+        f"Folketal: {POPULATION_CREDIT} (FOLK1AM), CC BY 4.0.",
+    ]
+    if st.deduct_normal_vacancy:
+        out.insert(2, "Normal tomgang er fratrukket: (1 - belægningsprocent) x vinduesdøgn "
+                      "trækkes fra de tomme døgn pr. aftale og år; tomme døgn vises før fradrag.")
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------- sections
+def summary_rows(st: Statement) -> tuple[tuple[str, int], ...]:
+    """The result box at the top: (label, øre)."""
+    rows = []
+    if st.is_payer:
+        rows.append(("Betaler: kommunens andel af garantibeløbene", st.pays_oere))
+    if st.is_operator:
+        rows.append(("Modtager: garantibeløb som driftsherre", st.receives_oere))
+    rows.append(("Nettoposition (modtager - betaler)", st.net_oere))
+    return tuple(rows)
+
+
+def statement_sections(st: Statement) -> list[OutTable]:
+    """The tables of one statement, in reading order (shared by the Excel and PDF files)."""
+    out = []
+    if st.is_payer:
+        out.append(OutTable(
+            "Betaler", f"{st.name} betaler: andel pr. aftale og periode",
+            "Aftalens beløb fordeles efter folketal på nøgledatoen. Andel = kommunens folketal / "
+            "de betalende kommuners samlede folketal.",
+            (OutColumn("Aftale", TEXT, 7), OutColumn("Driftsherre", TEXT, 16),
+             OutColumn("Tilbud", TEXT, 24), OutColumn("Periode", TEXT, 8),
+             OutColumn("Vindues-\ndøgn", INT, 9), OutColumn("Betalte\ndøgn", INT, 9),
+             OutColumn("Tomme\ndøgn", INT, 8), OutColumn("Døgntakst", MONEY, 12),
+             OutColumn("Dæknings-\nandel", TEXT, 10),
+             OutColumn("Aftalens\nbeløb", MONEY, 14, True),
+             OutColumn("Folketal", INT, 10), OutColumn("Nøgledato", DATE, 11),
+             OutColumn("Andel", PERCENT, 9), OutColumn("Kommunens\ndel", MONEY, 14, True)),
+            tuple((x.agreement_id, x.operator, x.offer, x.period, x.window_days, x.paid_days,
+                   x.vacant_days, x.daily_rate_oere, x.coverage_text, x.agreement_oere,
+                   x.population, x.key_date, x.share, x.part_oere) for x in st.payments),
+            "Ingen garantibeløb i perioden: kommunen skal ikke betale noget."))
+    if st.pays_to:
+        own = any(c.own for c in st.pays_to)
+        out.append(OutTable(
+            "Betales til", "Betales til driftsherrerne", "",
+            (OutColumn("Kode", CODE, 7), OutColumn("Driftsherre", TEXT, 24))
+            + ((OutColumn("Bemærkning", TEXT, 36),) if own else ())
+            + (OutColumn("Beløb", MONEY, 14, True),),
+            tuple((c.code, c.name)
+                  + (("egen aftale: modregnes i nettopositionen" if c.own else "",) if own else ())
+                  + (c.amount_oere,) for c in st.pays_to),
+            "Intet at betale."))
+    if st.is_operator:
+        own = st.is_payer
+        out.append(OutTable(
+            "Modtager", f"{st.name} modtager som driftsherre: garantibeløb pr. aftale og periode",
+            "Beløb = tomme døgn x dækningsandel x døgntakst, afrundet til hele øre.",
+            (OutColumn("Aftale", TEXT, 7), OutColumn("Tilbud", TEXT, 28),
+             OutColumn("Periode", TEXT, 8), OutColumn("Vindues-\ndøgn", INT, 9),
+             OutColumn("Betalte\ndøgn", INT, 9), OutColumn("Tomme\ndøgn", INT, 8),
+             OutColumn("Døgntakst", MONEY, 12), OutColumn("Dæknings-\nandel", TEXT, 10),
+             OutColumn("Aftalens\nbeløb", MONEY, 14, True))
+            + ((OutColumn("Heraf\negen andel", MONEY, 14, True),) if own else ()),
+            tuple((x.agreement_id, x.offer, x.period, x.window_days, x.paid_days, x.vacant_days,
+                   x.daily_rate_oere, x.coverage_text, x.agreement_oere)
+                  + ((x.part_oere or 0,) if own else ()) for x in st.receipts),
+            "Ingen aftaler i perioden."))
+        if st.receives_from:
+            total = sum(c.amount_oere for c in st.receives_from)
+            out.append(OutTable(
+                "Modtages fra", "Modtages fra de betalende kommuner", "",
+                (OutColumn("Kommune-\nkode", CODE, 10), OutColumn("Kommune", TEXT, 22),
+                 OutColumn("Andel", PERCENT, 10), OutColumn("Beløb", MONEY, 14, True)),
+                tuple((c.code, c.name + (" (egen andel)" if c.own else ""),
+                       Fraction(c.amount_oere, total) if total else Fraction(0), c.amount_oere)
+                      for c in st.receives_from)))
+    if len(st.periods) > 1:
+        out.append(OutTable(
+            "Perioder", "Pr. periode", "",
+            (OutColumn("Periode", TEXT, 10), OutColumn("Betaler", MONEY, 14, True),
+             OutColumn("Modtager", MONEY, 14, True), OutColumn("Netto", MONEY, 14, True)),
+            tuple((p.period, p.pays_oere, p.receives_oere, p.net_oere) for p in st.periods)))
+    return out
+
+
+# --------------------------------------------------------------------------- summary
+@dataclass(frozen=True)
+class Chart:
+    """A native chart over columns of an overview table (rendered by XlsxWriter)."""
+
+    title: str
+    category: str  # header of the category column
+    series: tuple[str, ...]  # headers of the value columns
+    kind: str  # "column" or "bar"
+    stacked: bool = False
+
+
+@dataclass(frozen=True)
+class OverviewSheet:
+    name: str
+    title: str
+    subtitle: str
+    table: OutTable
+    chart: Chart | None = None  # drawn below the table
+
+
+def overview_sheets(ss: StatementSet) -> list[OverviewSheet]:
+    sub = ss.source_line
+    positions = OutTable(
+        "Oversigt", "", "",
+        (OutColumn("Kode", CODE, 7), OutColumn("Navn", TEXT, 20), OutColumn("Rolle", TEXT, 30),
+         OutColumn("Betaler", MONEY, 15, True), OutColumn("Modtager", MONEY, 15, True),
+         OutColumn("Netto", MONEY, 15, True), OutColumn("Opgørelse (PDF)", TEXT, 36)),
+        tuple((st.code, st.name, st.role, st.pays_oere, st.receives_oere, st.net_oere,
+               st.file_stem + ".pdf") for st in ss.statements),
+        "Ingen parter.")
+    agreements = OutTable(
+        "Aftaler", "", "",
+        (OutColumn("Aftale", TEXT, 8), OutColumn("Driftsherre", TEXT, 18),
+         OutColumn("Tilbud", TEXT, 28), OutColumn("Periode", TEXT, 9),
+         OutColumn("Vinduesdøgn", INT, 11, True), OutColumn("Betalte døgn", INT, 11, True),
+         OutColumn("Tomme døgn", INT, 10, True), OutColumn("Døgntakst", MONEY, 13),
+         OutColumn("Dækningsandel", TEXT, 13), OutColumn("Beløb", MONEY, 15, True)),
+        tuple((x.agreement_id, x.operator, x.offer, x.period, x.window_days, x.paid_days,
+               x.vacant_days, x.daily_rate_oere, x.coverage_text, x.agreement_oere)
+              for x in ss.agreement_periods),
+        "Ingen garanterede døgn i perioden.")
+    years = sorted({y for _, _, row in ss.history for y in row})
+    history = OutTable(
+        "Pr. år", "", "",
+        (OutColumn("Aftale", TEXT, 26),) + tuple(OutColumn(str(y), MONEY, 15, True)
+                                                 for y in years),
+        tuple((f"{aid} ({op})",) + tuple(row[y] for y in years) for aid, op, row in ss.history),
+        "Ingen beløb.")
+    aids = [x for x in dict.fromkeys(line.agreement_id for line in ss.agreement_periods)]
+    operator = {line.agreement_id: line.operator for line in ss.agreement_periods}
+    grand = ss.total_oere
+    matrix = OutTable(
+        "Kommuner", "", "",
+        (OutColumn("Kommunekode", CODE, 12), OutColumn("Kommune", TEXT, 18),
+         OutColumn("Folketal", INT, 11, True), OutColumn("Andel", PERCENT, 10))
+        + tuple(OutColumn(f"{aid} til {operator[aid]}", MONEY, 15, True) for aid in aids)
+        + (OutColumn("I alt", MONEY, 15, True),),
+        tuple((code, name, pop, Fraction(sum(parts.values()), grand) if grand else Fraction(0))
+              + tuple(parts.get(aid, 0) for aid in aids) + (sum(parts.values()),)
+              for code, name, pop, parts in ss.municipal_parts),
+        "Ingen betalende kommuner.")
+    history_note = "" if ss.history_complete else (
+        " Tidligere år kunne ikke beregnes (fx en manglende døgntakst); kun de afregnede år vises.")
+    sheets = [
+        OverviewSheet("Oversigt", f"Samlet oversigt: underskudsgaranti {ss.years_label}",
+                      f"{sub}. Netto = modtager - betaler; summen af netto er 0.", positions),
+        OverviewSheet("Kommuner", f"Kommunernes andel {ss.years_label} pr. aftale (hvem betaler "
+                      f"hvem)", sub, matrix,
+                      Chart(f"Kommunernes andel {ss.years_label} (kr.)", "Kommune",
+                            tuple(f"{aid} til {operator[aid]}" for aid in aids), "bar", True)
+                      if ss.municipal_parts and aids else None),
+        OverviewSheet("Aftaler", f"Garantibeløb pr. aftale og periode {ss.years_label}", sub,
+                      agreements),
+        OverviewSheet("Pr. år", f"Garantibeløb pr. aftale og år (til og med "
+                      f"{ss.years_label.split('-')[-1]})", sub + "." + history_note, history,
+                      Chart("Garantibeløb pr. aftale og år (kr.)", "Aftale",
+                            tuple(str(y) for y in years), "column")
+                      if ss.history and years else None),
+    ]
+    if ss.warnings:
+        sheets.append(OverviewSheet(
+            "Advarsler", "Advarsler fra beregningen", sub, OutTable(
+                "Advarsler", "", "",
+                (OutColumn("Ark", TEXT, 14), OutColumn("Række", INT, 8),
+                 OutColumn("Kolonne", TEXT, 18), OutColumn("Besked", TEXT, 100)),
+                tuple((m.source.sheet or "(filen)", m.source.row, m.source.column or "", m.text)
+                      for m in ss.warnings))))
+    return sheets

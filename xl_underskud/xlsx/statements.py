@@ -1,0 +1,266 @@
+"""Shell: render statements (`statements.py`) as Excel files with XlsxWriter.
+
+One workbook per party (sheet Opgørelse: header, result box, the statement's sections, the
+basis) and the summary workbook (samlet oversigt) with native charts. Numbers are written as
+numbers with Danish-looking formats (Excel shows 1.234,50 kr. in a Danish locale), pages are
+A4 landscape, one page wide, with page numbers. No rule lives here.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import xlsxwriter
+
+from ..output_tables import DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1, OutTable
+from ..statements import CODE, OverviewSheet, Statement, StatementSet, overview_sheets, \
+    statement_sections, summary_rows
+
+NAVY, GREY, LIGHT = "#1F3864", "#595959", "#DDE4F0"
+SERIES_COLORS = ["#1F3864", "#8FAADC", "#C55A11", "#F4B183", "#548235", "#A9D18E", "#7F6000",
+                 "#FFD966"]
+NUMERIC = {MONEY, INT, DECIMAL, PERCENT, PERCENT1}  # right-aligned headers (codes: left)
+MONEY_FORMAT = '#,##0.00 "kr.";-#,##0.00 "kr."'
+
+
+def _formats(wb):
+    base = {"font_name": "Calibri", "font_size": 10}
+    fm = {
+        "title": {**base, "bold": True, "font_size": 15, "font_color": NAVY},
+        "party": {**base, "bold": True, "font_size": 12},
+        "subtitle": {**base, "italic": True, "font_color": GREY},
+        "section": {**base, "bold": True, "font_size": 12, "font_color": NAVY},
+        "note": {**base, "italic": True, "font_color": GREY},
+        "header": {**base, "bold": True, "bg_color": NAVY, "font_color": "#FFFFFF",
+                   "text_wrap": True, "valign": "vcenter", "border": 1, "border_color": "#BFBFBF"},
+        "text": {**base},
+        "wrap": {**base, "text_wrap": True, "valign": "top"},
+        "empty": {**base, "italic": True, "font_color": GREY},
+        "box_label": {**base, "bg_color": LIGHT},
+        "box_money": {**base, "bg_color": LIGHT, "num_format": MONEY_FORMAT},
+        "box_net_label": {**base, "bold": True, "bg_color": LIGHT, "top": 1},
+        "box_net_money": {**base, "bold": True, "bg_color": LIGHT, "top": 1,
+                          "num_format": MONEY_FORMAT},
+        "net_text": {**base, "bold": True, "font_size": 11, "font_color": NAVY},
+        "basis": {**base, "text_wrap": True, "valign": "top", "font_color": "#404040"},
+        "link": {**base, "font_color": "#0563C1", "underline": 1, "indent": 1},
+        MONEY: {**base, "num_format": MONEY_FORMAT},
+        INT: {**base, "num_format": "#,##0"},
+        CODE: {**base, "num_format": "0", "align": "left"},
+        DECIMAL: {**base, "num_format": "#,##0.00"},
+        PERCENT: {**base, "num_format": "0.0000%"},
+        PERCENT1: {**base, "num_format": "0.0%"},
+        DATE: {**base, "num_format": "dd-mm-yyyy", "align": "left"},
+    }
+    out = {k: wb.add_format(v) for k, v in fm.items()}
+    out["header_num"] = wb.add_format({**fm["header"], "align": "right"})
+    total = {**base, "bold": True, "top": 1, "bottom": 6}
+    out["total_label"] = wb.add_format(total)
+    out["total_blank"] = wb.add_format(total)
+    for kind in (MONEY, INT, DECIMAL):
+        out["total_" + kind] = wb.add_format({**total, "num_format": fm[kind]["num_format"]})
+    return out
+
+
+def _value(kind: str, value):
+    if value is None:
+        return None
+    if kind == MONEY:
+        return float(Fraction(value) / 100)  # øre → kr.; sums are exact in øre
+    if isinstance(value, (Decimal, Fraction)):
+        return float(value)
+    return value
+
+
+def _block(ws, fm, table: OutTable, row: int, links: dict[int, str] | None = None
+           ) -> tuple[int, int, int]:
+    """Header at `row`, data, totals. Returns (header row, last data row, next free row)."""
+    for c, col in enumerate(table.columns):
+        ws.write(row, c, col.header, fm["header_num" if col.kind in NUMERIC else "header"])
+    ws.set_row(row, 30)
+    header = row
+    if not table.rows:
+        ws.write(row + 1, 0, table.empty_text, fm["empty"])
+        return header, header, row + 2
+    for r, values in enumerate(table.rows, start=row + 1):
+        for c, (col, value) in enumerate(zip(table.columns, values)):
+            v = _value(col.kind, value)
+            if v is None:
+                continue
+            if isinstance(v, (date, datetime)):
+                ws.write_datetime(r, c, v, fm[DATE])
+            elif isinstance(v, str):
+                if links and c in links and v:
+                    ws.write_url(r, c, "external:" + v, fm["link"], string=v,
+                                 tip="Åbn opgørelsen (samme mappe)")
+                else:
+                    ws.write_string(r, c, v, fm["wrap" if col.width >= 40 else "text"])
+            else:
+                ws.write_number(r, c, v, fm.get(col.kind, fm["text"]))
+    last_data = row + len(table.rows)
+    nxt = last_data + 1
+    if any(c.total for c in table.columns):
+        totals = table.totals()
+        for c, col in enumerate(table.columns):
+            if col.total:
+                kind = col.kind if col.kind in (MONEY, INT, DECIMAL) else INT
+                ws.write_number(nxt, c, _value(col.kind, totals[c]), fm["total_" + kind])
+            elif c == 0:
+                ws.write(nxt, 0, "I alt", fm["total_label"])
+            else:
+                ws.write_blank(nxt, c, None, fm["total_blank"])
+        nxt += 1
+    return header, last_data, nxt + 1
+
+
+def _page_setup(ws, header_left: str, footer_left: str, last_row: int, last_col: int):
+    ws.set_paper(9)  # A4
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.75)
+    ws.set_header(f"&L&\"Calibri,Bold\"{_hf(header_left)}&RUdskrevet &D")
+    ws.set_footer(f"&L&8{_hf(footer_left)}&RSide &P af &N")
+    ws.print_area(0, 0, last_row, last_col)
+    ws.hide_gridlines(2)
+
+
+def _hf(text: str) -> str:
+    return text.replace("&", "&&")
+
+
+def _widths(ws, tables: list[OutTable], minimum: int = 0) -> int:
+    widths: list[float] = []
+    for t in tables:
+        for c, col in enumerate(t.columns):
+            if c < len(widths):
+                widths[c] = max(widths[c], col.width)
+            else:
+                widths.append(col.width)
+    widths += [10] * max(0, minimum - len(widths))
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+    return len(widths)
+
+
+# --------------------------------------------------------------------------- statements
+def write_statement_xlsx(path: str | Path, st: Statement, ss: StatementSet) -> Path:
+    """One party's statement as a new workbook at `path` (the caller handles atomicity)."""
+    wb = xlsxwriter.Workbook(str(path), {"in_memory": True})
+    wb.set_properties({"title": f"{ss.title}: {st.name}", "author": "xl-underskud",
+                       "comments": ss.source_line})
+    fm = _formats(wb)
+    ws = wb.add_worksheet("Opgørelse")
+    sections = statement_sections(st)
+    ncols = _widths(ws, sections, minimum=6)
+    last_col = ncols - 1
+
+    ws.write(0, 0, ss.title, fm["title"])
+    ws.set_row(0, 22)
+    ws.write(1, 0, f"{st.name} ({st.code_label}), {st.role}", fm["party"])
+    ws.write(2, 0, ss.source_line, fm["subtitle"])
+
+    row = 4
+    for label, oere in summary_rows(st):
+        net = label.startswith("Netto")
+        ws.merge_range(row, 0, row, 2, label, fm["box_net_label" if net else "box_label"])
+        ws.merge_range(row, 3, row, 4, _value(MONEY, oere),
+                       fm["box_net_money" if net else "box_money"])
+        row += 1
+    ws.write(row, 0, st.net_text, fm["net_text"])
+    row += 2
+
+    for table in sections:
+        ws.write(row, 0, table.title, fm["section"])
+        row += 1
+        if table.subtitle:
+            ws.write(row, 0, table.subtitle, fm["note"])
+            row += 1
+        _, _, row = _block(ws, fm, table, row)
+
+    ws.write(row, 0, "Grundlag", fm["section"])
+    row += 1
+    for text in ss.settings_text:
+        ws.merge_range(row, 0, row, last_col, text, fm["basis"])
+        ws.set_row(row, 27 if len(text) > 150 else 15)
+        row += 1
+    _page_setup(ws, f"{ss.title} · {st.name} ({st.code})", ss.source_line, row, last_col)
+    ws.set_selection(0, 0, 0, 0)
+    wb.close()
+    return Path(path)
+
+
+# --------------------------------------------------------------------------- overview
+def _chart(wb, ws, sheet: OverviewSheet, header: int, last_data: int, anchor: tuple[int, int],
+           width: int):
+    spec = sheet.chart
+    headers = [c.header for c in sheet.table.columns]
+    cat = headers.index(spec.category)
+    n = last_data - header
+    options = {"type": spec.kind}
+    if spec.stacked:
+        options["subtype"] = "stacked"
+    chart = wb.add_chart(options)
+    for i, name in enumerate(spec.series):
+        col = headers.index(name)
+        color = SERIES_COLORS[i % len(SERIES_COLORS)]
+        chart.add_series({
+            "name": [ws.name, header, col],
+            "categories": [ws.name, header + 1, cat, last_data, cat],
+            "values": [ws.name, header + 1, col, last_data, col],
+            "fill": {"color": color}, "border": {"color": color},
+            "gap": 60 if spec.kind == "bar" else 120,
+        })
+    chart.set_title({"name": spec.title, "name_font": {"size": 12, "bold": True}})
+    value_axis = {"num_format": "#,##0", "num_font": {"size": 8, "rotation": 0},
+                  "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}}
+    if spec.kind == "bar":  # XlsxWriter: x = value axis (horizontal), y = category axis
+        chart.set_x_axis(value_axis)
+        chart.set_y_axis({"reverse": True, "num_font": {"size": 8}})
+        size = {"width": width, "height": max(320, 20 * n + 110)}
+    else:
+        chart.set_y_axis(value_axis)
+        chart.set_x_axis({"num_font": {"size": 9}})
+        size = {"width": width, "height": 340}
+    chart.set_legend({"position": "bottom"})
+    chart.set_size(size)
+    chart.set_chartarea({"border": {"none": True}})
+    ws.insert_chart(anchor[0], anchor[1], chart, {"x_offset": 10, "y_offset": 5})
+    return size
+
+
+def write_overview(path: str | Path, ss: StatementSet) -> Path:
+    """The summary workbook (samlet oversigt) with native Excel charts."""
+    wb = xlsxwriter.Workbook(str(path), {"in_memory": True})
+    wb.set_properties({"title": f"Samlet oversigt: underskudsgaranti {ss.years_label}",
+                       "author": "xl-underskud", "comments": ss.source_line})
+    fm = _formats(wb)
+    for sheet in overview_sheets(ss):
+        ws = wb.add_worksheet(sheet.name)
+        table = sheet.table
+        ncols = _widths(ws, [table])
+        ws.write(0, 0, sheet.title, fm["title"])
+        ws.set_row(0, 22)
+        ws.write(1, 0, sheet.subtitle, fm["subtitle"])
+        links = {len(table.columns) - 1: "pdf"} if sheet.name == "Oversigt" else None
+        header, last_data, nxt = _block(ws, fm, table, 3, links)
+        if table.rows:
+            ws.autofilter(header, 0, last_data, ncols - 1)
+        ws.freeze_panes(header + 1, 0)
+        last_row, last_col = nxt - 1, ncols - 1
+        if sheet.chart is not None and table.rows:
+            pixels = [int(c.width * 7 + 5) for c in table.columns]
+            width = min(max(sum(pixels), 640), 980)
+            size = _chart(wb, ws, sheet, header, last_data, (nxt, 0), width)
+            last_row = nxt + int(size["height"] / 20) + 1
+            covered, col = sum(pixels), ncols
+            while covered < width + 20:  # print area wide enough for the chart
+                covered += 64
+                col += 1
+            last_col = col - 1
+        _page_setup(ws, f"Samlet oversigt {ss.years_label} · {sheet.name}", ss.source_line,
+                    last_row, last_col)
+        ws.repeat_rows(header)
+    wb.close()
+    return Path(path)
