@@ -10,18 +10,15 @@ from the test machine. FOLK1A 2024K1 and FOLK1AM 2024M01 are the same count (1 J
 from __future__ import annotations
 
 import hashlib
-import http.server
 import os
 import socket
 import subprocess
 import sys
-import threading
 import urllib.parse
 from datetime import date
 
 import pytest
 
-from conftest import REPO
 from xl_underskud import dst
 from xl_underskud import municipalities as muni
 from xl_underskud.parse import parse_inputs

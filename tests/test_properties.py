@@ -1,5 +1,4 @@
 """Properties that must hold for every scenario, checked on generated ones (hypothesis)."""
-import random
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction

@@ -17,7 +17,6 @@ import re
 from datetime import date
 from decimal import Decimal
 
-import pytest
 
 from xl_underskud.dates import add_years
 from xl_underskud.distribution import split_by_population

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from . import __version__
+from .display import kr
 from .engine import evaluate
 from .jsonout import errors_json, settlement_json
 from .output_tables import settlement_tables
@@ -89,12 +90,6 @@ def _cmd_valider(args) -> int:
     return EXIT_INVALID if errors else EXIT_OK
 
 
-def _kr(oere: int) -> str:
-    sign = "-" if oere < 0 else ""
-    kr, rest = divmod(abs(oere), 100)
-    return f"{sign}{kr:,}".replace(",", ".") + f",{rest:02d} kr."
-
-
 def _default_report(fil: Path, year: int | None) -> Path:
     suffix = f"_afregning_{year}" if year else "_afregning"
     return fil.with_name(fil.stem + suffix + ".xlsx")
@@ -126,8 +121,8 @@ def _cmd_beregn(args) -> int:
           f"{'Beløb':>20}")
     for ap in settlement.agreement_periods:
         print(f"{ap.agreement_id:<8}{ap.period:<10}{ap.window_days:>12}{ap.paid_days:>10}"
-              f"{ap.vacant_days:>8}{_kr(ap.amount_oere):>20}")
-    print(f"{'I alt':<48}{_kr(settlement.total_oere):>20}")
+              f"{ap.vacant_days:>8}{kr(ap.amount_oere):>20}")
+    print(f"{'I alt':<48}{kr(settlement.total_oere):>20}")
     print(f"Rapport skrevet: {out}")
     return EXIT_OK
 
@@ -178,11 +173,11 @@ def _cmd_afregning(args) -> int:
         print(file=sys.stderr)
     _print_messages(messages, sys.stdout)
     print(f"Opgørelser for {fil.name} ({bundle.years_label}): {n} parter, i alt "
-          f"{_kr(bundle.total_oere)}")
+          f"{kr(bundle.total_oere)}")
     print(f"{'Kode':>6}  {'Part':<20}{'Betaler':>18}{'Modtager':>18}{'Netto':>18}")
     for st in bundle.statements:
-        print(f"{st.code:>6}  {st.name:<20}{_kr(st.pays_oere):>18}{_kr(st.receives_oere):>18}"
-              f"{_kr(st.net_oere):>18}")
+        print(f"{st.code:>6}  {st.name:<20}{kr(st.pays_oere):>18}{kr(st.receives_oere):>18}"
+              f"{kr(st.net_oere):>18}")
     print(f"{2 * n} opgørelser (.xlsx og .pdf, fx {bundle.statements[0].file_stem}.pdf) og "
           f"{bundle.overview_file} er skrevet.")
     print(f"Skrevet i mappen: {mappe}")
@@ -380,11 +375,11 @@ def _cmd_eksponering(args) -> int:
     for year in sorted({r.year for r in main.rows}):
         a = [r for r in main.rows if r.year == year]
         b = [r for r in other.rows if r.year == year]
-        print(f"{year:<8}{_kr(sum(r.max_oere for r in a)):>20}"
-              f"{_kr(sum(r.expected_oere for r in a)):>20}{_kr(sum(r.max_oere for r in b)):>20}"
-              f"{_kr(sum(r.expected_oere for r in b)):>20}")
-    print(f"{'I alt':<8}{_kr(main.max_oere):>20}{_kr(main.expected_oere):>20}"
-          f"{_kr(other.max_oere):>20}{_kr(other.expected_oere):>20}")
+        print(f"{year:<8}{kr(sum(r.max_oere for r in a)):>20}"
+              f"{kr(sum(r.expected_oere for r in a)):>20}{kr(sum(r.max_oere for r in b)):>20}"
+              f"{kr(sum(r.expected_oere for r in b)):>20}")
+    print(f"{'I alt':<8}{kr(main.max_oere):>20}{kr(main.expected_oere):>20}"
+          f"{kr(other.max_oere):>20}{kr(other.expected_oere):>20}")
     if args.ud:
         print(f"Rapport skrevet: {args.ud}")
     return EXIT_OK

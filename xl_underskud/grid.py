@@ -12,6 +12,16 @@ from .records import Message, error
 from .schema import Table
 
 
+def column_letter(index: int) -> str:
+    """Excel column letters for a 0-based index: 0 → A, 25 → Z, 26 → AA."""
+    out = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
 def header_key(text) -> str:
     """Headers match regardless of case and spacing: 'antal  Pladser' = 'Antal pladser'."""
     return " ".join(str(text if text is not None else "").split()).casefold()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .dates import fmt
+from .display import share_text
 from .engine import sort_messages
 from .records import Inputs, Message, warning
 from .settlement import Settlement
@@ -56,15 +57,6 @@ class OutTable:
         return tuple(out)
 
 
-def _share_text(coverage) -> str:
-    shares = []
-    for _, _, share in coverage:
-        text = format(float(share * 100), "g").replace(".", ",") + " %"
-        if text not in shares:
-            shares.append(text)
-    return " / ".join(shares)
-
-
 def settlement_tables(s: Settlement, inputs: Inputs, source: str, computed: date) -> list[OutTable]:
     agreements = {a.agreement_id: a for a in inputs.agreements}
     year_text = ", ".join(str(y) for y in s.years) if s.years else "ingen"
@@ -78,7 +70,7 @@ def settlement_tables(s: Settlement, inputs: Inputs, source: str, computed: date
             ap.agreement_id, a.operator, a.offer, ap.period, ap.window_days, ap.paid_days,
             ap.vacant_days) + ((float(ap.deducted_days),) if deduct else ()) + (
             ap.daily_rate * 100 if ap.daily_rate is not None else None,
-            _share_text(ap.coverage) if ap.vacant_days else "", ap.amount_oere))
+            share_text(ap.coverage) if ap.vacant_days else "", ap.amount_oere))
     resultat = OutTable(
         "Resultat", "Underskudsgaranti: tomme døgn og garantibeløb", subtitle,
         (OutColumn("AftaleID", TEXT, 10), OutColumn("Driftsherre", TEXT, 20),

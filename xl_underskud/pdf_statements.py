@@ -14,9 +14,9 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from .dates import fmt
-from .output_tables import DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1, OutTable
-from .statements import CODE, Statement, StatementSet, kr, number, percent, \
-    statement_sections, summary_rows
+from .display import kr, number, percent
+from .output_tables import CODE, DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1, OutTable
+from .statements import Statement, StatementSet, statement_sections, summary_rows
 
 NAVY = (31, 56, 100)
 GREY = (89, 89, 89)

@@ -22,8 +22,9 @@ from decimal import Decimal
 from fractions import Fraction
 
 from . import municipalities as muni
+from .display import kr, percent, share_text
 from .dates import fmt
-from .output_tables import DATE, INT, MONEY, PERCENT, TEXT, OutColumn, OutTable
+from .output_tables import CODE, DATE, INT, MONEY, PERCENT, TEXT, OutColumn, OutTable
 from .records import Inputs, KeyDateRule, Message, Period
 from .settlement import Settlement, agreement_amounts
 
@@ -31,7 +32,6 @@ ROLE_PAYER = "betalende kommune"
 ROLE_OPERATOR = "driftsherre"
 ROLE_BOTH = "betalende kommune og driftsherre"
 POPULATION_CREDIT = "Danmarks Statistik"
-CODE = "code"  # a municipality or region code: a number shown without thousands separator
 
 
 # --------------------------------------------------------------------------- records
@@ -168,39 +168,11 @@ def ascii_name(name: str) -> str:
     return text or "ukendt"
 
 
-def kr(oere: int | Decimal | Fraction) -> str:
-    """Danish money: 1.234,50 kr. (øre in; rounded half away from zero to whole øre)."""
-    value = Fraction(oere)
-    sign = "-" if value < 0 else ""
-    whole, rest = divmod(abs(value.numerator), value.denominator)
-    oere_int = whole + (1 if 2 * rest >= value.denominator else 0)
-    krone, small = divmod(oere_int, 100)
-    return f"{sign}{krone:,}".replace(",", ".") + f",{small:02d} kr."
-
-
-def number(value: int) -> str:
-    """Danish thousands: 1.891.778."""
-    return f"{value:,}".replace(",", ".")
-
-
-def percent(share: Fraction | float, decimals: int = 4) -> str:
-    return f"{float(share) * 100:.{decimals}f} %".replace(".", ",")
-
-
 def _rate_oere(rate: Decimal | None) -> int | Decimal | None:
     if rate is None:
         return None
     value = rate * 100
     return int(value) if value == value.to_integral_value() else value
-
-
-def _share_text(coverage) -> str:
-    shares = []
-    for _, _, share in coverage:
-        text = f"{float(share) * 100:.4g} %".replace(".", ",")
-        if text not in shares:
-            shares.append(text)
-    return " / ".join(shares)
 
 
 def _years_label(years) -> str:
@@ -220,7 +192,7 @@ def build_statements(s: Settlement, inputs: Inputs, source: str, computed: date,
         base[(ap.agreement_id, ap.period)] = StatementLine(
             ap.agreement_id, a.operator, a.operator_code, a.offer, ap.period, ap.window_days,
             ap.paid_days, ap.vacant_days, _rate_oere(ap.daily_rate),
-            _share_text(ap.coverage) if ap.vacant_days else "", ap.amount_oere)
+            share_text(ap.coverage) if ap.vacant_days else "", ap.amount_oere)
 
     totals_pop: dict[tuple[str, str], int] = defaultdict(int)
     for p in s.parts:

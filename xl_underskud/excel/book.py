@@ -11,7 +11,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ..cpr import looks_like_cpr
-from ..grid import raw_table_from_grid
+from ..grid import column_letter, raw_table_from_grid
 from ..municipalities import suggestion
 from ..output_tables import CODE, DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1, OutTable
 from ..parse import RawSetting, RawWorkbook
@@ -24,15 +24,6 @@ OUTPUT_SHEETS = ("Resultat", "Fordeling", "Kommuneoversigt", "Eksponering", "Tak
 NUMBER_FORMATS = {MONEY: '#,##0.00 "kr."', INT: "#,##0", DECIMAL: "#,##0.00",
                   PERCENT: "0.0000%", PERCENT1: "0.0%", CODE: "0", DATE: "dd-mm-yyyy"}
 HEADER_ROW = 4  # 1-based: title in row 1, subtitle in row 2, header in row 4
-
-
-def _column_letter(index: int) -> str:
-    out = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        out = chr(65 + rest) + out
-    return out
 
 
 def _rows(value) -> list[list]:
@@ -100,7 +91,7 @@ def read_book(book) -> RawWorkbook:
                 continue
             cell = name.refers_to_range
             raw.settings[setting.name] = RawSetting(setting, cell.value, cell.row,
-                                                    _column_letter(cell.column - 1))
+                                                    column_letter(cell.column - 1))
 
     for name, sheet in sheets.items():
         used = sheet.used_range
@@ -108,7 +99,7 @@ def read_book(book) -> RawWorkbook:
         for r, line in enumerate(values):
             for c, value in enumerate(line):
                 if looks_like_cpr(value):
-                    row, col = used.row + r, _column_letter(used.column - 1 + c)
+                    row, col = used.row + r, column_letter(used.column - 1 + c)
                     raw.messages.append(error(
                         name, row, col,
                         f"Cellen {name}!{col}{row} ligner et CPR-nummer. Projektmappen deles med 29 "

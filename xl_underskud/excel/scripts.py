@@ -12,6 +12,7 @@ from datetime import date
 import xlwings as xw
 
 from .. import dst
+from ..display import kr
 from ..engine import evaluate
 from ..parse import parse_inputs
 from ..schema import BEFOLKNING
@@ -26,12 +27,6 @@ def _button(script: str) -> str:
     """xlwings Server's binding '[Shape]Sheet!Cell' for the sheet button declared in schema.py."""
     b = next(b for b in SHEET_BUTTONS if b.script == script)
     return f"[{b.shape}]{b.sheet}!{b.cell}"
-
-
-def _kr(oere: int) -> str:
-    sign = "-" if oere < 0 else ""
-    kr, rest = divmod(abs(oere), 100)
-    return f"{sign}{kr:,}".replace(",", ".") + f",{rest:02d} kr."
 
 
 def _alert(book, text: str) -> None:
@@ -70,7 +65,7 @@ def _beregn(book) -> str:
         for table in settlement_tables(settlement, inputs, book.name, today):
             write_table(book, table)
         years = ", ".join(str(y) for y in settlement.years) or "ingen år"
-        text = (f"Beregningen er færdig ({years}): i alt {_kr(settlement.total_oere)} Se arkene "
+        text = (f"Beregningen er færdig ({years}): i alt {kr(settlement.total_oere)} Se arkene "
                 f"Resultat, Fordeling og Kommuneoversigt.")
     _alert(book, text)
     return text

@@ -16,6 +16,7 @@ from xml.etree import ElementTree as ET
 import python_calamine as pc
 
 from ..cpr import looks_like_cpr
+from ..grid import column_letter
 from ..municipalities import suggestion
 from ..parse import RawRow, RawSetting, RawTable, RawWorkbook
 from ..records import error, warning
@@ -40,16 +41,6 @@ def _others(candidates, taken) -> list[str]:
     """Candidates for a 'Mente du …?' hint: names that are not already a declared name."""
     folded = {str(t).casefold() for t in taken}
     return [c for c in candidates if str(c).casefold() not in folded]
-
-
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    out = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        out = chr(65 + rest) + out
-    return out
 
 
 def column_index(letters: str) -> int:
@@ -212,7 +203,7 @@ def _read_table(wb, package: _Package, sheet: _Sheet, table: Table, table_names,
                                   f"ligger på arket {t.sheet}."))
         return
     # 0-based; calamine's table range is the data below the header row
-    (first, left), (bottom, right) = t.start, t.end
+    (first, left), (bottom, _right) = t.start, t.end
     header_row = first  # Excel row number (1-based) of the header = 0-based first data row
     headers = [str(h) for h in t.columns]
     position = {}

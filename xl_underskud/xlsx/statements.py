@@ -14,8 +14,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ..output_tables import DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1, OutTable
-from ..statements import CODE, OverviewSheet, Statement, StatementSet, overview_sheets, \
+from ..output_tables import CODE, DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1, OutTable
+from ..statements import OverviewSheet, Statement, StatementSet, overview_sheets, \
     statement_sections, summary_rows
 
 NAVY, GREY, LIGHT = "#1F3864", "#595959", "#DDE4F0"
