@@ -316,3 +316,27 @@ def test_button_opdater_befolkning_leaves_the_table_alone_on_a_network_error(tmp
     assert touched == {wb.sheetnames.index("Fejl")}
     assert "Danmarks Statistik" in json.dumps(rows_of(tmp_path / "ud.xlsx", "Fejl"), default=str) \
         or "127.0.0.1" in json.dumps(rows_of(tmp_path / "ud.xlsx", "Fejl"), default=str)
+
+
+def test_button_opgoerelser_builds_the_statement_sheet(tmp_path, expected):
+    from xl_underskud.excel import scripts
+
+    book_file = shutil.copy(EXAMPLE, tmp_path / "bog.xlsx")
+    apply_actions(book_file, run_remote(book_file, scripts.run_opgoerelser), tmp_path / "ud.xlsx")
+    rows = rows_of(tmp_path / "ud.xlsx", "Opgørelser")
+    total = sum(e["beloeb_oere"] for e in expected["aftaler"])
+    assert len(rows) == 30  # 29 paying municipalities + Region Hovedstaden
+    assert round(sum(r["Betaler"] for r in rows) * 100) == total
+    assert round(sum(r["Modtager"] for r in rows) * 100) == total
+    assert round(sum(r["Netto"] for r in rows) * 100) == 0
+    net = {r["Kode"]: round(r["Netto"] * 100) for r in rows}
+    assert net == {k["kommunekode"]: k["netto_oere"] for k in
+                   _positions_over_all_periods(expected)}
+
+
+def _positions_over_all_periods(expected):
+    out = {}
+    for k in expected["kommuner"]:
+        row = out.setdefault(k["kommunekode"], {"kommunekode": k["kommunekode"], "netto_oere": 0})
+        row["netto_oere"] += k["netto_oere"]
+    return list(out.values())

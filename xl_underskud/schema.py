@@ -289,7 +289,10 @@ SHEET_BUTTONS = (
                 "Kontrollerer projektmappen og skriver alle fejl på arket Fejl."),
     SheetButton("ryd_resultater", "Ryd resultater", GUIDE_SHEET, "C9", "TextBox 3",
                 "Fjerner resultatarkene."),
-    SheetButton("opdater_befolkning", "Opdater folketal", GUIDE_SHEET, "C12", "TextBox 4",
+    SheetButton("opgoerelser", "Opgørelser", GUIDE_SHEET, "C12", "TextBox 4",
+                "Skriver arket Opgørelser: hvad hver kommune og driftsherre betaler, modtager og "
+                "netto, og hver kommunes del pr. aftale."),
+    SheetButton("opdater_befolkning", "Opdater folketal", GUIDE_SHEET, "C15", "TextBox 5",
                 "Henter folketal pr. 1. januar i afregningsåret (ellers i år) fra Danmarks "
                 "Statistik og skriver dem i tblBefolkning."),
 )

@@ -491,3 +491,19 @@ def overview_sheets(ss: StatementSet) -> list[OverviewSheet]:
                 tuple((m.source.sheet or "(filen)", m.source.row, m.source.column or "", m.text)
                       for m in ss.warnings))))
     return sheets
+
+
+def statements_table(ss: StatementSet) -> OutTable:
+    """The statements as one sheet of an open workbook (the add-in's 'Opgørelser')."""
+    sheets = {o.name: o for o in overview_sheets(ss)}
+    positions = OutTable(
+        "Opgørelser", f"Opgørelser: underskudsgaranti {ss.years_label}", ss.source_line,
+        (OutColumn("Kode", CODE, 7), OutColumn("Navn", TEXT, 20), OutColumn("Rolle", TEXT, 30),
+         OutColumn("Betaler", MONEY, 15, True), OutColumn("Modtager", MONEY, 15, True),
+         OutColumn("Netto", MONEY, 15, True)),
+        tuple((st.code, st.name, st.role, st.pays_oere, st.receives_oere, st.net_oere)
+              for st in ss.statements),
+        "Ingen parter.",
+        more=tuple(replace(sheets[name].table, title=sheets[name].title)
+                   for name in ("Kommuner", "Aftaler") if name in sheets))
+    return positions

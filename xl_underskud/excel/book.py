@@ -20,7 +20,8 @@ from ..schema import (ALL_TABLES, BEFOLKNING, INPUT_TABLES, RATE_SHEET, SETTINGS
                       SETTINGS_SHEET)
 
 INPUT_SHEETS = tuple(dict.fromkeys([t.sheet for t in INPUT_TABLES] + [SETTINGS_SHEET, RATE_SHEET]))
-OUTPUT_SHEETS = ("Resultat", "Fordeling", "Kommuneoversigt", "Eksponering", "Takstkontrol", "Fejl")
+OUTPUT_SHEETS = ("Resultat", "Fordeling", "Kommuneoversigt", "Eksponering", "Takstkontrol",
+                 "Opgørelser", "Fejl")
 NUMBER_FORMATS = {MONEY: '#,##0.00 "kr."', INT: "#,##0", DECIMAL: "#,##0.00",
                   PERCENT: "0.0000%", PERCENT1: "0.0%", CODE: "0", DATE: "dd-mm-yyyy"}
 HEADER_ROW = 4  # 1-based: title in row 1, subtitle in row 2, header in row 4

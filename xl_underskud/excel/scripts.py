@@ -11,11 +11,12 @@ from datetime import date
 
 import xlwings as xw
 
-from .. import dst
+from .. import __version__, dst
 from ..display import kr
 from ..engine import evaluate
 from ..parse import parse_inputs
 from ..schema import BEFOLKNING
+from ..statements import build_statements, statements_table
 from ..output_tables import messages_table, settlement_tables
 from ..schema import SHEET_BUTTONS
 from .book import clear_outputs, read_book, write_population, write_table
@@ -90,6 +91,26 @@ def run_ryd_resultater(book) -> str:
     return text
 
 
+def run_opgoerelser(book) -> str:
+    """Sheet Opgørelser: each party's position and each municipality's part per agreement.
+
+    The add-in cannot write files on the user's PC, so the statements are built as a sheet of
+    the open workbook; the PDF and .xlsx statements come from `xl-underskud afregning`.
+    """
+    settlement, inputs, messages = evaluate(read_book(book))
+    today = date.today()
+    if settlement is None:
+        write_table(book, messages_table(messages, book.name, today))
+        text = "Opgørelserne blev ikke lavet: se arket Fejl."
+    else:
+        bundle = build_statements(settlement, inputs, book.name, today, __version__)
+        write_table(book, statements_table(bundle))
+        text = (f"Arket Opgørelser viser {len(bundle.statements)} parter; i alt "
+                f"{kr(bundle.total_oere)}")
+    _alert(book, text)
+    return text
+
+
 def run_opdater_befolkning(book, year: int | None = None) -> str:
     """Fetch FOLK1A for 1 January of the settlement year (or this year) into tblBefolkning.
 
@@ -142,6 +163,12 @@ def ryd_resultater(book: xw.Book):
     run_ryd_resultater(book)
 
 
+@xw.script(button=_button("opgoerelser"), show_taskpane=False)
+def opgoerelser(book: xw.Book):
+    """Skriv arket Opgørelser (knappen Opgørelser)."""
+    run_opgoerelser(book)
+
+
 @xw.script(button=_button("opdater_befolkning"), show_taskpane=False)
 def opdater_befolkning(book: xw.Book):
     """Hent folketal fra Danmarks Statistik (knappen Opdater folketal)."""
@@ -151,7 +178,7 @@ def opdater_befolkning(book: xw.Book):
 # --- classic RunPython: the workbook's macro calls main() -----------------------------------
 
 ACTIONS = {"Beregn": run_beregn, "Kontrollér": run_valider, "Ryd resultater": run_ryd_resultater,
-           "Opdater folketal": run_opdater_befolkning}
+           "Opgørelser": run_opgoerelser, "Opdater folketal": run_opdater_befolkning}
 ACTION_NAME = "Handling"  # named cell in the .xlsm holding the chosen action
 
 
@@ -178,4 +205,4 @@ def main_ryd_resultater():
     return run_ryd_resultater(xw.Book.caller())
 
 
-__all__ = ["beregn", "valider", "ryd_resultater", "opdater_befolkning"]
+__all__ = ["beregn", "valider", "ryd_resultater", "opgoerelser", "opdater_befolkning"]

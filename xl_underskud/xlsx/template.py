@@ -254,7 +254,7 @@ CLASSIC_MODULE = '''"""Called by the button in the classic workbook of the same 
 from xl_underskud.excel.scripts import main  # noqa: F401
 '''
 CLASSIC_MACRO = "SampleCall"  # in xlwings' own VBA project (quickstart_standalone.xlsm), unchanged
-ACTION_CHOICES = ("Beregn", "Kontrollér", "Ryd resultater", "Opdater folketal")
+ACTION_CHOICES = ("Beregn", "Kontrollér", "Ryd resultater", "Opgørelser", "Opdater folketal")
 
 
 def xlwings_vba_project() -> bytes:
@@ -354,8 +354,8 @@ def _write_classic_controls(wb, ws, fmt: _Formats):
                                     "input_message": "Vælg, hvad knappen Kør skal gøre."})
     wb.define_name("Handling", "=Vejledning!$C$4")
     ws.insert_button(5, 2, {"macro": CLASSIC_MACRO, "caption": "Kør", "width": 160, "height": 34})
-    ws.write(3, 3, "Beregn, Kontrollér, Ryd resultater eller Opdater folketal; klik derefter "
-                   "Kør.", fmt.help)
+    ws.write(3, 3, "Vælg Beregn, Kontrollér, Ryd resultater, Opgørelser eller Opdater folketal; "
+                   "klik derefter Kør.", fmt.help)
 
 
 def _write_xlwings_conf(wb, fmt: _Formats):

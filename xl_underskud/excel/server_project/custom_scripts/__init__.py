@@ -1,3 +1,3 @@
 # See custom_functions/__init__.py.
 from xl_underskud.excel.scripts import (beregn, opdater_befolkning,  # noqa: F401
-                                        ryd_resultater, valider)
+                                        opgoerelser, ryd_resultater, valider)
