@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from itertools import groupby
 
 import pandas as pd
 
@@ -69,16 +70,23 @@ def agreement_periods(vacancy: pd.DataFrame, rates: tuple[Rate, ...], settings: 
     missing_occupancy: set[tuple[str, int]] = set()
     remaining = _remaining_after_normal_vacancy(vacancy, rate_of) if settings.deduct_normal_vacancy \
         else {}
+    shares = {g: (settings.coverage_share(g), Fraction(settings.coverage_share(g)))
+              for g in range(1, settings.guarantee_years + 1)}
+    rate_fraction = {key: Fraction(r.daily_rate) * 100 for key, r in rate_of.items()}  # øre
+    # Plain Python over the (few) grouped rows: one row per agreement, period and guarantee year.
+    rows = sorted(zip(vacancy["agreement_id"].tolist(), vacancy["period"].tolist(),
+                      vacancy["year"].tolist(), vacancy["guarantee_year"].tolist(),
+                      vacancy["window_days"].tolist(), vacancy["paid_days"].tolist(),
+                      vacancy["vacant_days"].tolist()))
     out = []
-    for (agreement_id, period, year), rows in vacancy.groupby(
-            ["agreement_id", "period", "year"], sort=True):
+    for (agreement_id, period, year), group in groupby(rows, key=lambda r: r[:3]):
+        group = list(group)
         year = int(year)
         rate = rate_of.get((agreement_id, year))
-        window = int(rows["window_days"].sum())
-        paid = int(rows["paid_days"].sum())
-        vacant = int(rows["vacant_days"].sum())
-        coverage = tuple((int(g), int(v), settings.coverage_share(int(g)))
-                         for g, v in zip(rows["guarantee_year"], rows["vacant_days"]))
+        window = sum(r[4] for r in group)
+        paid = sum(r[5] for r in group)
+        vacant = sum(r[6] for r in group)
+        coverage = tuple((int(r[3]), int(r[6]), shares[int(r[3])][0]) for r in group)
         deducted = Fraction(0)
         amount = 0
         if vacant and rate is None:
@@ -86,8 +94,7 @@ def agreement_periods(vacancy: pd.DataFrame, rates: tuple[Rate, ...], settings: 
             missing_rate[key] = missing_rate.get(key, 0) + vacant
         elif vacant:
             # kr. → øre: × 100; Decimal → Fraction is exact.
-            raw = sum(Fraction(v) * Fraction(share) for _, v, share in coverage)
-            raw *= Fraction(rate.daily_rate) * 100
+            raw = sum(v * shares[g][1] for g, v, _ in coverage) * rate_fraction[(agreement_id, year)]
             if settings.deduct_normal_vacancy:
                 if rate.occupancy_rate is None:
                     missing_occupancy.add((agreement_id, year))
@@ -96,8 +103,8 @@ def agreement_periods(vacancy: pd.DataFrame, rates: tuple[Rate, ...], settings: 
                     deducted = vacant * (1 - factor)
                     raw = raw * factor
             amount = round_half_away(raw)
-        out.append(AgreementPeriod(agreement_id, period, year, window, paid, vacant, deducted,
-                                   rate.daily_rate if rate else None, coverage, amount))
+        out.append(AgreementPeriod(agreement_id, period, year, int(window), int(paid), int(vacant),
+                                   deducted, rate.daily_rate if rate else None, coverage, amount))
     for (agreement_id, year), days in sorted(missing_rate.items()):
         messages.append(error(TAKSTER.sheet, None, "Døgntakst",
                               f"Aftale {agreement_id} mangler en døgntakst for {year}, hvor der "

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import numpy as np
+
 
 def split_by_population(amount_oere: int, population: dict[int, int]) -> dict[int, int]:
     """{municipality code: øre}. `population` maps code → population (all > 0)."""
@@ -33,3 +35,33 @@ def split_by_population(amount_oere: int, population: dict[int, int]) -> dict[in
 def share(population: dict[int, int], code: int) -> Fraction:
     """The exact population share of one municipality."""
     return Fraction(population[code], sum(population.values()))
+
+
+def split_many(amounts_oere, populations) -> np.ndarray:
+    """The same split for many amounts over one population key at once.
+
+    `amounts_oere` (n, all ≥ 0) and `populations` (m, all > 0, in municipality-code order) give
+    an n × m array of øre, row i being `split_by_population(amounts[i], …)`: same rule, same
+    ties (larger population, then lower code = earlier column), vectorised for large
+    settlements. Falls back to Python integers where int64 could overflow.
+    """
+    amounts = np.asarray(amounts_oere, dtype=np.int64)
+    pops = np.asarray(populations, dtype=np.int64)
+    if amounts.size == 0:
+        return np.zeros((0, pops.size), dtype=np.int64)
+    if (amounts < 0).any() or (pops <= 0).any():
+        raise ValueError("Beløb skal være ≥ 0 og folketal > 0.")
+    total = int(pops.sum())
+    if int(amounts.max()) * int(pops.max()) >= 2**62:
+        codes = list(range(pops.size))
+        return np.array([[split_by_population(int(a), dict(zip(codes, pops.tolist())))[c]
+                          for c in codes] for a in amounts.tolist()], dtype=object)
+    product = amounts[:, None] * pops[None, :]
+    whole, rest = np.divmod(product, total)
+    left = amounts - whole.sum(axis=1)
+    # rank within each row: larger remainder first, then larger population, then lower code
+    column = np.broadcast_to(np.arange(pops.size), rest.shape)
+    order = np.lexsort((column, np.broadcast_to(-pops, rest.shape), -rest), axis=-1)
+    rank = np.empty_like(order)
+    np.put_along_axis(rank, order, np.arange(pops.size)[None, :].repeat(len(amounts), 0), axis=1)
+    return whole + (rank < left[:, None])

@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
+
+import numpy as np
 
 from . import municipalities as muni
 from .amounts import AgreementPeriod, agreement_periods
 from .checks import check_inputs
 from .dates import fmt, key_date
-from .distribution import split_by_population
+from .distribution import split_many
 from .records import Inputs, Message, Settings, error
 from .schema import BEFOLKNING
 from .vacancy import vacancy_by_period
@@ -49,14 +52,43 @@ class Position:
         return self.receives_oere - self.pays_oere
 
 
+@dataclass(frozen=True, eq=False)
+class Split:
+    """The distribution of the agreement-periods that share one key date, as one array.
+
+    Row i is agreement-period `rows[i]`, column j municipality `codes[j]`; values in øre.
+    A nationwide settlement has hundreds of thousands of parts: they stay in this array until
+    someone asks for `Settlement.parts`.
+    """
+
+    key_date: date
+    rows: tuple[tuple[str, str], ...]  # (agreement id, period)
+    codes: tuple[int, ...]
+    names: tuple[str, ...]
+    populations: tuple[int, ...]
+    oere: np.ndarray
+
+
 @dataclass(frozen=True)
 class Settlement:
     settings: Settings
     years: tuple[int, ...]
     agreement_periods: tuple[AgreementPeriod, ...]
-    parts: tuple[Part, ...]
+    splits: tuple[Split, ...]
     positions: tuple[Position, ...]
     warnings: tuple[Message, ...] = field(default=())
+
+    @cached_property
+    def parts(self) -> tuple[Part, ...]:
+        """Every municipality's part of every agreement-period amount ≠ 0, sorted."""
+        out = []
+        for sp in self.splits:
+            for (agreement_id, period), row in zip(sp.rows, sp.oere.tolist()):
+                out.extend(Part(agreement_id, period, code, name, pop, sp.key_date, int(value))
+                           for code, name, pop, value in zip(sp.codes, sp.names,
+                                                             sp.populations, row))
+        out.sort(key=lambda p: (p.agreement_id, p.period, p.municipality_code))
+        return tuple(out)
 
     @property
     def total_oere(self) -> int:
@@ -90,15 +122,15 @@ def settle(inputs: Inputs, year: int | None = None) -> tuple[Settlement | None, 
         return None, messages
 
     community = _paying_community(inputs)
-    parts, key_messages = _distribute(periods, inputs, community)
+    splits, key_messages = _distribute(periods, inputs, community)
     messages += key_messages
     if any(m.is_error for m in messages):
         return None, messages
 
     year = year if year is not None else inputs.settings.settlement_year
     all_years = tuple(sorted({ap.year for ap in periods} | ({year} if year else set())))
-    positions = _positions(periods, parts, inputs, community)
-    return Settlement(inputs.settings, all_years, tuple(periods), tuple(parts), tuple(positions),
+    positions = _positions(periods, splits, inputs, community)
+    return Settlement(inputs.settings, all_years, tuple(periods), tuple(splits), tuple(positions),
                       tuple(messages)), messages
 
 
@@ -113,7 +145,8 @@ def _distribute(periods, inputs: Inputs, community: dict[int, str]):
     for p in inputs.population:
         by_date[p.key_date][p.municipality_code] = p.population
     rule = inputs.settings.key_date_rule
-    parts, messages, reported = [], [], set()
+    messages, reported = [], set()
+    blocks: dict[date, list] = defaultdict(list)
     if not community and any(ap.amount_oere for ap in periods):
         return [], [error(BEFOLKNING.sheet, None, "Folketal",
                           "Befolkning har ingen folketal, så der er ingen betalende kommuner at "
@@ -139,20 +172,28 @@ def _distribute(periods, inputs: Inputs, community: dict[int, str]):
                             f"{community[code]} ({code}) mangler folketal pr. {fmt(kd)}, som er "
                             f"nøgledato for afregningsåret {ap.year}."))
             continue
-        key = {code: figures[code] for code in community}
-        split = split_by_population(ap.amount_oere, key)
-        parts.extend(Part(ap.agreement_id, ap.period, code, community[code], key[code], kd,
-                          split[code]) for code in sorted(community))
-    return parts, messages
+        blocks[kd].append(ap)
+    codes = tuple(sorted(community))
+    names = tuple(community[c] for c in codes)
+    splits = []
+    for kd, aps in sorted(blocks.items()):
+        populations = tuple(by_date[kd][c] for c in codes)
+        splits.append(Split(kd, tuple((ap.agreement_id, ap.period) for ap in aps), codes, names,
+                            populations, split_many([ap.amount_oere for ap in aps], populations)))
+    return splits, messages
 
 
-def _positions(periods, parts, inputs: Inputs, community: dict[int, str]) -> list[Position]:
+def _positions(periods, splits, inputs: Inputs, community: dict[int, str]) -> list[Position]:
     operator_of = {a.agreement_id: a.operator_code for a in inputs.agreements}
     names = muni.names_by_code()
     pays: dict[tuple[int, str], int] = defaultdict(int)
     receives: dict[tuple[int, str], int] = defaultdict(int)
-    for part in parts:
-        pays[(part.municipality_code, part.period)] += part.amount_oere
+    for sp in splits:
+        labels = np.array([period for _, period in sp.rows], dtype=object)
+        for label in set(labels.tolist()):
+            sums = sp.oere[labels == label].sum(axis=0).tolist()
+            for code, total in zip(sp.codes, sums):
+                pays[(code, label)] += int(total)
     for ap in periods:
         receives[(operator_of[ap.agreement_id], ap.period)] += ap.amount_oere
     entities = dict(community)

@@ -103,9 +103,13 @@ def vacancy_by_period(windows: list[Window], stays: list[Stay] | tuple[Stay, ...
 
 def _paid_days_function(index: dict, stays):
     """paid(key): days paid by any stay before `key` (same place only, see module doc)."""
-    rows = [(index[(s.agreement_id, s.place_no)], s.from_date.toordinal(),
-             OPEN_END if s.cover_end is None else s.cover_end.toordinal() + 1)
-            for s in stays if (s.agreement_id, s.place_no) in index]
+    rows = []
+    for s in stays:
+        i = index.get((s.agreement_id, s.place_no))
+        if i is None:
+            continue
+        end = s.cover_end
+        rows.append((i, s.from_date.toordinal(), OPEN_END if end is None else end.toordinal() + 1))
     if not rows:
         return lambda keys: np.zeros(len(keys), dtype=np.int64)
     arr = np.array(rows, dtype=np.int64)

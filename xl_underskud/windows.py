@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from .dates import add_years, fmt
 from .records import Inputs, Message, error, warning
@@ -53,7 +54,12 @@ def guarantee_windows(inputs: Inputs) -> tuple[list[Window], list[Message]]:
                 f"Ibrugtagningsdato {fmt(start)} ligger efter første ophold på pladsen "
                 f"({first.stay_id} fra {fmt(first.from_date)}, arket Ophold række {first.row})."))
             continue
-        year_starts = tuple(add_years(start, k) for k in range(years))
-        windows.append(Window(p.agreement_id, p.place_no, start, add_years(start, years),
-                              year_starts))
+        end, year_starts = _bounds(start, years)
+        windows.append(Window(p.agreement_id, p.place_no, start, end, year_starts))
     return windows, messages
+
+
+@lru_cache(maxsize=8192)
+def _bounds(start: date, years: int) -> tuple[date, tuple[date, ...]]:
+    """Window end and guarantee-year starts; many places share a start date."""
+    return add_years(start, years), tuple(add_years(start, k) for k in range(years))
