@@ -24,10 +24,11 @@ from decimal import Decimal
 from fractions import Fraction
 
 from .amounts import round_half_away
-from .dates import add_years
 from .distribution import split_by_population
-from .records import Inputs, Message, error
+from .records import Inputs, Message, Period, Stay, error
 from .schema import SETTINGS_SHEET, TAKSTER
+from .vacancy import vacancy_by_period
+from .windows import Window, window_bounds
 
 
 @dataclass(frozen=True)
@@ -131,23 +132,24 @@ def estimate(inputs: Inputs, scenario: Scenario, schedule: tuple[Decimal, ...] |
         if p.start_date is not None:
             starts_by_agreement[p.agreement_id][p.place_no] = p.start_date
 
-    # per (agreement, year): exact max and expected in øre
-    max_amount: dict[tuple[str, int], Fraction] = defaultdict(Fraction)
-    exp_amount: dict[tuple[str, int], Fraction] = defaultdict(Fraction)
-    window_days: dict[tuple[str, int], int] = defaultdict(int)
-    vacant_exp: dict[tuple[str, int], Fraction] = defaultdict(Fraction)
-    rate_used: dict[tuple[str, int], tuple[Decimal, bool]] = {}
-    occupancy_of = {(r.agreement_id, r.year): r.occupancy_rate for r in inputs.rates
-                    if r.occupancy_rate is not None}
+    occupancy_years: dict[str, dict[int, Decimal]] = defaultdict(dict)
+    for r in inputs.rates:
+        if r.occupancy_rate is not None:
+            occupancy_years[r.agreement_id][r.year] = r.occupancy_rate
 
     def occupancy(agreement_id: str, year: int) -> Fraction:
         if scenario.occupancy is not None:
             return Fraction(scenario.occupancy)
-        known = {y: o for (a, y), o in occupancy_of.items() if a == agreement_id}
+        known = occupancy_years.get(agreement_id)
         if not known:
             return Fraction(1)
         earlier = [y for y in known if y <= year]
         return Fraction(known[max(earlier) if earlier else min(known)])
+
+    # Every place's assumed window, and a synthetic open-ended "stay" from the day it is filled:
+    # the vacancy machinery then counts, per agreement, year and guarantee year, the window
+    # days and the days before filling ("vacant") on whole intervals.
+    windows, fills = [], []
     for a in inputs.agreements:
         if not rates.get(a.agreement_id):
             messages.append(error(TAKSTER.sheet, None, "Døgntakst",
@@ -159,30 +161,34 @@ def estimate(inputs: Inputs, scenario: Scenario, schedule: tuple[Decimal, ...] |
         for k in range(1, a.places + 1):
             start = known.get(k, opening)
             filled = start
-            if scenario.places_per_month:
-                months = Fraction(k) / Fraction(scenario.places_per_month)
-                filled = _add_months(opening, months) if k not in known else start
-            bounds = [add_years(start, g) for g in range(years + 1)]
-            for g in range(years):
-                seg_start, seg_end = bounds[g], bounds[g + 1]
-                share = Fraction(schedule[g])
-                day = seg_start
-                while day < seg_end:  # split at New Year (rates are per calendar year)
-                    year_end = min(seg_end, date(day.year + 1, 1, 1))
-                    days = (year_end - day).days
-                    key = (a.agreement_id, day.year)
-                    if key not in rate_used:
-                        rate_used[key] = _rate_for(a.agreement_id, day.year, rates,
-                                                   scenario.rate_index)
-                    rate = Fraction(rate_used[key][0]) * 100
-                    unfilled = max(0, min((filled - day).days, days))
-                    expected_vacant = unfilled + (days - unfilled) * (
-                        1 - occupancy(a.agreement_id, day.year))
-                    window_days[key] += days
-                    vacant_exp[key] += expected_vacant
-                    max_amount[key] += days * share * rate
-                    exp_amount[key] += expected_vacant * share * rate
-                    day = year_end
+            if scenario.places_per_month and k not in known:
+                filled = max(start, _add_months(opening, Fraction(k) /
+                                                Fraction(scenario.places_per_month)))
+            end, year_starts = window_bounds(start, years)
+            windows.append(Window(a.agreement_id, k, start, end, year_starts))
+            fills.append(Stay("", a.agreement_id, k, "", filled, None, None))
+    if any(m.is_error for m in messages):
+        return None, messages
+
+    days = vacancy_by_period(windows, fills, Period.YEAR)
+    shares = [Fraction(x) for x in schedule]
+    max_amount: dict[tuple[str, int], Fraction] = defaultdict(Fraction)
+    exp_amount: dict[tuple[str, int], Fraction] = defaultdict(Fraction)
+    window_days: dict[tuple[str, int], int] = defaultdict(int)
+    vacant_exp: dict[tuple[str, int], Fraction] = defaultdict(Fraction)
+    rate_used: dict[tuple[str, int], tuple[Decimal, bool]] = {}
+    for aid, year, g, window, unfilled in zip(
+            days["agreement_id"].tolist(), days["year"].tolist(), days["guarantee_year"].tolist(),
+            days["window_days"].tolist(), days["vacant_days"].tolist()):
+        key = (aid, int(year))
+        if key not in rate_used:
+            rate_used[key] = _rate_for(aid, key[1], rates, scenario.rate_index)
+        rate = Fraction(rate_used[key][0]) * 100  # øre
+        expected_vacant = unfilled + (window - unfilled) * (1 - occupancy(aid, key[1]))
+        window_days[key] += int(window)
+        vacant_exp[key] += expected_vacant
+        max_amount[key] += window * shares[g - 1] * rate
+        exp_amount[key] += expected_vacant * shares[g - 1] * rate
     if any(m.is_error for m in messages):
         return None, messages
 

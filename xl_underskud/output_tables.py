@@ -49,6 +49,7 @@ class OutTable:
     empty_text: str = ""
     more: tuple["OutTable", ...] = ()  # further tables on the same sheet, below this one
     chart: OutChart | None = None
+    freeze_columns: int = 0  # a wide table: keep its first columns in view and on every page
 
     def totals(self) -> tuple:
         out = []
@@ -82,13 +83,7 @@ def settlement_tables(s: Settlement, inputs: Inputs, source: str, computed: date
            OutColumn("Beløb", MONEY, 16, True)),
         tuple(result_rows), "Ingen garanterede døgn i de valgte år.")
 
-    fordeling = OutTable(
-        "Fordeling", "Fordeling på kommuner efter folketal", subtitle,
-        (OutColumn("AftaleID", TEXT, 10), OutColumn("Periode", TEXT, 10),
-         OutColumn("Kommunekode", CODE, 12), OutColumn("Kommune", TEXT, 20),
-         OutColumn("Nøgledato", DATE, 12), OutColumn("Folketal", INT, 12),
-         OutColumn("Andel", PERCENT, 10), OutColumn("Beløb", MONEY, 16, True)),
-        tuple(_fordeling_rows(s)), "Intet beløb at fordele.")
+    fordeling = _fordeling_table(s, subtitle)
 
     kommuner = OutTable(
         "Kommuneoversigt", "Betaling og nettoposition pr. kommune", subtitle,
@@ -112,13 +107,37 @@ def settlement_tables(s: Settlement, inputs: Inputs, source: str, computed: date
     return tables + [messages_table(notes, source, computed)]
 
 
-def _fordeling_rows(s: Settlement):
-    totals: dict[tuple[str, str], int] = {}
-    for p in s.parts:
-        totals[(p.agreement_id, p.period)] = totals.get((p.agreement_id, p.period), 0) + p.population
-    for p in sorted(s.parts, key=lambda p: (p.agreement_id, p.period, p.municipality_code)):
-        yield (p.agreement_id, p.period, p.municipality_code, p.municipality, p.key_date,
-               p.population, p.population / totals[(p.agreement_id, p.period)], p.amount_oere)
+def _fordeling_table(s: Settlement, subtitle: str) -> OutTable:
+    """One row per agreement-period, one column per paying municipality (its part in kr.).
+
+    A finance officer reads down her municipality's column; the key (population and share on
+    each key date) follows below. The layout stays compact at nationwide scale (a long list of
+    every municipality × agreement-period would run to hundreds of thousands of rows).
+    """
+    splits = s.splits
+    names = splits[0].names if splits else ()
+    rows = []
+    for sp in splits:
+        for (agreement_id, period), parts in zip(sp.rows, sp.oere.tolist()):
+            rows.append((agreement_id, period, sp.key_date, sum(parts)) + tuple(parts))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    key_rows = []
+    for sp in splits:
+        total = sum(sp.populations)
+        key_rows.extend((code, name, sp.key_date, pop, pop / total)
+                        for code, name, pop in zip(sp.codes, sp.names, sp.populations))
+    key = OutTable(
+        "Fordeling", "Fordelingsnøgle: folketal og andel på nøgledatoen", "",
+        (OutColumn("Kommunekode", CODE, 12), OutColumn("Kommune", TEXT, 20),
+         OutColumn("Nøgledato", DATE, 12), OutColumn("Folketal", INT, 12),
+         OutColumn("Andel", PERCENT, 10)),
+        tuple(key_rows), "Ingen nøgle: intet beløb at fordele.")
+    return OutTable(
+        "Fordeling", "Fordeling på kommuner efter folketal (kr.)", subtitle,
+        (OutColumn("AftaleID", TEXT, 10), OutColumn("Periode", TEXT, 10),
+         OutColumn("Nøgledato", DATE, 12), OutColumn("Beløb", MONEY, 16, True))
+        + tuple(OutColumn(name, MONEY, max(13, len(name) + 2), True) for name in names),
+        tuple(rows), "Intet beløb at fordele.", more=(key,), freeze_columns=4)
 
 
 def messages_table(messages: list[Message], source: str, computed: date) -> OutTable:

@@ -203,6 +203,13 @@ def _convert_choice(choices: tuple[str, ...], value) -> tuple[str | None, str | 
     return None, f'"{_show(value)}" er ikke tilladt; vælg en af {allowed}.'
 
 
+def _maybe_cpr(value) -> bool:
+    """Cheap pre-check: only long text or 9–10 digit numbers can look like a CPR number."""
+    if isinstance(value, str):
+        return len(value) >= 10
+    return isinstance(value, (int, float)) and value >= 100_000_000
+
+
 def typed_rows(raw: RawTable, messages: list[Message]) -> list[tuple[int, dict]]:
     """Convert each row of a raw table; rows whose required fields fail are dropped, and so are
     rows holding a CPR-like value (reported by the shell that read the cell)."""
@@ -224,7 +231,7 @@ def typed_rows(raw: RawTable, messages: list[Message]) -> list[tuple[int, dict]]
                     ok = False
                 values[column.field] = None
                 continue
-            if looks_like_cpr(value):
+            if _maybe_cpr(value) and looks_like_cpr(value):
                 # SPEC rule 11: the shells report every CPR-like cell (reader.py, excel/book.py,
                 # excel/frames.py). The row goes no further, so no later message can repeat it.
                 ok = False

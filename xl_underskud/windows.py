@@ -54,12 +54,12 @@ def guarantee_windows(inputs: Inputs) -> tuple[list[Window], list[Message]]:
                 f"Ibrugtagningsdato {fmt(start)} ligger efter første ophold på pladsen "
                 f"({first.stay_id} fra {fmt(first.from_date)}, arket Ophold række {first.row})."))
             continue
-        end, year_starts = _bounds(start, years)
+        end, year_starts = window_bounds(start, years)
         windows.append(Window(p.agreement_id, p.place_no, start, end, year_starts))
     return windows, messages
 
 
 @lru_cache(maxsize=8192)
-def _bounds(start: date, years: int) -> tuple[date, tuple[date, ...]]:
+def window_bounds(start: date, years: int) -> tuple[date, tuple[date, ...]]:
     """Window end and guarantee-year starts; many places share a start date."""
     return add_years(start, years), tuple(add_years(start, k) for k in range(years))

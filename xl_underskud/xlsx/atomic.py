@@ -17,10 +17,17 @@ def atomic_target(path: str | Path):
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a report is not
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _existing_ancestor(path: Path) -> Path:
@@ -45,9 +52,7 @@ def atomic_folder(folder: str | Path):
         yield tmp
         if not folder.exists():
             folder.parent.mkdir(parents=True, exist_ok=True)
-            mask = os.umask(0)
-            os.umask(mask)
-            tmp.chmod(0o777 & ~mask)  # mkdtemp makes it private; a new folder is not
+            tmp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a new folder is not
             try:
                 os.rename(tmp, folder)
                 return

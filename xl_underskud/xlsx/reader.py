@@ -29,6 +29,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _CELL_REF = re.compile(r"^\$?([A-Z]+)\$?(\d+)$")
+_FORMULA = re.compile(rb"<f[\s>/]")
 
 INPUT_SHEETS = tuple(dict.fromkeys([t.sheet for t in INPUT_TABLES] + [SETTINGS_SHEET, RATE_SHEET]))
 # Sheets with a role of their own (guide, list helper, output sheets): never offered as "Mente du
@@ -75,6 +76,7 @@ class _Package:
 
     def __init__(self, path: Path):
         self.zip = zipfile.ZipFile(path)
+        self._no_cache: dict[str, set[tuple[int, int]]] = {}
         wb_xml = ET.fromstring(self.zip.read("xl/workbook.xml"))
         rels = ET.fromstring(self.zip.read("xl/_rels/workbook.xml.rels"))
         targets = {r.get("Id"): r.get("Target") for r in rels.findall("rel:Relationship", _NS)}
@@ -95,11 +97,17 @@ class _Package:
 
     def formulas_without_value(self, sheet: str) -> set[tuple[int, int]]:
         """(Excel row, column index) of formula cells that carry no cached result."""
+        if sheet not in self._no_cache:
+            self._no_cache[sheet] = self._scan_formulas(sheet)
+        return self._no_cache[sheet]
+
+    def _scan_formulas(self, sheet: str) -> set[tuple[int, int]]:
         path = self.sheet_paths.get(sheet)
         if path is None or path not in self.zip.namelist():
             return set()
         data = self.zip.read(path)
-        if b"<f" not in data:
+        # <f>, <f t="shared" …> or <f/>; not <formula1> of a data validation
+        if not _FORMULA.search(data):
             return set()
         out = set()
         for m in _CELL.finditer(data):

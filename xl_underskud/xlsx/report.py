@@ -142,10 +142,15 @@ def render_table(wb, fm, table: OutTable):
             row = _chart(wb, ws, block, header, block_data, row) + 1
     for c, width in enumerate(widths):
         ws.set_column(c, c, width)
-    ws.freeze_panes(HEADER_ROW + 1, 0)
+    ws.freeze_panes(HEADER_ROW + 1, table.freeze_columns)
     ws.set_paper(9)
     ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+    if table.freeze_columns:
+        # wide: pages across, the row labels repeated on each, at a readable size
+        ws.repeat_columns(0, table.freeze_columns - 1)
+        ws.set_print_scale(70)
+    else:
+        ws.fit_to_pages(1, 0)
     ws.repeat_rows(HEADER_ROW)
     ws.print_area(0, 0, max(row - 1, last), ncols - 1)
     ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.7)
