@@ -6,7 +6,6 @@ date) live with the computation in `settlement.py`.
 """
 from __future__ import annotations
 
-from datetime import date
 
 import numpy as np
 
@@ -14,6 +13,7 @@ from . import municipalities as muni
 from .dates import fmt
 from .records import Inputs, Message, error, warning
 from .schema import AFTALER, BEFOLKNING, OPHOLD, PLADSER, TAKSTER, Table
+from .stay_columns import OPEN, stay_columns
 
 
 def check_inputs(inputs: Inputs) -> list[Message]:
@@ -112,21 +112,18 @@ def _overlaps(inputs: Inputs) -> list[Message]:
     Occupancy is Fra dato … Til dato (both inclusive; blank Til dato = still there). The
     notice period after Til dato is paid but not occupied, so a new stay may start in it.
     """
-    stays = [s for s in inputs.stays if s.to_date is None or s.to_date >= s.from_date]
-    if not stays:
+    cols = stay_columns(inputs.stays)
+    valid = np.flatnonzero(cols.to >= cols.begin)  # Til dato before Fra dato: reported apart
+    if not len(valid):
         return []
     # Vectorised over all places at once (a nationwide workbook has 100,000 stays): sort by
     # place and start; a stay overlaps when it starts on or before the furthest end so far
     # within its place. Keys put each place in its own range so one running maximum serves all.
-    place_ids: dict = {}
-    place = np.array([place_ids.setdefault((s.agreement_id, s.place_no), len(place_ids))
-                      for s in stays], dtype=np.int64)
-    begin = np.array([s.from_date.toordinal() for s in stays], dtype=np.int64)
-    finish = np.array([_OPEN if s.to_date is None else s.to_date.toordinal() for s in stays],
-                      dtype=np.int64)
-    rows = np.array([s.row or 0 for s in stays], dtype=np.int64)
+    stays = [inputs.stays[i] for i in valid.tolist()]
+    place, begin, finish = cols.place[valid], cols.begin[valid], cols.to[valid]
+    rows = cols.row[valid]
     order = np.lexsort((rows, begin, place))
-    span = _OPEN + 1
+    span = OPEN + 1
     key_begin = (place * span + begin)[order]
     key_finish = (place * span + finish)[order]
     reach = np.maximum.accumulate(key_finish)
@@ -143,9 +140,6 @@ def _overlaps(inputs: Inputs) -> list[Message]:
                          f"{s.agreement_id} fra {fmt(s.from_date)}: to borgere kan ikke "
                          f"bruge samme plads samme dag uden for en opsigelsesperiode."))
     return out
-
-
-_OPEN = date(9999, 12, 31).toordinal()  # a stay with no Til dato
 
 
 def _max_places(inputs: Inputs) -> list[Message]:

@@ -23,6 +23,7 @@ import pandas as pd
 
 from .dates import period_label, period_starts
 from .records import Period, Stay
+from .stay_columns import stay_columns
 from .windows import Window
 
 SPAN = 1 << 20  # > date(2870, 1, 1).toordinal(): room for every date a workbook may hold
@@ -103,18 +104,16 @@ def vacancy_by_period(windows: list[Window], stays: list[Stay] | tuple[Stay, ...
 
 def _paid_days_function(index: dict, stays):
     """paid(key): days paid by any stay before `key` (same place only, see module doc)."""
-    rows = []
-    for s in stays:
-        i = index.get((s.agreement_id, s.place_no))
-        if i is None:
-            continue
-        end = s.cover_end
-        rows.append((i, s.from_date.toordinal(), OPEN_END if end is None else end.toordinal() + 1))
-    if not rows:
+    cols = stay_columns(stays)
+    window_of = np.array([index.get(key, -1) for key in cols.places], dtype=np.int64)
+    window = window_of[cols.place] if len(cols.place) else cols.place
+    keep = window >= 0
+    if not keep.any():
         return lambda keys: np.zeros(len(keys), dtype=np.int64)
-    arr = np.array(rows, dtype=np.int64)
-    begin = arr[:, 0] * SPAN + arr[:, 1]
-    finish = arr[:, 0] * SPAN + np.maximum(np.minimum(arr[:, 2], OPEN_END), arr[:, 1])
+    window, start = window[keep], cols.begin[keep]
+    end = np.minimum(cols.paid_to[keep] + 1, OPEN_END)  # exclusive
+    begin = window * SPAN + start
+    finish = window * SPAN + np.maximum(end, start)
     order = np.argsort(begin, kind="stable")
     begin, finish = begin[order], finish[order]
     reach = np.maximum.accumulate(finish)

@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+import numpy as np
+
 from .dates import add_years, fmt
 from .records import Inputs, Message, error, warning
 from .schema import PLADSER
+from .stay_columns import stay_columns
 
 
 @dataclass(frozen=True)
@@ -32,10 +35,13 @@ class Window:
 def guarantee_windows(inputs: Inputs) -> tuple[list[Window], list[Message]]:
     years = inputs.settings.guarantee_years
     first_stay = {}
-    for s in inputs.stays:
-        key = (s.agreement_id, s.place_no)
-        if key not in first_stay or s.from_date < first_stay[key].from_date:
-            first_stay[key] = s
+    cols = stay_columns(inputs.stays)
+    if len(cols.place):
+        # per place the stay with the earliest Fra dato (the first in row order on a tie)
+        order = np.lexsort((np.arange(len(cols.place)), cols.begin, cols.place))
+        firsts = order[np.r_[True, cols.place[order][1:] != cols.place[order][:-1]]]
+        stays = inputs.stays
+        first_stay = {cols.places[cols.place[i]]: stays[i] for i in firsts.tolist()}
     windows, messages = [], []
     for p in inputs.places:
         first = first_stay.get((p.agreement_id, p.place_no))
