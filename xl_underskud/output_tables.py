@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from fractions import Fraction
 
 from .dates import fmt
 from .display import share_text
@@ -18,6 +20,18 @@ from .settlement import Settlement
 MONEY, INT, TEXT, DATE, PERCENT, DECIMAL = "kr", "int", "text", "date", "pct", "dec"
 PERCENT1 = "pct1"  # a percentage shown with one decimal (shares use PERCENT, four decimals)
 CODE = "code"  # a whole number shown without thousands separator: years, codes, row numbers
+
+
+def cell_value(kind: str, value):
+    """A table value as a spreadsheet cell holds it: money in kr. (the exact sums stay in
+    øre in the tables), exact fractions as floats; everything else as it is."""
+    if value is None:
+        return None
+    if kind == MONEY:
+        return float(Fraction(value) / 100)
+    if isinstance(value, (Decimal, Fraction)):
+        return float(value)
+    return value
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,12 @@ file reader's, so the same core validates and computes.
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
-from fractions import Fraction
 
 from ..cpr import looks_like_cpr
 from ..grid import column_letter, raw_table_from_grid
 from ..municipalities import suggestion
-from ..output_tables import CODE, DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1, OutTable
+from ..output_tables import (CODE, DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1, OutTable,
+                             cell_value)
 from ..parse import RawSetting, RawWorkbook
 from ..records import error, warning
 from ..schema import (ALL_TABLES, BEFOLKNING, INPUT_TABLES, RATE_SHEET, SETTINGS,
@@ -109,16 +108,9 @@ def read_book(book) -> RawWorkbook:
 
 
 def _display(kind: str, value):
-    if value is None:
-        return None
-    if kind == MONEY:
-        return float(Fraction(value) / 100)
-    if isinstance(value, (Decimal, Fraction)):
-        return float(value)
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
+    value = cell_value(kind, value)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day)  # xlwings writes datetimes
     return value
 
 

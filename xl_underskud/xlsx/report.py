@@ -6,14 +6,13 @@ complete, so a failure never leaves a half-written report.
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 
 import xlsxwriter
 
 from .atomic import atomic_target
-from ..output_tables import CODE, DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1, OutTable
+from ..output_tables import (CODE, DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1, OutTable,
+                             cell_value)
 
 HEADER_ROW = 3  # 0-based; title in row 1, subtitle in row 2
 
@@ -49,16 +48,6 @@ def _formats(wb):
     }
 
 
-def _display(kind: str, value):
-    if value is None:
-        return None
-    if kind == MONEY:
-        return float(Fraction(value) / 100)  # øre → kr. for display; the sum is exact in øre
-    if isinstance(value, (Decimal, Fraction)):
-        return float(value)
-    return value
-
-
 def _render_block(ws, fm, table: OutTable, header_row: int) -> tuple[int, int]:
     """Write one table with its header at `header_row`; returns (last row, last data row)."""
     numeric = {MONEY, INT, DECIMAL, PERCENT, PERCENT1, CODE}
@@ -69,7 +58,7 @@ def _render_block(ws, fm, table: OutTable, header_row: int) -> tuple[int, int]:
         ws.write(header_row + 1, 0, table.empty_text, fm["empty"])
     for r, row in enumerate(table.rows, start=header_row + 1):
         for c, (col, value) in enumerate(zip(table.columns, row)):
-            v = _display(col.kind, value)
+            v = cell_value(col.kind, value)
             if v is None:
                 continue
             if isinstance(v, (date, datetime)):
@@ -87,7 +76,7 @@ def _render_block(ws, fm, table: OutTable, header_row: int) -> tuple[int, int]:
             if c == 0:
                 ws.write(total_row, 0, "I alt", fm["total_label"])
             elif col.total:
-                ws.write_number(total_row, c, _display(col.kind, totals[c]),
+                ws.write_number(total_row, c, cell_value(col.kind, totals[c]),
                                 fm["total_" + (MONEY if col.kind == MONEY else INT)])
             else:
                 ws.write_blank(total_row, c, None, fm["total_blank"])

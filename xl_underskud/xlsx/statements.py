@@ -8,13 +8,12 @@ A4 landscape, one page wide, with page numbers. No rule lives here.
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 
 import xlsxwriter
 
-from ..output_tables import CODE, DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1, OutTable
+from ..output_tables import (CODE, DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1, OutTable,
+                             cell_value)
 from ..statements import OverviewSheet, Statement, StatementSet, overview_sheets, \
     statement_sections, summary_rows
 
@@ -64,16 +63,6 @@ def _formats(wb):
     return out
 
 
-def _value(kind: str, value):
-    if value is None:
-        return None
-    if kind == MONEY:
-        return float(Fraction(value) / 100)  # øre → kr.; sums are exact in øre
-    if isinstance(value, (Decimal, Fraction)):
-        return float(value)
-    return value
-
-
 def _block(ws, fm, table: OutTable, row: int, links: dict[int, str] | None = None
            ) -> tuple[int, int, int]:
     """Header at `row`, data, totals. Returns (header row, last data row, next free row)."""
@@ -86,7 +75,7 @@ def _block(ws, fm, table: OutTable, row: int, links: dict[int, str] | None = Non
         return header, header, row + 2
     for r, values in enumerate(table.rows, start=row + 1):
         for c, (col, value) in enumerate(zip(table.columns, values)):
-            v = _value(col.kind, value)
+            v = cell_value(col.kind, value)
             if v is None:
                 continue
             if isinstance(v, (date, datetime)):
@@ -106,7 +95,7 @@ def _block(ws, fm, table: OutTable, row: int, links: dict[int, str] | None = Non
         for c, col in enumerate(table.columns):
             if col.total:
                 kind = col.kind if col.kind in (MONEY, INT, DECIMAL) else INT
-                ws.write_number(nxt, c, _value(col.kind, totals[c]), fm["total_" + kind])
+                ws.write_number(nxt, c, cell_value(col.kind, totals[c]), fm["total_" + kind])
             elif c == 0:
                 ws.write(nxt, 0, "I alt", fm["total_label"])
             else:
@@ -165,7 +154,7 @@ def write_statement_xlsx(path: str | Path, st: Statement, ss: StatementSet) -> P
     for label, oere in summary_rows(st):
         net = label.startswith("Netto")
         ws.merge_range(row, 0, row, 2, label, fm["box_net_label" if net else "box_label"])
-        ws.merge_range(row, 3, row, 4, _value(MONEY, oere),
+        ws.merge_range(row, 3, row, 4, cell_value(MONEY, oere),
                        fm["box_net_money" if net else "box_money"])
         row += 1
     ws.write(row, 0, st.net_text, fm["net_text"])
