@@ -113,3 +113,19 @@ def test_skabelon_and_eksempel_write_files(tmp_path):
     assert run_cli("skabelon", "--ud", tmp_path / "s.xlsx").returncode == 0
     assert run_cli("eksempel", "--ud", tmp_path / "e.xlsx").returncode == 0
     assert load_workbook(tmp_path / "e.xlsx")["Aftaler"]["A5"].value == "A1"
+
+
+def test_reader_warnings_reach_the_json(tmp_path):
+    """A workbook without sheet Indstillinger still settles (the model's defaults) and says so."""
+    from openpyxl import load_workbook as load
+
+    from xl_underskud.example import write_example
+
+    path = write_example(tmp_path / "uden_indstillinger.xlsx")
+    wb = load(path)
+    del wb["Indstillinger"]
+    wb.save(path)
+    res = run_cli("beregn", path, "--aar", "2023", "--json")
+    assert res.returncode == 0, res.stderr
+    warnings = json.loads(res.stdout)["advarsler"]
+    assert any(w["ark"] == "Indstillinger" and "standard" in w["besked"] for w in warnings)

@@ -12,6 +12,8 @@ Order, so that the user sees every real problem once and no follow-up noise:
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .checks import check_inputs
 from .parse import RawWorkbook, parse_inputs
 from .records import Inputs, Message
@@ -45,5 +47,7 @@ def evaluate(raw: RawWorkbook, year: int | None = None
     settlement, rule_messages = settle(inputs, year)
     messages += rule_messages
     if any(m.is_error for m in messages):
-        settlement = None
+        return None, inputs, sort_messages(messages)
+    # every warning travels with the settlement: the reader's and the fields', not only the rules'
+    settlement = replace(settlement, warnings=tuple(sort_messages(messages)))
     return settlement, inputs, sort_messages(messages)
