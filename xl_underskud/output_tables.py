@@ -51,6 +51,7 @@ class OutChart:
     series: tuple[str, ...]  # headers of the value columns
     kind: str = "column"  # column | line | bar
     y_axis: str = ""
+    stacked: bool = False
 
 
 @dataclass(frozen=True)

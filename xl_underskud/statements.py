@@ -24,7 +24,8 @@ from fractions import Fraction
 from . import municipalities as muni
 from .display import kr, percent, share_text
 from .dates import fmt
-from .output_tables import CODE, DATE, INT, MONEY, PERCENT, TEXT, OutColumn, OutTable
+from .output_tables import (CODE, DATE, INT, MONEY, PERCENT, TEXT, OutChart, OutColumn,
+                            OutTable)
 from .records import Inputs, KeyDateRule, Message, Period
 from .settlement import Settlement, agreement_amounts
 
@@ -404,23 +405,12 @@ def statement_sections(st: Statement) -> list[OutTable]:
 
 # --------------------------------------------------------------------------- summary
 @dataclass(frozen=True)
-class Chart:
-    """A native chart over columns of an overview table (rendered by XlsxWriter)."""
-
-    title: str
-    category: str  # header of the category column
-    series: tuple[str, ...]  # headers of the value columns
-    kind: str  # "column" or "bar"
-    stacked: bool = False
-
-
-@dataclass(frozen=True)
 class OverviewSheet:
     name: str
     title: str
     subtitle: str
     table: OutTable
-    chart: Chart | None = None  # drawn below the table
+    chart: OutChart | None = None  # drawn below the table
 
 
 def overview_sheets(ss: StatementSet) -> list[OverviewSheet]:
@@ -471,15 +461,16 @@ def overview_sheets(ss: StatementSet) -> list[OverviewSheet]:
                       f"{sub}. Netto = modtager - betaler; summen af netto er 0.", positions),
         OverviewSheet("Kommuner", f"Kommunernes andel {ss.years_label} pr. aftale (hvem betaler "
                       f"hvem)", sub, matrix,
-                      Chart(f"Kommunernes andel {ss.years_label} (kr.)", "Kommune",
-                            tuple(f"{aid} til {operator[aid]}" for aid in aids), "bar", True)
+                      OutChart(f"Kommunernes andel {ss.years_label} (kr.)", "Kommune",
+                               tuple(f"{aid} til {operator[aid]}" for aid in aids), "bar",
+                               stacked=True)
                       if ss.municipal_parts and aids else None),
         OverviewSheet("Aftaler", f"Garantibeløb pr. aftale og periode {ss.years_label}", sub,
                       agreements),
         OverviewSheet("Pr. år", f"Garantibeløb pr. aftale og år (til og med "
                       f"{ss.years_label.split('-')[-1]})", sub + "." + history_note, history,
-                      Chart("Garantibeløb pr. aftale og år (kr.)", "Aftale",
-                            tuple(str(y) for y in years), "column")
+                      OutChart("Garantibeløb pr. aftale og år (kr.)", "Aftale",
+                               tuple(str(y) for y in years), "column")
                       if ss.history and years else None),
     ]
     if ss.warnings:
