@@ -134,3 +134,15 @@ def test_classic_mode_decorators_leave_plain_callables(tmp_path):
                          timeout=120)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "4793.4"
+
+
+def test_ug_garanti_looks_only_at_its_own_agreement(settlement, tables):
+    # a broken stay of A3 (Til dato before Fra dato) does not stop the amount of A2
+    ophold = tables["tblOphold"].copy()
+    broken = ophold.index[ophold[0] == "O-201"][0]
+    ophold.loc[broken, 5] = datetime(2021, 1, 1)
+    t = (tables["tblAftaler"], tables["tblPladser"], tables["tblTakster"], ophold)
+    expected_a2 = {r["periode"]: r["beloeb_oere"] for r in settlement["aftaler"]
+                   if r["aftale_id"] == "A2"}
+    assert round(f.ug_garanti(*t, "A2", "2023") * 100) == expected_a2["2023"]
+    assert f.ug_garanti(*t, "A3", "2023").startswith("#FEJL")

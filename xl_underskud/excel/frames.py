@@ -12,9 +12,9 @@ import pandas as pd
 
 from ..cpr import looks_like_cpr
 from ..grid import header_key, raw_table_from_grid
-from ..parse import RawWorkbook, convert, parse_inputs
+from ..parse import RawTable, RawWorkbook, convert, parse_inputs
 from ..records import Inputs, Message
-from ..schema import Column, Kind, Table
+from ..schema import AFTALER, Column, Kind, Table
 
 
 class UdfError(Exception):
@@ -61,11 +61,24 @@ def raw_from_argument(table: Table, frame, argument: str) -> RawWorkbook:
     return RawWorkbook(tables={table.name: raw_table})
 
 
-def inputs_from_arguments(tables: dict[str, tuple[Table, object]]) -> Inputs:
-    """Parse several table arguments at once; the first error becomes the cell's text."""
+def inputs_from_arguments(tables: dict[str, tuple[Table, object]],
+                          agreement_id: str | None = None) -> Inputs:
+    """Parse several table arguments at once; the first error becomes the cell's text.
+
+    With `agreement_id`, rows of places, rates and stays of other agreements are left out
+    before parsing: a function about one agreement neither waits for nor fails on the others.
+    """
     raw = RawWorkbook()
     for argument, (table, frame) in tables.items():
         raw.tables.update(raw_from_argument(table, frame, argument).tables)
+    if agreement_id is not None:
+        for name, raw_table in list(raw.tables.items()):
+            if raw_table.table is AFTALER or not any(
+                    c.field == "agreement_id" for c in raw_table.table.columns):
+                continue
+            rows = tuple(r for r in raw_table.rows
+                         if _id_text(r.values.get("agreement_id")) == agreement_id)
+            raw.tables[name] = RawTable(raw_table.table, rows)
     inputs, messages = parse_inputs(raw)
     errors = [m for m in messages if m.is_error]
     if errors:
@@ -73,6 +86,13 @@ def inputs_from_arguments(tables: dict[str, tuple[Table, object]]) -> Inputs:
         where = f"{m.source.sheet}, række {m.source.row}" if m.source.row else m.source.sheet
         raise UdfError(f"{where}: {m.text}")
     return inputs
+
+
+def _id_text(value) -> str | None:
+    if value is None:
+        return None
+    typed, _ = convert(Column("id", "id", Kind.ID), value)
+    return typed
 
 
 def scalar(value, kind: Kind, name: str, required: bool = True):

@@ -125,7 +125,8 @@ def ug_tomme_doegn(pladser, ophold, aftaleid, fra, til, garantiaar=None):
         raise UdfError("til ligger før fra.")
     agreement_id = str(scalar(aftaleid, Kind.ID, "aftaleid"))
     years = int(scalar(garantiaar, Kind.INTEGER, "garantiår", required=False) or 3)
-    inputs = inputs_from_arguments({"pladser": (PLADSER, pladser), "ophold": (OPHOLD, ophold)})
+    inputs = inputs_from_arguments({"pladser": (PLADSER, pladser), "ophold": (OPHOLD, ophold)},
+                                   agreement_id)
     inputs = type(inputs)(places=tuple(p for p in inputs.places if p.agreement_id == agreement_id),
                           stays=tuple(s for s in inputs.stays if s.agreement_id == agreement_id),
                           settings=Settings(guarantee_years=years,
@@ -173,7 +174,7 @@ def ug_garanti(aftaler, pladser, takster, ophold, aftaleid, periode, daekning=No
               "takster": (TAKSTER, takster), "ophold": (OPHOLD, ophold)}
     if daekning is not None:
         tables["dækning"] = (DAEKNING, daekning)
-    inputs = inputs_from_arguments(tables)
+    inputs = inputs_from_arguments(tables, agreement_id)
     if agreement_id not in {a.agreement_id for a in inputs.agreements}:
         raise UdfError(f'aftale "{agreement_id}" står ikke i aftaler.')
     settings = inputs.settings
