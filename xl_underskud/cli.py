@@ -546,7 +546,17 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
-    return args.func(args)
+    try:
+        return args.func(args)
+    except PermissionError as exc:  # a folder without write access, a file open in Excel
+        print(f"xl-underskud: fejl: ingen adgang til {exc.filename or 'filen'} (er filen åben i "
+              f"Excel, eller mangler du skriveadgang til mappen?). Intet er skrevet.",
+              file=sys.stderr)
+        return EXIT_INVALID
+    except OSError as exc:
+        print(f"xl-underskud: fejl: {exc.filename or 'filen'}: {exc.strerror or exc}. "
+              f"Intet er skrevet.", file=sys.stderr)
+        return EXIT_INVALID
 
 
 if __name__ == "__main__":  # pragma: no cover
