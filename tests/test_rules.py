@@ -690,3 +690,12 @@ def test_cpr_in_input_sheet_is_an_error_naming_the_cell_without_the_value(tmp_pa
     row = hits[0].source.row
     assert row is not None and re.search(rf"Ophold!\$?[A-Z]{{1,3}}\$?{row}\b", hits[0].text)
     assert all(cpr not in m.text and cpr.replace("-", "") not in m.text for m in messages)
+
+
+def test_official_long_municipality_names_are_accepted():
+    from xl_underskud.municipalities import code_for
+
+    # "Københavns Kommune" is København (101); a misspelling is still unknown
+    assert code_for("Københavns Kommune") == 101
+    assert code_for("Gladsaxe Kommune") == 159
+    assert code_for("Lyngby Taarbæk") is None

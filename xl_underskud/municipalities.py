@@ -74,8 +74,16 @@ def names_by_code() -> dict[int, str]:
 
 
 def code_for(name: str) -> int | None:
-    """Municipality (or region) code for an exactly spelled name; case and spacing are forgiven."""
-    return _by_name().get(_fold(name))
+    """Municipality (or region) code for a name; case and spacing are forgiven, and so is the
+    official long form ("Gladsaxe Kommune", "Københavns Kommune")."""
+    folded = _fold(name)
+    code = _by_name().get(folded)
+    if code is None and folded.endswith(" kommune"):
+        short = folded[: -len(" kommune")]
+        code = _by_name().get(short)
+        if code is None and short.endswith("s"):
+            code = _by_name().get(short[:-1])
+    return code
 
 
 def closest(name: str, candidates) -> str | None:
