@@ -80,12 +80,16 @@ def inputs_from_arguments(tables: dict[str, tuple[Table, object]],
                          if _id_text(r.values.get("agreement_id")) == agreement_id)
             raw.tables[name] = RawTable(raw_table.table, rows)
     inputs, messages = parse_inputs(raw)
-    errors = [m for m in messages if m.is_error]
-    if errors:
-        m = errors[0]
+    raise_first_error(messages)
+    return inputs
+
+
+def raise_first_error(messages) -> None:
+    """A cell has room for one sentence: the first error, with where it stands."""
+    m = next((m for m in messages if m.is_error), None)
+    if m is not None:
         where = f"{m.source.sheet}, række {m.source.row}" if m.source.row else m.source.sheet
         raise UdfError(f"{where}: {m.text}")
-    return inputs
 
 
 def _id_text(value) -> str | None:

@@ -27,7 +27,7 @@ from ..schema import (AFTALER, BEFOLKNING, DAEKNING, OMKOSTNINGER, OPHOLD, PLADS
 from ..settlement import agreement_amounts
 from ..vacancy import days_between
 from ..windows import guarantee_windows
-from .frames import UdfError, inputs_from_arguments, scalar
+from .frames import UdfError, inputs_from_arguments, raise_first_error, scalar
 
 ERROR_PREFIX = "#FEJL: "
 
@@ -134,9 +134,7 @@ def ug_tomme_doegn(pladser, ophold, aftaleid, fra, til, garantiaar=None):
     if not inputs.places:
         raise UdfError(f'aftale "{agreement_id}" har ingen pladser i området.')
     windows, messages = guarantee_windows(inputs)
-    errors = [m for m in messages if m.is_error]
-    if errors:
-        raise UdfError(f"{errors[0].source.sheet}, række {errors[0].source.row}: {errors[0].text}")
+    raise_first_error(messages)
     return days_between(windows, inputs.stays, first, last)[2]
 
 
@@ -182,10 +180,7 @@ def ug_garanti(aftaler, pladser, takster, ophold, aftaleid, periode, daekning=No
                           Settings(settings.coverage_schedule, settings.guarantee_years,
                                    max_places_total=10**6, period=period))
     periods, messages = agreement_amounts(inputs, year)
-    errors = [m for m in messages if m.is_error]
-    if errors:
-        row = f", række {errors[0].source.row}" if errors[0].source.row else ""
-        raise UdfError(f"{errors[0].source.sheet}{row}: {errors[0].text}")
+    raise_first_error(messages)
     label = str(periode).strip().upper().removesuffix(".0")
     for ap in periods:
         if ap.agreement_id == agreement_id and ap.period == label:

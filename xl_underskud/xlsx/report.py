@@ -48,6 +48,30 @@ def _formats(wb):
     }
 
 
+def write_rows(ws, fm, table: OutTable, first_row: int, wrap_width: float = 60,
+               links: dict[int, str] | None = None) -> None:
+    """The table's data rows from `first_row`, each cell in its kind's format.
+
+    `fm` holds a format per column kind plus DATE, "text" and "wrap" (and "link" when `links`
+    names columns whose text is a file to link to). Text in columns at least `wrap_width` wide
+    wraps.
+    """
+    for r, row in enumerate(table.rows, start=first_row):
+        for c, (col, value) in enumerate(zip(table.columns, row)):
+            v = cell_value(col.kind, value)
+            if v is None:
+                continue
+            if isinstance(v, (date, datetime)):
+                ws.write_datetime(r, c, v, fm[DATE])
+            elif isinstance(v, str):
+                if links and c in links and v:
+                    ws.write_url(r, c, "external:" + v, fm["link"], string=v, tip=links[c])
+                else:
+                    ws.write_string(r, c, v, fm["wrap" if col.width >= wrap_width else "text"])
+            else:
+                ws.write_number(r, c, v, fm.get(col.kind, fm["text"]))
+
+
 def _render_block(ws, fm, table: OutTable, header_row: int) -> tuple[int, int]:
     """Write one table with its header at `header_row`; returns (last row, last data row)."""
     numeric = {MONEY, INT, DECIMAL, PERCENT, PERCENT1, CODE}
@@ -56,17 +80,7 @@ def _render_block(ws, fm, table: OutTable, header_row: int) -> tuple[int, int]:
     ws.set_row(header_row, 32)
     if not table.rows:
         ws.write(header_row + 1, 0, table.empty_text, fm["empty"])
-    for r, row in enumerate(table.rows, start=header_row + 1):
-        for c, (col, value) in enumerate(zip(table.columns, row)):
-            v = cell_value(col.kind, value)
-            if v is None:
-                continue
-            if isinstance(v, (date, datetime)):
-                ws.write_datetime(r, c, v, fm[DATE])
-            elif isinstance(v, str):
-                ws.write_string(r, c, v, fm["wrap" if col.width >= 60 else "text"])
-            else:
-                ws.write_number(r, c, v, fm.get(col.kind, fm["text"]))
+    write_rows(ws, fm, table, header_row + 1)
     last_data = header_row + len(table.rows)
     last = header_row + max(len(table.rows), 1)
     if table.rows and any(c.total for c in table.columns):

@@ -7,11 +7,11 @@ A4 landscape, one page wide, with page numbers. No rule lives here.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 
 import xlsxwriter
 
+from .report import write_rows
 from ..output_tables import (CODE, DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1, OutTable,
                              cell_value)
 from ..statements import OverviewSheet, Statement, StatementSet, overview_sheets, \
@@ -73,21 +73,7 @@ def _block(ws, fm, table: OutTable, row: int, links: dict[int, str] | None = Non
     if not table.rows:
         ws.write(row + 1, 0, table.empty_text, fm["empty"])
         return header, header, row + 2
-    for r, values in enumerate(table.rows, start=row + 1):
-        for c, (col, value) in enumerate(zip(table.columns, values)):
-            v = cell_value(col.kind, value)
-            if v is None:
-                continue
-            if isinstance(v, (date, datetime)):
-                ws.write_datetime(r, c, v, fm[DATE])
-            elif isinstance(v, str):
-                if links and c in links and v:
-                    ws.write_url(r, c, "external:" + v, fm["link"], string=v,
-                                 tip="Åbn opgørelsen (samme mappe)")
-                else:
-                    ws.write_string(r, c, v, fm["wrap" if col.width >= 40 else "text"])
-            else:
-                ws.write_number(r, c, v, fm.get(col.kind, fm["text"]))
+    write_rows(ws, fm, table, row + 1, wrap_width=40, links=links)
     last_data = row + len(table.rows)
     nxt = last_data + 1
     if any(c.total for c in table.columns):
@@ -232,7 +218,8 @@ def write_overview(path: str | Path, ss: StatementSet) -> Path:
         ws.write(0, 0, sheet.title, fm["title"])
         ws.set_row(0, 22)
         ws.write(1, 0, sheet.subtitle, fm["subtitle"])
-        links = {len(table.columns) - 1: "pdf"} if sheet.name == "Oversigt" else None
+        links = ({len(table.columns) - 1: "Åbn opgørelsen (samme mappe)"}
+                 if sheet.name == "Oversigt" else None)
         header, last_data, nxt = _block(ws, fm, table, 3, links)
         if table.rows:
             ws.autofilter(header, 0, last_data, ncols - 1)
