@@ -28,9 +28,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from xl_underskud import municipalities as muni
-from xl_underskud.dates import add_years
-from xl_underskud.schema import PARAGRAPHS
+from xl_underskud.core import municipalities as muni
+from xl_underskud.core.dates import add_years
+from xl_underskud.core.declarations import PARAGRAPHS
 from xl_underskud.xlsx.template import build_workbook
 
 HERE = Path(__file__).resolve().parent

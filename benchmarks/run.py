@@ -73,11 +73,11 @@ def _settle_breakdown(inputs) -> dict[str, float]:
     that counts is `compute` (settle itself). Returns {} if the internals have changed.
     """
     try:
-        from xl_underskud import settlement as st
-        from xl_underskud.amounts import agreement_periods
-        from xl_underskud.checks import check_inputs
-        from xl_underskud.vacancy import vacancy_by_period
-        from xl_underskud.windows import guarantee_windows
+        from xl_underskud.core.rules import settlement as st
+        from xl_underskud.core.rules.amounts import agreement_periods
+        from xl_underskud.core.checks import check_inputs
+        from xl_underskud.core.rules.vacancy import vacancy_by_period
+        from xl_underskud.core.rules.windows import guarantee_windows
 
         out = {}
         t = time.perf_counter()
@@ -113,7 +113,7 @@ def _install_spies() -> dict[str, float]:
     module globals at call time, so replacing the attribute times every call without touching
     the package. Missing helpers (the package moved on) are simply not reported.
     """
-    from xl_underskud import output_tables
+    from xl_underskud.outputs import tables as output_tables
     from xl_underskud.xlsx import report
 
     spent: dict[str, float] = {}
@@ -152,16 +152,16 @@ def _report_rows(path: Path) -> dict[str, int]:
 
 
 def worker(path: Path, out: Path, repeat: int, profile: bool, trace: bool) -> dict:
-    from xl_underskud.cli import tune_garbage_collector
+    from xl_underskud.cli.main import tune_garbage_collector
 
     tune_garbage_collector()  # as the command line does
     import cProfile
     import pstats
 
-    from xl_underskud.checks import check_inputs
-    from xl_underskud.output_tables import settlement_tables
-    from xl_underskud.parse import parse_inputs
-    from xl_underskud.settlement import settle
+    from xl_underskud.core.checks import check_inputs
+    from xl_underskud.outputs.tables import settlement_tables
+    from xl_underskud.core.parse import parse_inputs
+    from xl_underskud.core.rules.settlement import settle
     from xl_underskud.xlsx.reader import read_workbook
     from xl_underskud.xlsx.report import HEADER_ROW, write_report
 
@@ -242,9 +242,9 @@ def _trace_pass(path: Path, out: Path) -> dict[str, tuple[float, float]]:
     and what stays live after it (tracemalloc; slow, so done apart from the timed pass)."""
     import tracemalloc
 
-    from xl_underskud.output_tables import settlement_tables
-    from xl_underskud.parse import parse_inputs
-    from xl_underskud.settlement import settle
+    from xl_underskud.outputs.tables import settlement_tables
+    from xl_underskud.core.parse import parse_inputs
+    from xl_underskud.core.rules.settlement import settle
     from xl_underskud.xlsx.reader import read_workbook
     from xl_underskud.xlsx.report import write_report
 

@@ -24,6 +24,6 @@ def run_cli(*args, cwd=None):
 
 @pytest.fixture
 def example_path(tmp_path):
-    from xl_underskud.example import write_example
+    from xl_underskud.xlsx.example import write_example
 
     return write_example(tmp_path / "eksempel.xlsx")

@@ -119,7 +119,7 @@ def test_reader_warnings_reach_the_json(tmp_path):
     """A workbook without sheet Indstillinger still settles (the model's defaults) and says so."""
     from openpyxl import load_workbook as load
 
-    from xl_underskud.example import write_example
+    from xl_underskud.xlsx.example import write_example
 
     path = write_example(tmp_path / "uden_indstillinger.xlsx")
     wb = load(path)
@@ -133,7 +133,7 @@ def test_reader_warnings_reach_the_json(tmp_path):
 
 def test_an_unwritable_report_gives_a_danish_message_not_a_traceback(example_path, monkeypatch,
                                                                       capsys):
-    from xl_underskud import cli
+    from xl_underskud.cli import main as cli
 
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(example_path.parent / "r.xlsx"))

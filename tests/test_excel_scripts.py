@@ -215,7 +215,7 @@ def test_manifest_names_the_product(client):
 def test_template_buttons_match_the_scripts():
     import zipfile
 
-    from xl_underskud.schema import SHEET_BUTTONS
+    from xl_underskud.core.declarations import SHEET_BUTTONS
 
     with zipfile.ZipFile(TEMPLATE) as z:
         drawing = z.read("xl/drawings/drawing1.xml").decode()
@@ -277,7 +277,7 @@ def test_button_opdater_befolkning_writes_the_fetched_figures(tmp_path, monkeypa
     from fake_dst import FakeDST, _answer_text
     from xl_underskud.excel import scripts
     from xl_underskud.xlsx.reader import read_workbook
-    from xl_underskud.parse import parse_inputs
+    from xl_underskud.core.parse import parse_inputs
 
     server = FakeDST()
     try:

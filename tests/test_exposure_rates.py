@@ -8,9 +8,9 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import REPO, run_cli
-from xl_underskud.exposure import ALTERNATIVE_SCHEDULE, Scenario, estimate
-from xl_underskud.rates import RateError, daily_rate, overhead_share, rate_checks, takst_cap
-from xl_underskud.records import (Agreement, CostRow, Inputs, Place, PopulationFigure,
+from xl_underskud.core.rules.exposure import ALTERNATIVE_SCHEDULE, Scenario, estimate
+from xl_underskud.core.rules.rates import RateError, daily_rate, overhead_share, rate_checks, takst_cap
+from xl_underskud.core.records import (Agreement, CostRow, Inputs, Place, PopulationFigure,
                                   Rate)
 
 POP = (PopulationFigure(101, "København", date(2022, 1, 1), 3),

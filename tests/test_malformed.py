@@ -22,9 +22,9 @@ from typing import Callable
 import pytest
 from openpyxl import load_workbook
 
-from xl_underskud import example
-from xl_underskud.example import write_example
-from xl_underskud.schema import SETTINGS
+from xl_underskud.xlsx import example
+from xl_underskud.xlsx.example import write_example
+from xl_underskud.core.declarations import SETTINGS
 from xl_underskud.xlsx.template import SETTINGS_COLUMN, build_workbook, default_population_rows
 
 HEADER_ROW = 4  # the template's table header row (Excel row number); data from row 5

@@ -19,9 +19,9 @@ from datetime import date
 
 import pytest
 
-from xl_underskud import dst
-from xl_underskud import municipalities as muni
-from xl_underskud.parse import parse_inputs
+from xl_underskud.dst import folk1a as dst
+from xl_underskud.core import municipalities as muni
+from xl_underskud.core.parse import parse_inputs
 from xl_underskud.xlsx.reader import read_workbook
 from xl_underskud.xlsx.template import build_workbook, default_population_rows
 
@@ -64,8 +64,8 @@ class _Result:
 
 @pytest.fixture
 def run_here(monkeypatch, capsys):
-    """The same command in this process (faster): `xl_underskud.cli.main`, exit code and output."""
-    from xl_underskud.cli import main
+    """The same command in this process (faster): `xl_underskud.cli.main.main()`, exit code and output."""
+    from xl_underskud.cli.main import main
 
     def _run(*args, url, cwd=None):
         for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY",
@@ -153,12 +153,12 @@ def test_update_adds_the_year_to_a_new_workbook(fake_dst, tmp_path):
 
 
 def test_update_replaces_the_year_and_keeps_every_input_table(fake_dst, tmp_path):
-    from xl_underskud.example import write_example
+    from xl_underskud.xlsx.example import write_example
 
     fil = write_example(tmp_path / "eksempel.xlsx")
     raw_before = read_workbook(fil)
     # København's 2024 figure typed wrong: the update must put DST's figure back
-    from xl_underskud.dst import rebuild_input
+    from xl_underskud.dst.folk1a import rebuild_input
     data, settings = rebuild_input(raw_before)
     data["tblBefolkning"] = [[c, n, d, 1000 if (c, d.year) == (101, 2024) else p]
                              for c, n, d, p in data["tblBefolkning"]]

@@ -6,11 +6,11 @@ from fractions import Fraction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xl_underskud.dates import add_years
-from xl_underskud.distribution import split_by_population
-from xl_underskud.records import (Agreement, Inputs, Period, Place, PopulationFigure, Rate,
+from xl_underskud.core.dates import add_years
+from xl_underskud.core.rules.distribution import split_by_population
+from xl_underskud.core.records import (Agreement, Inputs, Period, Place, PopulationFigure, Rate,
                                   Settings, Stay)
-from xl_underskud.settlement import settle
+from xl_underskud.core.rules.settlement import settle
 
 POP_CODES = {101: "København", 147: "Frederiksberg", 151: "Ballerup", 400: "Bornholm"}
 

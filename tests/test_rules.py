@@ -18,9 +18,9 @@ from datetime import date
 from decimal import Decimal
 
 
-from xl_underskud.dates import add_years
-from xl_underskud.distribution import split_by_population
-from xl_underskud.records import (
+from xl_underskud.core.dates import add_years
+from xl_underskud.core.rules.distribution import split_by_population
+from xl_underskud.core.records import (
     Agreement,
     Inputs,
     KeyDateRule,
@@ -32,7 +32,7 @@ from xl_underskud.records import (
     Severity,
     Stay,
 )
-from xl_underskud.settlement import settle
+from xl_underskud.core.rules.settlement import settle
 
 D = date
 NAMES = {101: "København", 147: "Frederiksberg", 151: "Ballerup", 1084: "Region Hovedstaden"}
@@ -658,7 +658,7 @@ def test_settlement_year_filters_periods():
 
 # --------------------------------------------------------------------------- rule 11: privacy
 def test_looks_like_cpr():
-    from xl_underskud.cpr import looks_like_cpr
+    from xl_underskud.core.cpr import looks_like_cpr
 
     assert looks_like_cpr("010190-1234")          # 01-01-1990
     assert looks_like_cpr("0101901234")
@@ -672,7 +672,7 @@ def test_looks_like_cpr():
 
 
 def test_cpr_in_input_sheet_is_an_error_naming_the_cell_without_the_value(tmp_path):
-    from xl_underskud.engine import evaluate
+    from xl_underskud.core.engine import evaluate
     from xl_underskud.xlsx.reader import read_workbook
     from xl_underskud.xlsx.template import build_workbook
 
@@ -693,7 +693,7 @@ def test_cpr_in_input_sheet_is_an_error_naming_the_cell_without_the_value(tmp_pa
 
 
 def test_official_long_municipality_names_are_accepted():
-    from xl_underskud.municipalities import code_for
+    from xl_underskud.core.municipalities import code_for
 
     # "Københavns Kommune" is København (101); a misspelling is still unknown
     assert code_for("Københavns Kommune") == 101

@@ -17,10 +17,10 @@ from openpyxl import load_workbook
 from conftest import run_cli
 from render import ERROR_VALUES, pdf_text, to_pdf
 from xl_underskud import __version__
-from xl_underskud.engine import evaluate
-from xl_underskud.example import write_example
-from xl_underskud.pdf_statements import latin1
-from xl_underskud.statements import (ROLE_BOTH, ROLE_OPERATOR, ROLE_PAYER, ascii_name,
+from xl_underskud.core.engine import evaluate
+from xl_underskud.xlsx.example import write_example
+from xl_underskud.pdf.statements import latin1
+from xl_underskud.outputs.statements import (ROLE_BOTH, ROLE_OPERATOR, ROLE_PAYER, ascii_name,
                                      build_statements, kr, statement_sections)
 from xl_underskud.xlsx.atomic import atomic_folder
 from xl_underskud.xlsx.reader import read_workbook

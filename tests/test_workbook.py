@@ -4,9 +4,9 @@ import zipfile
 from openpyxl import load_workbook
 
 from conftest import REPO
-from xl_underskud.parse import parse_inputs
-from xl_underskud.records import KeyDateRule, Period
-from xl_underskud.schema import ALL_TABLES, SETTINGS
+from xl_underskud.core.parse import parse_inputs
+from xl_underskud.core.records import KeyDateRule, Period
+from xl_underskud.core.declarations import ALL_TABLES, SETTINGS
 from xl_underskud.xlsx.reader import read_workbook
 from xl_underskud.xlsx.template import build_workbook
 
@@ -33,7 +33,7 @@ def test_committed_workbook_equals_a_fresh_build(tmp_path):
 
 
 def test_committed_example_equals_a_fresh_build(tmp_path):
-    from xl_underskud.example import write_example
+    from xl_underskud.xlsx.example import write_example
 
     _assert_same_content(EXAMPLE, write_example(tmp_path / "fresh.xlsx"),
                          "xl-underskud eksempel --ud workbook/Underskudsgaranti_eksempel.xlsx")

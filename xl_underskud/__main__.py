@@ -1,5 +1,5 @@
 import sys
 
-from .cli import main
+from xl_underskud.cli.main import main
 
 sys.exit(main())

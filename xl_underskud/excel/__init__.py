@@ -1,5 +1,10 @@
-"""The Excel channels: worksheet functions and button scripts (classic xlwings and xlwings Server).
+"""Shell: the Excel channels — worksheet functions (`functions.py`) and button scripts
+(`scripts.py`), one module each for classic xlwings and the xlwings Server add-in (`server.py`).
 
-Nothing here holds a rule; every function converts Excel values, calls the core and converts
-the answer back.
+`frames.py` turns function arguments, `book.py` an open workbook, into the same core inputs the
+file reader gives. Nothing here holds a rule; every function converts Excel values, calls the
+core and converts the answer back.
+
+May import: `xl_underskud.outputs`, `xl_underskud.core`, `xl_underskud.dst`, xlwings (and
+xlwings Server, FastAPI and uvicorn in `server.py`).
 """

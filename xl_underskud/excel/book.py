@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ..cpr import looks_like_cpr
-from ..grid import column_letter, raw_table_from_grid
-from ..municipalities import suggestion
-from ..output_tables import (CODE, DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1, OutTable,
-                             cell_value)
-from ..parse import RawSetting, RawWorkbook
-from ..records import error, warning
-from ..schema import (ALL_TABLES, BEFOLKNING, INPUT_TABLES, RATE_SHEET, SETTINGS,
-                      SETTINGS_SHEET)
+from xl_underskud.core.cpr import looks_like_cpr
+from xl_underskud.core.grid import column_letter, raw_table_from_grid
+from xl_underskud.core.municipalities import suggestion
+from xl_underskud.outputs.tables import (CODE, DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1,
+                                         OutTable, cell_value)
+from xl_underskud.core.parse import RawSetting, RawWorkbook
+from xl_underskud.core.records import error, warning
+from xl_underskud.core.declarations import (ALL_TABLES, BEFOLKNING, INPUT_TABLES, RATE_SHEET,
+                                            SETTINGS, SETTINGS_SHEET)
 
 INPUT_SHEETS = tuple(dict.fromkeys([t.sheet for t in INPUT_TABLES] + [SETTINGS_SHEET, RATE_SHEET]))
 OUTPUT_SHEETS = ("Resultat", "Fordeling", "Kommuneoversigt", "Eksponering", "Takstkontrol",

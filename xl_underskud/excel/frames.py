@@ -10,11 +10,11 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from ..cpr import looks_like_cpr
-from ..grid import header_key, raw_table_from_grid
-from ..parse import RawTable, RawWorkbook, convert, parse_inputs
-from ..records import Inputs, Message
-from ..schema import AFTALER, Column, Kind, Table
+from xl_underskud.core.cpr import looks_like_cpr
+from xl_underskud.core.grid import header_key, raw_table_from_grid
+from xl_underskud.core.parse import RawTable, RawWorkbook, convert, parse_inputs
+from xl_underskud.core.records import Inputs, Message
+from xl_underskud.core.declarations import AFTALER, Column, Kind, Table
 
 
 class UdfError(Exception):

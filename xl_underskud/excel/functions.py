@@ -16,18 +16,19 @@ from fractions import Fraction
 import pandas as pd
 import xlwings as xw
 
-from .. import municipalities as muni
-from ..amounts import round_half_away
-from ..distribution import split_by_population
-from ..exposure import Scenario, estimate
-from ..rates import RateError, daily_rate, days_in_year, overhead_share, takst_cap
-from ..records import Period, Settings
-from ..schema import (AFTALER, BEFOLKNING, DAEKNING, OMKOSTNINGER, OPHOLD, PLADSER, PLINDEKS,
-                      TAKSTER, Kind)
-from ..settlement import agreement_amounts
-from ..vacancy import days_between
-from ..windows import guarantee_windows
-from .frames import UdfError, inputs_from_arguments, raise_first_error, scalar
+from xl_underskud.core import municipalities as muni
+from xl_underskud.core.rules.amounts import round_half_away
+from xl_underskud.core.rules.distribution import split_by_population
+from xl_underskud.core.rules.exposure import Scenario, estimate
+from xl_underskud.core.rules.rates import (RateError, daily_rate, days_in_year, overhead_share,
+                                           takst_cap)
+from xl_underskud.core.records import Period, Settings
+from xl_underskud.core.declarations import (AFTALER, BEFOLKNING, DAEKNING, OMKOSTNINGER, OPHOLD,
+                                            PLADSER, PLINDEKS, TAKSTER, Kind)
+from xl_underskud.core.rules.settlement import agreement_amounts
+from xl_underskud.core.rules.vacancy import days_between
+from xl_underskud.core.rules.windows import guarantee_windows
+from xl_underskud.excel.frames import UdfError, inputs_from_arguments, raise_first_error, scalar
 
 ERROR_PREFIX = "#FEJL: "
 

@@ -11,15 +11,16 @@ from datetime import date
 
 import xlwings as xw
 
-from .. import __version__, dst
-from ..display import kr
-from ..engine import evaluate
-from ..parse import parse_inputs
-from ..schema import BEFOLKNING
-from ..statements import build_statements, statements_table
-from ..output_tables import messages_table, settlement_tables
-from ..schema import SHEET_BUTTONS
-from .book import clear_outputs, read_book, write_population, write_table
+from xl_underskud.dst import folk1a as dst
+from xl_underskud import __version__
+from xl_underskud.outputs.display import kr
+from xl_underskud.core.engine import evaluate
+from xl_underskud.core.parse import parse_inputs
+from xl_underskud.core.declarations import BEFOLKNING
+from xl_underskud.outputs.statements import build_statements, statements_table
+from xl_underskud.outputs.tables import messages_table, settlement_tables
+from xl_underskud.core.declarations import SHEET_BUTTONS
+from xl_underskud.excel.book import clear_outputs, read_book, write_population, write_table
 
 TITLE = "Underskudsgaranti"
 

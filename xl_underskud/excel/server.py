@@ -56,7 +56,8 @@ def app():
     except ImportError as exc:
         raise ServerSetupError("xlwings-server er ikke installeret: python -m pip install "
                                "'xl-underskud[server]'") from exc
-    from . import functions, scripts
+    from xl_underskud.excel import functions
+    from xl_underskud.excel import scripts
 
     sys.modules["custom_functions"] = functions
     sys.modules["custom_scripts"] = scripts

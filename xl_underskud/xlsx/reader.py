@@ -15,12 +15,13 @@ from xml.etree import ElementTree as ET
 
 import python_calamine as pc
 
-from ..cpr import looks_like_cpr
-from ..grid import column_letter
-from ..municipalities import suggestion
-from ..parse import RawRow, RawSetting, RawTable, RawWorkbook
-from ..records import error, warning
-from ..schema import ALL_TABLES, INPUT_TABLES, RATE_SHEET, SETTINGS, SETTINGS_SHEET, Table
+from xl_underskud.core.cpr import looks_like_cpr
+from xl_underskud.core.grid import column_letter
+from xl_underskud.core.municipalities import suggestion
+from xl_underskud.core.parse import RawRow, RawSetting, RawTable, RawWorkbook
+from xl_underskud.core.records import error, warning
+from xl_underskud.core.declarations import (ALL_TABLES, INPUT_TABLES, RATE_SHEET, SETTINGS,
+                                            SETTINGS_SHEET, Table)
 
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import xlsxwriter
 
-from .atomic import atomic_target
-from ..output_tables import (CODE, DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1, OutTable,
-                             cell_value)
+from xl_underskud.xlsx.atomic import atomic_target
+from xl_underskud.outputs.tables import (CODE, DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1,
+                                         OutTable, cell_value)
 
 HEADER_ROW = 3  # 0-based; title in row 1, subtitle in row 2
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import xlsxwriter
 
-from .report import write_rows
-from ..output_tables import (CODE, DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1, OutTable,
-                             cell_value)
-from ..statements import OverviewSheet, Statement, StatementSet, overview_sheets, \
-    statement_sections, summary_rows
+from xl_underskud.xlsx.report import write_rows
+from xl_underskud.outputs.tables import (CODE, DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1,
+                                         OutTable, cell_value)
+from xl_underskud.outputs.statements import (OverviewSheet, Statement, StatementSet,
+                                             overview_sheets, statement_sections, summary_rows)
 
 NAVY, GREY, LIGHT = "#1F3864", "#595959", "#DDE4F0"
 SERIES_COLORS = ["#1F3864", "#8FAADC", "#C55A11", "#F4B183", "#548235", "#A9D18E", "#7F6000",

@@ -13,23 +13,11 @@ from pathlib import Path
 
 import xlsxwriter
 
-from .atomic import atomic_target
-from .. import municipalities as muni
-from ..schema import (
-    ALL_TABLES,
-    BEFOLKNING,
-    DAEKNING,
-    DEFAULT_COVERAGE,
-    OMKOSTNINGER,
-    PLINDEKS,
-    RATE_SHEET,
-    SETTINGS,
-    SETTINGS_SHEET,
-    SHEET_BUTTONS,
-    Column,
-    Kind,
-    Table,
-)
+from xl_underskud.xlsx.atomic import atomic_target
+from xl_underskud.core import municipalities as muni
+from xl_underskud.core.declarations import (ALL_TABLES, BEFOLKNING, DAEKNING, DEFAULT_COVERAGE,
+                                            OMKOSTNINGER, PLINDEKS, RATE_SHEET, SETTINGS,
+                                            SETTINGS_SHEET, SHEET_BUTTONS, Column, Kind, Table)
 
 TITLE_ROW, INTRO_ROW, HEADER_ROW = 0, 1, 3  # 0-based: title in row 1, table header in row 4
 FIRST_DATA_ROW = HEADER_ROW + 1

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import municipalities as muni
-from .dates import fmt
-from .records import Inputs, Message, error, warning
-from .schema import AFTALER, BEFOLKNING, OPHOLD, PLADSER, TAKSTER, Table
-from .stay_columns import OPEN, stay_columns
+from xl_underskud.core import municipalities as muni
+from xl_underskud.core.dates import fmt
+from xl_underskud.core.records import Inputs, Message, error, warning
+from xl_underskud.core.declarations import AFTALER, BEFOLKNING, OPHOLD, PLADSER, TAKSTER, Table
+from xl_underskud.core.stay_columns import OPEN, stay_columns
 
 
 def check_inputs(inputs: Inputs) -> list[Message]:

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from .xlsx.template import build_workbook
+from xl_underskud.xlsx.template import build_workbook
 
 D = date
 APPROVED = D(2021, 10, 15)

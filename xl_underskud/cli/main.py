@@ -12,12 +12,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from . import __version__
-from .display import kr
-from .engine import evaluate
-from .jsonout import errors_json, settlement_json
-from .output_tables import settlement_tables
-from .records import Message, error
+from xl_underskud import __version__
+from xl_underskud.outputs.display import kr
+from xl_underskud.core.engine import evaluate
+from xl_underskud.outputs.jsonout import errors_json, settlement_json
+from xl_underskud.outputs.tables import settlement_tables
+from xl_underskud.core.records import Message, error
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 DEFAULT_TEMPLATE = "Underskudsgaranti.xlsx"
@@ -68,7 +68,7 @@ def _print_messages(messages: list[Message], stream) -> None:
 
 
 def _read(path: Path):
-    from .xlsx.reader import read_workbook  # imported here: `--help` stays fast
+    from xl_underskud.xlsx.reader import read_workbook  # imported here: `--help` stays fast
 
     return read_workbook(path)
 
@@ -110,7 +110,7 @@ def _cmd_beregn(args) -> int:
     if settlement is None:
         return _fail(args, messages)
     if out is not None:
-        from .xlsx.report import write_report
+        from xl_underskud.xlsx.report import write_report
 
         write_report(out, settlement_tables(settlement, inputs, fil.name, date.today()))
     if args.json:
@@ -143,10 +143,10 @@ def _cmd_afregning(args) -> int:
     if settlement is None:
         return _fail(args, messages)
 
-    from .pdf_statements import write_statement_pdf
-    from .statements import build_statements
-    from .xlsx.atomic import atomic_folder
-    from .xlsx.statements import write_overview, write_statement_xlsx
+    from xl_underskud.pdf.statements import write_statement_pdf
+    from xl_underskud.outputs.statements import build_statements
+    from xl_underskud.xlsx.atomic import atomic_folder
+    from xl_underskud.xlsx.statements import write_overview, write_statement_xlsx
 
     bundle = build_statements(settlement, inputs, fil.name, date.today(), __version__)
     mappe = (Path(args.mappe) if args.mappe
@@ -195,7 +195,7 @@ def _fail(args, messages: list[Message]) -> int:
 
 
 def _cmd_skabelon(args) -> int:
-    from .xlsx.template import build_workbook
+    from xl_underskud.xlsx.template import build_workbook
 
     path = build_workbook(args.ud or DEFAULT_TEMPLATE)
     print(f"Standardregnearket er skrevet: {path}")
@@ -203,7 +203,7 @@ def _cmd_skabelon(args) -> int:
 
 
 def _cmd_eksempel(args) -> int:
-    from .example import write_example
+    from xl_underskud.xlsx.example import write_example
 
     path = write_example(args.ud or DEFAULT_EXAMPLE)
     print(f"Eksempel skrevet: {path}")
@@ -213,11 +213,11 @@ def _cmd_eksempel(args) -> int:
 
 def _cmd_befolkning(args) -> int:
     """Fetch FOLK1A on 1 January ÅR; with --fil write a NEW workbook with the figures."""
-    from . import dst
-    from . import municipalities as muni
-    from .parse import parse_inputs
-    from .records import PopulationFigure, warning
-    from .schema import BEFOLKNING
+    from xl_underskud.dst import folk1a as dst
+    from xl_underskud.core import municipalities as muni
+    from xl_underskud.core.parse import parse_inputs
+    from xl_underskud.core.records import PopulationFigure, warning
+    from xl_underskud.core.declarations import BEFOLKNING
 
     def report(messages):
         for m in messages:
@@ -293,7 +293,7 @@ def _cmd_befolkning(args) -> int:
     merge = dst.merge_population(raw.tables.get(BEFOLKNING.name), figures)
     data, settings = dst.rebuild_input(raw)
     data[BEFOLKNING.name] = merge.rows
-    from .xlsx.template import build_workbook
+    from xl_underskud.xlsx.template import build_workbook
 
     try:
         build_workbook(out, data, settings, population_note=dst.source_note(year, today))
@@ -321,8 +321,9 @@ def _cmd_eksponering(args) -> int:
     from dataclasses import replace
     from decimal import Decimal, InvalidOperation
 
-    from .exposure import Scenario, comparison_schedule, estimate, schedule_label
-    from .output_tables import exposure_table
+    from xl_underskud.core.rules.exposure import (Scenario, comparison_schedule, estimate,
+                                                  schedule_label)
+    from xl_underskud.outputs.tables import exposure_table
 
     fil = Path(args.fil)
     raw = _read(fil)
@@ -349,7 +350,7 @@ def _cmd_eksponering(args) -> int:
         return _fail(args, problems)
     other, _ = estimate(inputs, scenario, comparison_schedule(main.schedule))
     if args.ud:
-        from .xlsx.report import write_report
+        from xl_underskud.xlsx.report import write_report
 
         table, _ = exposure_table(inputs, fil.name, date.today())
         write_report(Path(args.ud), [table])
@@ -396,7 +397,7 @@ def _percent(text: str):
 
 
 def _cmd_server(args) -> int:
-    from .excel.server import ServerSetupError, serve
+    from xl_underskud.excel.server import ServerSetupError, serve
 
     try:
         serve(args.host, args.port, args.cert, args.key)
@@ -407,8 +408,8 @@ def _cmd_server(args) -> int:
 
 
 def _cmd_manifest(args) -> int:
-    from .excel.server import ServerSetupError, manifest
-    from .xlsx.atomic import atomic_target
+    from xl_underskud.excel.server import ServerSetupError, manifest
+    from xl_underskud.xlsx.atomic import atomic_target
 
     try:
         text = manifest(args.url)

@@ -13,10 +13,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from .dates import add_years, fmt
-from .records import Inputs, Message, error, warning
-from .schema import PLADSER
-from .stay_columns import stay_columns
+from xl_underskud.core.dates import add_years, fmt
+from xl_underskud.core.records import Inputs, Message, error, warning
+from xl_underskud.core.declarations import PLADSER
+from xl_underskud.core.stay_columns import stay_columns
 
 
 @dataclass(frozen=True)

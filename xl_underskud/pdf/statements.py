@@ -13,10 +13,11 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from .dates import fmt
-from .display import kr, number, percent
-from .output_tables import CODE, DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1, OutTable
-from .statements import Statement, StatementSet, statement_sections, summary_rows
+from xl_underskud.core.dates import fmt
+from xl_underskud.outputs.display import kr, number, percent
+from xl_underskud.outputs.tables import CODE, DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1, OutTable
+from xl_underskud.outputs.statements import (Statement, StatementSet, statement_sections,
+                                             summary_rows)
 
 NAVY = (31, 56, 100)
 GREY = (89, 89, 89)

@@ -6,10 +6,10 @@ and blank-row skipping are therefore the same everywhere.
 """
 from __future__ import annotations
 
-from .municipalities import suggestion
-from .parse import RawRow, RawTable
-from .records import Message, error
-from .schema import Table
+from xl_underskud.core.municipalities import suggestion
+from xl_underskud.core.parse import RawRow, RawTable
+from xl_underskud.core.records import Message, error
+from xl_underskud.core.declarations import Table
 
 
 def column_letter(index: int) -> str:

@@ -21,10 +21,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from .dates import period_label, period_starts
-from .records import Period, Stay
-from .stay_columns import stay_columns
-from .windows import Window
+from xl_underskud.core.dates import period_label, period_starts
+from xl_underskud.core.records import Period, Stay
+from xl_underskud.core.stay_columns import stay_columns
+from xl_underskud.core.rules.windows import Window
 
 SPAN = 1 << 20  # > date(2870, 1, 1).toordinal(): room for every date a workbook may hold
 OPEN_END = SPAN - 1  # exclusive end of a stay with no Til dato

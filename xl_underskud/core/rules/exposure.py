@@ -23,12 +23,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from .amounts import round_half_away
-from .distribution import split_by_population
-from .records import Inputs, Message, Period, Stay, error
-from .schema import SETTINGS_SHEET, TAKSTER
-from .vacancy import vacancy_by_period
-from .windows import Window, window_bounds
+from xl_underskud.core.rules.amounts import round_half_away
+from xl_underskud.core.rules.distribution import split_by_population
+from xl_underskud.core.records import Inputs, Message, Period, Stay, error
+from xl_underskud.core.declarations import SETTINGS_SHEET, TAKSTER
+from xl_underskud.core.rules.vacancy import vacancy_by_period
+from xl_underskud.core.rules.windows import Window, window_bounds
 
 
 @dataclass(frozen=True)

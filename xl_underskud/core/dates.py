@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from .records import KeyDateRule, Period
+from xl_underskud.core.records import KeyDateRule, Period
 
 
 def add_years(day: date, years: int) -> date:

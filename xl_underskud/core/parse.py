@@ -12,40 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from . import municipalities as muni
-from .cpr import looks_like_cpr
-from .records import (
-    Agreement,
-    CostRow,
-    PLIndex,
-    Inputs,
-    KeyDateRule,
-    Message,
-    Period,
-    Place,
-    PopulationFigure,
-    Rate,
-    Settings,
-    Stay,
-    error,
-    warning,
-)
-from .schema import (
-    AFTALER,
-    BEFOLKNING,
-    DAEKNING,
-    OMKOSTNINGER,
-    OPHOLD,
-    PLADSER,
-    PLINDEKS,
-    SETTINGS,
-    SETTINGS_SHEET,
-    TAKSTER,
-    Column,
-    Kind,
-    Setting,
-    Table,
-)
+from xl_underskud.core import municipalities as muni
+from xl_underskud.core.cpr import looks_like_cpr
+from xl_underskud.core.records import (Agreement, CostRow, PLIndex, Inputs, KeyDateRule, Message,
+                                       Period, Place, PopulationFigure, Rate, Settings, Stay, error,
+                                       warning)
+from xl_underskud.core.declarations import (AFTALER, BEFOLKNING, DAEKNING, OMKOSTNINGER, OPHOLD,
+                                            PLADSER, PLINDEKS, SETTINGS, SETTINGS_SHEET, TAKSTER,
+                                            Column, Kind, Setting, Table)
 
 
 @dataclass(frozen=True)

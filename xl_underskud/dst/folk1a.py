@@ -40,10 +40,10 @@ from datetime import date, datetime, time as dtime, timedelta
 from decimal import Decimal
 from typing import Iterable
 
-from . import municipalities as muni
-from .parse import RawTable, RawWorkbook, convert
-from .records import Message, PopulationFigure, error, warning
-from .schema import BEFOLKNING, Kind
+from xl_underskud.core import municipalities as muni
+from xl_underskud.core.parse import RawTable, RawWorkbook, convert
+from xl_underskud.core.records import Message, PopulationFigure, error, warning
+from xl_underskud.core.declarations import BEFOLKNING, Kind
 
 DEFAULT_BASE_URL = "https://api.statbank.dk/v1"
 TABLE = "FOLK1A"

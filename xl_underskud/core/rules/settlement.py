@@ -13,15 +13,15 @@ from functools import cached_property
 
 import numpy as np
 
-from . import municipalities as muni
-from .amounts import AgreementPeriod, agreement_periods
-from .checks import check_inputs
-from .dates import fmt, key_date
-from .distribution import split_many
-from .records import Inputs, Message, Settings, error
-from .schema import BEFOLKNING
-from .vacancy import vacancy_by_period
-from .windows import guarantee_windows
+from xl_underskud.core import municipalities as muni
+from xl_underskud.core.rules.amounts import AgreementPeriod, agreement_periods
+from xl_underskud.core.checks import check_inputs
+from xl_underskud.core.dates import fmt, key_date
+from xl_underskud.core.rules.distribution import split_many
+from xl_underskud.core.records import Inputs, Message, Settings, error
+from xl_underskud.core.declarations import BEFOLKNING
+from xl_underskud.core.rules.vacancy import vacancy_by_period
+from xl_underskud.core.rules.windows import guarantee_windows
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """The machine-readable settlement: format xl-underskud/afregning@1 and xl-underskud/fejl@1."""
 from __future__ import annotations
 
-from .records import Message
-from .settlement import Settlement
+from xl_underskud.core.records import Message
+from xl_underskud.core.rules.settlement import Settlement
 
 SETTLEMENT_FORMAT = "xl-underskud/afregning@1"
 ERROR_FORMAT = "xl-underskud/fejl@1"

@@ -11,11 +11,11 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from .dates import fmt
-from .display import share_text
-from .engine import sort_messages
-from .records import Inputs, Message, warning
-from .settlement import Settlement
+from xl_underskud.core.dates import fmt
+from xl_underskud.outputs.display import share_text
+from xl_underskud.core.engine import sort_messages
+from xl_underskud.core.records import Inputs, Message, warning
+from xl_underskud.core.rules.settlement import Settlement
 
 MONEY, INT, TEXT, DATE, PERCENT, DECIMAL = "kr", "int", "text", "date", "pct", "dec"
 PERCENT1 = "pct1"  # a percentage shown with one decimal (shares use PERCENT, four decimals)
@@ -171,7 +171,8 @@ def exposure_table(inputs: Inputs, source: str, computed: date):
 
     Returns (table or None, messages): the estimate needs at least one rate per agreement.
     """
-    from .exposure import Scenario, comparison_schedule, estimate, schedule_label
+    from xl_underskud.core.rules.exposure import (Scenario, comparison_schedule, estimate,
+                                                  schedule_label)
 
     scenario = Scenario.from_settings(inputs.settings)
     main, messages = estimate(inputs, scenario)
@@ -225,7 +226,7 @@ def exposure_table(inputs: Inputs, source: str, computed: date):
 
 def rate_check_table(inputs: Inputs, source: str, computed: date) -> OutTable | None:
     """Sheet Takstkontrol (SPEC rule 10), when tblOmkostninger has rows."""
-    from .rates import CAP_BASE_YEAR, OVERHEAD_NORM, rate_checks
+    from xl_underskud.core.rules.rates import CAP_BASE_YEAR, OVERHEAD_NORM, rate_checks
 
     if not inputs.costs:
         return None

@@ -20,8 +20,8 @@ from itertools import groupby
 
 import pandas as pd
 
-from .records import Message, Rate, Settings, error
-from .schema import TAKSTER
+from xl_underskud.core.records import Message, Rate, Settings, error
+from xl_underskud.core.declarations import TAKSTER
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,13 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from . import municipalities as muni
-from .display import kr, percent, share_text
-from .dates import fmt
-from .output_tables import (CODE, DATE, INT, MONEY, PERCENT, TEXT, OutChart, OutColumn,
-                            OutTable)
-from .records import Inputs, KeyDateRule, Message, Period
-from .settlement import Settlement, agreement_amounts
+from xl_underskud.core import municipalities as muni
+from xl_underskud.outputs.display import kr, percent, share_text
+from xl_underskud.core.dates import fmt
+from xl_underskud.outputs.tables import (CODE, DATE, INT, MONEY, PERCENT, TEXT, OutChart, OutColumn,
+                                         OutTable)
+from xl_underskud.core.records import Inputs, KeyDateRule, Message, Period
+from xl_underskud.core.rules.settlement import Settlement, agreement_amounts
 
 ROLE_PAYER = "betalende kommune"
 ROLE_OPERATOR = "driftsherre"

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .checks import check_inputs
-from .parse import RawWorkbook, parse_inputs
-from .records import Inputs, Message
-from .schema import INPUT_TABLES, SETTINGS_SHEET
-from .settlement import Settlement, settle
-from .windows import guarantee_windows
+from xl_underskud.core.checks import check_inputs
+from xl_underskud.core.parse import RawWorkbook, parse_inputs
+from xl_underskud.core.records import Inputs, Message
+from xl_underskud.core.declarations import INPUT_TABLES, SETTINGS_SHEET
+from xl_underskud.core.rules.settlement import Settlement, settle
+from xl_underskud.core.rules.windows import guarantee_windows
 
 _SHEET_ORDER = {None: -1, "Aftaler": 0, "Pladser": 1, "Takster": 2, "Ophold": 3, "Befolkning": 4,
                 SETTINGS_SHEET: 5}

@@ -1,0 +1,15 @@
+"""What the product shows, as data: report tables, statements, JSON and Danish display formats.
+
+- `tables.py` — the output sheets (Resultat, Fordeling, Kommuneoversigt, Eksponering,
+  Takstkontrol, Fejl) as `OutTable`s, and the output column kinds (`OutKind`) with their one
+  number format;
+- `statements.py` — the statements (opgørelser) per municipality and operator;
+- `jsonout.py` — the machine-readable formats `xl-underskud/afregning@…` and `fejl@…`;
+- `display.py` — Danish money, number and percent texts.
+
+Every renderer (XlsxWriter report and statements, PDF, the sheets the add-in writes) draws these
+same tables; nothing here knows how.
+
+May import: `xl_underskud.core` and the standard library. Never a renderer (XlsxWriter, fpdf,
+openpyxl, xlwings) nor a shell folder of this package.
+"""
