@@ -74,12 +74,17 @@ STAYS = [
 ]
 
 
-# Rate tools (fictional costs; illustrative PL index — fill in KL's official figures).
+# Rate tools (fictional costs; illustrative PL index — fill in KL's official figures). The
+# takst cap judges a year over a period of up to 6 years, so the years six before the checked
+# ones (2017 for 2023, 2018 for 2024) are here too.
 COSTS = [
     ["Bostedet Kildevang", 2014, Decimal("11200000"), Decimal("700000"), 8, Decimal("0.95")],
+    ["Bostedet Kildevang", 2017, Decimal("11400000"), Decimal("710000"), 8, Decimal("0.95")],
+    ["Bostedet Kildevang", 2018, Decimal("11550000"), Decimal("720000"), 8, Decimal("0.95")],
     ["Bostedet Kildevang", 2023, Decimal("12650000"), Decimal("760000"), 8, Decimal("0.95")],
     ["Bostedet Kildevang", 2024, Decimal("13020000"), Decimal("790000"), 8, Decimal("0.95")],
     ["Botilbuddet Søndergården", 2014, Decimal("7400000"), Decimal("430000"), 6, Decimal("0.92")],
+    ["Botilbuddet Søndergården", 2018, Decimal("8050000"), Decimal("480000"), 6, Decimal("0.92")],
     ["Botilbuddet Søndergården", 2024, Decimal("9900000"), Decimal("650000"), 6, Decimal("0.92")],
 ]
 PL_INDEX = [[year, Decimal(pl)] for year, pl in (
