@@ -4,14 +4,18 @@ from datetime import date
 from decimal import Decimal as D
 from fractions import Fraction
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
 from conftest import REPO, run_cli
 from xl_underskud.core.rules.exposure import ALTERNATIVE_SCHEDULE, Scenario, estimate
-from xl_underskud.core.rules.rates import RateError, daily_rate, overhead_share, rate_checks, takst_cap
-from xl_underskud.core.records import (Agreement, CostRow, Inputs, Place, PopulationFigure,
-                                  Rate)
+from xl_underskud.core.rules.rates import (RateError, cap_reference_year, daily_rate,
+                                           overhead_share, rate_checks, takst_cap)
+from xl_underskud.core.records import (Agreement, CostRow, Inputs, PLIndex, Place,
+                                       PopulationFigure, Rate)
+from xl_underskud.excel.functions import ug_takstloft
+from xl_underskud.outputs.tables import rate_check_table
 
 POP = (PopulationFigure(101, "København", date(2022, 1, 1), 3),
        PopulationFigure(147, "Frederiksberg", date(2022, 1, 1), 1))
@@ -116,14 +120,130 @@ def test_takst_cap_pass_and_fail():
         takst_cap({2014: D(1000), 2016: D(1000)}, {2015: D("0.02")}, 2016)
 
 
+# The takst cap over a rolling period (SPEC rule 10, styringsaftalen): year Y is measured from the
+# reference year R = max(2014, Y − 6), allowed = cost(R) × Π_{y=R+1..Y} (1 + PL_y − 0,5 %).
+
+def test_cap_reference_year_is_2014_up_to_2020_then_six_years_before():
+    assert [cap_reference_year(y) for y in (2015, 2016, 2020, 2021, 2022, 2024)] == \
+        [2014, 2014, 2014, 2015, 2016, 2018]
+
+
+def test_takst_cap_up_to_2020_is_measured_from_2014():
+    pl = {2015: D("0.02"), 2016: D("0.03")}
+    # allowed 2016 = 1.000 × (1 + 2 % − 0,5 %) × (1 + 3 % − 0,5 %) = 1.000 × 1,015 × 1,025
+    #              = 1.000 × 1,040375 = 1.040,375 kr; the period is 2014–2016, n = 2 years
+    at_cap = takst_cap({2014: D(1000), 2016: D("1040.375")}, pl, 2016)
+    assert at_cap.allowed_cost_per_day == Fraction(1040375, 1000)
+    assert (at_cap.reference_year, at_cap.year, at_cap.years) == (2014, 2016, 2)
+    assert at_cap.passed  # at the cap is within it
+    # 1.040,38 kr is 0,005 kr above 1.040,375: decided on the exact level
+    assert not takst_cap({2014: D(1000), 2016: D("1040.38")}, pl, 2016).passed
+
+
+def test_one_year_above_its_own_cap_passes_when_the_period_average_holds():
+    pl = {2015: D("0.02"), 2016: D("0.03")}
+    # 2015 flat at 1.000 kr, then 2016 alone grows 1.040 / 1.000 = +4 %, above that year's own
+    # 3 % − 0,5 % = 2,5 % (a year-by-year cap would allow only 1.000 × 1,025 = 1.025 kr).
+    # Over the period 2014–2016: 1.040 ≤ 1.040,375 kr, so the cap holds. As averages per year:
+    # actual  √(1.040 / 1.000) − 1 = √1,04 − 1      ≈ 1,01980 − 1 = 1,980 %
+    # allowed √1,040375 − 1 ≈ 1,02 − (1,0404 − 1,040375) / 2,04 − 1 ≈ 1,01999 − 1 = 1,999 %
+    ok = takst_cap({2014: D(1000), 2015: D(1000), 2016: D(1040)}, pl, 2016)
+    assert ok.passed
+    assert ok.actual_growth == pytest.approx(0.019804, abs=1e-6)
+    assert ok.allowed_growth == pytest.approx(0.019988, abs=1e-6)
+    assert ok.actual_growth <= ok.allowed_growth
+    # 1.045 kr in 2016: +4,5 % over the period, above 1.040,375 kr → fails;
+    # average √1,045 − 1 ≈ 2,225 % (1,02225² = 1,04499…) > 1,999 %
+    over = takst_cap({2014: D(1000), 2015: D(1000), 2016: D(1045)}, pl, 2016)
+    assert not over.passed
+    assert over.actual_growth == pytest.approx(0.022252, abs=1e-6)
+    assert over.actual_growth > over.allowed_growth
+
+
+def test_takst_cap_after_2020_is_measured_from_six_years_before():
+    # PL 2015–2022; the factors 1 + PL − 0,5 % for 2017–2022 are chosen round:
+    # 2017 1,02 · 2018 1,02 · 2019 1,01 · 2020 1,01 · 2021 1,00 · 2022 1,05
+    pl = {2015: D("0.02"), 2016: D("0.02"), 2017: D("0.025"), 2018: D("0.025"),
+          2019: D("0.015"), 2020: D("0.015"), 2021: D("0.005"), 2022: D("0.055")}
+    # 2022 is measured from 2016 (2022 − 6), not from 2014. Allowed 2022:
+    # 1.000 × 1,02 × 1,02 × 1,01 × 1,01 × 1,00 × 1,05
+    #   = 1.000 × 1,0404 × 1,0201 × 1,05 = 1.000 × 1,06131204 × 1,05 = 1.114,377642 kr
+    # The 2014 level (500 kr) is outside the period; from it 1.100 kr would be far over the cap.
+    check = takst_cap({2014: D(500), 2016: D(1000), 2022: D(1100)}, pl, 2022)
+    assert (check.reference_year, check.years) == (2016, 6)
+    assert check.reference_cost_per_day == 1000
+    assert check.allowed_cost_per_day == Fraction(1114377642, 1_000_000)
+    assert check.passed  # 1.100 ≤ 1.114,377642
+    # averages over 6 years: actual 1,1^(1/6) − 1 = e^(0,0953102 / 6) − 1 = e^0,0158850 − 1
+    # ≈ 1,601 %; allowed e^((2·0,0198026 + 2·0,0099503 + 0,0487902) / 6) − 1 = e^0,0180493 − 1
+    # ≈ 1,821 %
+    assert check.actual_growth == pytest.approx(0.016012, abs=1e-6)
+    assert check.allowed_growth == pytest.approx(0.018213, abs=1e-6)
+    # 1.115 kr is above 1.114,377642 kr
+    assert not takst_cap({2016: D(1000), 2022: D(1115)}, pl, 2022).passed
+
+
+def test_takst_cap_names_the_missing_pl_years_of_the_period():
+    # 2022's period is 2016–2022: PL for 2019 is missing; 2015 is missing too, but lies outside
+    pl = {2016: D("0.02"), 2017: D("0.02"), 2018: D("0.02"), 2020: D("0.02"), 2021: D("0.02"),
+          2022: D("0.02")}
+    with pytest.raises(RateError) as exc:
+        takst_cap({2016: D(1000), 2022: D(1100)}, pl, 2022)
+    assert "PL-indeks mangler for 2019" in str(exc.value)
+    assert "2016–2022" in str(exc.value)
+    assert "2015" not in str(exc.value)
+
+
+def test_takst_cap_without_the_reference_years_cost_gives_a_note():
+    pl = {y: D("0.02") for y in range(2015, 2023)}
+    # 2014 is known, but 2022 is measured from 2016
+    with pytest.raises(RateError, match="referenceåret 2016"):
+        takst_cap({2014: D(1000), 2022: D(1100)}, pl, 2022)
+    rows = rate_checks([CostRow("T", 2014, D(2_190_000), D(0), 6, D(1)),
+                        CostRow("T", 2022, D(2_500_000), D(0), 6, D(1))],
+                       [PLIndex(y, p) for y, p in pl.items()])
+    assert rows[0].cap is None  # 2014 is the base year itself
+    assert rows[1].cap is None and "referenceåret 2016" in rows[1].cap_note
+
+
+def test_takstkontrol_shows_the_period_and_both_averages():
+    # T: 2016 = 2.190.000 kr / (6 × 366) = 997,27… kr; 2022 = 2.190.000 / (6 × 365) = 1.000 kr
+    costs = (CostRow("T", 2016, D(2_190_000), D(0), 6, D(1)),
+             CostRow("T", 2022, D(2_190_000), D(0), 6, D(1)))
+    pl = tuple(PLIndex(y, D("0.02")) for y in range(2017, 2023))
+    table = rate_check_table(Inputs(costs=costs, pl_index=pl), "t.xlsx", date(2024, 1, 1))
+    headers = [c.header for c in table.columns]
+    row = dict(zip(headers, table.rows[1]))
+    assert row["Periode"] == "2016–2022"
+    # 2016–2022: 2.196 / 2.190 − 1 = +0,27 % in 6 years; PL 2 % a year allows 1,015 a year,
+    # an average of exactly 1,5 % a year
+    assert row["Tilladt gns. vækst"] == pytest.approx(0.015)
+    assert row["Gns. vækst"] < row["Tilladt gns. vækst"] and row["Takstloft"] == "Overholdt"
+    assert "6 år" in table.subtitle
+
+
+def test_ug_takstloft_returns_the_allowed_cost_per_day_of_the_rolling_period():
+    omk = pd.DataFrame([["T", 2014, 500_000, 0, 1, 0.95], ["T", 2016, 365_000, 0, 1, 0.95],
+                        ["T", 2022, 401_500, 0, 1, 0.95]])
+    pli = pd.DataFrame([[y, 0.025] for y in range(2015, 2023)])
+    # 2016 has 366 days: 365.000 / 366 = 997,27… kr; 2022 is measured from 2016:
+    # 1,02⁶ = (1,02³)² = 1,061208² = 1,1261624;
+    # allowed = 997,2678 × 1,1261624 = 997,2678 + 125,8177 ≈ 1.123,0855 kr
+    assert ug_takstloft(omk, pli, "T", 2022) == pytest.approx(1123.0855, abs=1e-3)
+    # 2016 itself is measured from 2014: 500.000 / 365 × 1,02² = 1.369,8630 × 1,0404 ≈ 1.425,2055
+    assert ug_takstloft(omk, pli, "T", 2016) == pytest.approx(1425.2055, abs=1e-3)
+    out = ug_takstloft(omk, pli.iloc[:-1], "T", 2022)
+    assert out.startswith("#FEJL: ") and "PL-indeks mangler for 2022" in out
+
+
 def test_overhead_norm():
     # 60.000 / 1.000.000 = 6 % (at the norm); 61.000 → 6,1 % (above)
     assert overhead_share(D(1_000_000), D(60_000)) == Fraction(6, 100)
     rows = rate_checks([CostRow("T", 2024, D(1_000_000), D(60_000), 2, D(1)),
                         CostRow("U", 2024, D(1_000_000), D(61_000), 2, D(1))], [])
     assert [r.overhead_ok for r in rows] == [True, False]
-    # no 2014 figure for T: the cap cannot be checked, and says so
-    assert rows[0].cap is None and "2014" in rows[0].cap_note
+    # no figure for 2018, the year 2024 is measured from: the cap cannot be checked, and says so
+    assert rows[0].cap is None and "2018" in rows[0].cap_note
 
 
 def test_cli_eksponering_json_on_the_example():
@@ -150,9 +270,20 @@ def test_report_has_exposure_chart_and_rate_checks(tmp_path):
     wb = load_workbook(report)
     assert wb["Eksponering"]._charts, "the exposure sheet has a chart"
     ws = wb["Takstkontrol"]
-    verdicts = {(r[0], r[1]): r[-1] for r in ws.iter_rows(min_row=5, values_only=True) if r[0]}
-    # Søndergården: 2014: 7.830.000 / (6 × 365) = 3.575,34 kr per place-day; 2024: 10.550.000 /
-    # (6 × 366) = 4.804,19 kr: +34,4 % in 10 years, far above PL − 0,5 % (≈ +19 %)
-    assert verdicts[("Botilbuddet Søndergården", 2024)] == "Overskredet"
-    # Kildevang: 4.075,34 → 4.716,53 kr: +15,7 %, below the allowed ≈ +19 %
-    assert verdicts[("Bostedet Kildevang", 2024)] == "Overholdt"
+    rows = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]]
+    column = rows[0].index
+    checks = {(r[0], r[1]): r for r in rows[1:]}
+    # 2024 is measured from 2018 (the example's PL index): 1 + PL − 0,5 % for 2019–2024 =
+    # 1,014 × 1,010 × 1,016 × 1,037 × 1,034 × 1,026 = 1,14472…: at most +14,5 % over the period
+    # Søndergården: 2018: 8.530.000 / (6 × 365) = 3.894,98 kr per place-day; 2024: 10.550.000 /
+    # (6 × 366) = 4.804,19 kr: +23,3 %, above the allowed +14,5 %
+    sonder = checks[("Botilbuddet Søndergården", 2024)]
+    assert sonder[column("Periode")] == "2018–2024"
+    assert sonder[column("Takstloft")] == "Overskredet"
+    # Kildevang: 2018: 12.270.000 / (8 × 365) = 4.202,05 kr → 2024: 13.810.000 / (8 × 366) =
+    # 4.716,53 kr: +12,2 %, below the allowed +14,5 %; allowed 4.202,05 × 1,14472 ≈ 4.810,18 kr
+    kilde = checks[("Bostedet Kildevang", 2024)]
+    assert kilde[column("Takstloft")] == "Overholdt"
+    assert kilde[column("Tilladt udgift")] == pytest.approx(4810.18, abs=0.01)
+    # 2014 is the base year itself: nothing to check against
+    assert checks[("Bostedet Kildevang", 2014)][column("Takstloft")] == "Basisåret"

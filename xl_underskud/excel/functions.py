@@ -244,7 +244,10 @@ def ug_eksponering(aftaler, pladser, takster, belaegning=None, pladser_pr_maaned
 @xw.arg("aar", doc="Året, der kontrolleres.")
 @danish_errors
 def ug_takstloft(omkostninger, plindeks, tilbud, aar):
-    """Tilladt udgift pr. pladsdøgn: 2014-niveau × Π(1 + PL − 0,5 %) (kr.)."""
+    # one line on purpose: Excel shows the docstring as the help text (at most 255 characters)
+    """Tilladt udgift pr. pladsdøgn i året (kr.): referenceårets niveau × Π(1 + PL − 0,5 %) \
+som gennemsnit over en rullende periode på op til 6 år; referenceåret er 2014 til og med 2020, \
+derefter året 6 år før."""
     inputs = inputs_from_arguments({"omkostninger": (OMKOSTNINGER, omkostninger),
                                     "plindeks": (PLINDEKS, plindeks)})
     offer = str(scalar(tilbud, Kind.TEXT, "tilbud"))

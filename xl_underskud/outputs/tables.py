@@ -226,7 +226,8 @@ def exposure_table(inputs: Inputs, source: str, computed: date):
 
 def rate_check_table(inputs: Inputs, source: str, computed: date) -> OutTable | None:
     """Sheet Takstkontrol (SPEC rule 10), when tblOmkostninger has rows."""
-    from xl_underskud.core.rules.rates import CAP_BASE_YEAR, OVERHEAD_NORM, rate_checks
+    from xl_underskud.core.rules.rates import (CAP_BASE_YEAR, CAP_PERIOD_YEARS, OVERHEAD_NORM,
+                                               rate_checks)
 
     if not inputs.costs:
         return None
@@ -234,9 +235,10 @@ def rate_check_table(inputs: Inputs, source: str, computed: date) -> OutTable | 
     rows = []
     for c in rate_checks(inputs.costs, inputs.pl_index, share):
         if c.cap is None:
-            cap = (None, None, None, c.cap_note or "Basisåret")
+            cap = (None, None, None, None, c.cap_note or "Basisåret")
         else:
-            cap = (c.cap.allowed_cost_per_day * 100, c.cap.actual_growth, c.cap.allowed_growth,
+            cap = (f"{c.cap.reference_year}–{c.cap.year}", c.cap.allowed_cost_per_day * 100,
+                   c.cap.actual_growth, c.cap.allowed_growth,
                    "Overholdt" if c.cap.passed else "Overskredet")
         rows.append((c.offer, c.year, c.costs * 100, c.places, float(c.occupancy_rate),
                      c.daily_rate * 100, c.fixed_share * 100, float(c.overhead),
@@ -245,12 +247,15 @@ def rate_check_table(inputs: Inputs, source: str, computed: date) -> OutTable | 
         "Takstkontrol", "Takstberegning og takstkontrol",
         f"Kilde: {source} · beregnet {fmt(computed)} · døgntakst = omkostninger / (pladser × dage "
         f"× belægning) · overheadnorm {float(OVERHEAD_NORM) * 100:g} % · takstloft: udgift pr. "
-        f"pladsdøgn mod {CAP_BASE_YEAR}-niveau × (1 + PL − 0,5 %) pr. år",
+        f"pladsdøgn højst referenceårets niveau × Π(1 + PL − 0,5 %), som gennemsnit over en "
+        f"periode på op til {CAP_PERIOD_YEARS} år (referenceår {CAP_BASE_YEAR} til og med "
+        f"{CAP_BASE_YEAR + CAP_PERIOD_YEARS}, derefter året {CAP_PERIOD_YEARS} år før)",
         (OutColumn("Tilbud", TEXT, 26), OutColumn("År", CODE, 7),
          OutColumn("Omkostninger", MONEY, 16), OutColumn("Pladser", INT, 8),
          OutColumn("Belægning", PERCENT1, 10), OutColumn("Døgntakst", MONEY, 13),
          OutColumn("Fast andel", MONEY, 13), OutColumn("Overhead", PERCENT1, 10),
          OutColumn("Overhead ≤ 6 %", TEXT, 10), OutColumn("Udgift pr. pladsdøgn", MONEY, 13),
-         OutColumn("Tilladt udgift", MONEY, 13), OutColumn("Gns. vækst", PERCENT1, 10),
+         OutColumn("Periode", TEXT, 11), OutColumn("Tilladt udgift", MONEY, 13),
+         OutColumn("Gns. vækst", PERCENT1, 10),
          OutColumn("Tilladt gns. vækst", PERCENT1, 10), OutColumn("Takstloft", TEXT, 14)),
         tuple(rows))

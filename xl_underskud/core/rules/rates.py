@@ -2,11 +2,17 @@
 
 - Daily rate = yearly costs (direct + indirect) / (places × days in the year × occupancy rate).
   The fixed share (the coverage share of the model, 50 %) is shown beside it.
-- Takst cap (styringsaftalen): expenses per day may grow at most by the price-and-wage index
-  (PL) minus 0.5 percentage points a year, as an average over a 6-year period, measured against
-  the 2014 level. Over the years base+1 … year the allowed level is
-  base level × Π (1 + PL_y − 0.5 %); the offer passes when its expenses per day are at or below
-  it. The average yearly growth, actual and allowed, is shown beside the check.
+- Takst cap (styringsaftalen): "udgifter per dag … maksimalt må stige med pris- og
+  lønfremskrivningen minus 0,5 procent årligt som gennemsnit i en 6-årig periode i forhold til
+  pris- og lønniveauet i 2014". Read as a rolling period: a checked year Y is measured from the
+  reference year R = max(2014, Y − 6), so up to 2020 against the 2014 level (the agreement's own
+  case) and from 2021 against the level six years before. Over the n = Y − R years of the period
+  the allowed level is
+      cost per day in R × Π_{y = R+1 … Y} (1 + PL_y − 0,5 %),
+  and the offer passes when its cost per day in Y is at or below it. That is the same as the
+  average yearly growth over the period, (cost Y / cost R)^(1/n) − 1, being at most the allowed
+  average: a single year may grow faster than PL − 0,5 % when the period as a whole holds.
+  Levels are exact (Fraction); the two averages are floats, for display only.
 - Overhead norm: indirect costs as a share of direct costs, aimed at 6 %.
 """
 from __future__ import annotations
@@ -43,40 +49,55 @@ def daily_rate(costs: Fraction | Decimal, places: int | Decimal, year: int,
     return costs / (places * days_in_year(year) * occupancy)
 
 
+def cap_reference_year(year: int, base_year: int = CAP_BASE_YEAR) -> int:
+    """The level a checked year is measured from: six years before, never before `base_year`."""
+    return max(base_year, year - CAP_PERIOD_YEARS)
+
+
 @dataclass(frozen=True)
 class CapCheck:
-    base_year: int
+    reference_year: int  # R: the period is R … year, measured from the level of R
     year: int
-    base_cost_per_day: Fraction
+    years: int  # n = year − R, 1 … CAP_PERIOD_YEARS
+    reference_cost_per_day: Fraction
     cost_per_day: Fraction
     allowed_cost_per_day: Fraction
-    actual_growth: float  # average per year
-    allowed_growth: float  # average per year
+    actual_growth: float  # average per year over the period (display only)
+    allowed_growth: float  # average per year over the period (display only)
 
     @property
     def passed(self) -> bool:
+        # decided on the exact levels, never on the rounded averages
         return self.cost_per_day <= self.allowed_cost_per_day
 
 
 def takst_cap(cost_per_day: dict[int, Decimal], pl_index: dict[int, Decimal], year: int,
               base_year: int = CAP_BASE_YEAR) -> CapCheck:
-    """Check `year` against the base year. `pl_index[y]` is PL growth in year y (0.02 = 2 %)."""
-    if base_year not in cost_per_day:
-        raise RateError(f"Udgift pr. dag mangler for basisåret {base_year}.")
-    if year not in cost_per_day:
-        raise RateError(f"Udgift pr. dag mangler for {year}.")
+    """Check `year` over its period of up to 6 years, from the level of `cap_reference_year`.
+
+    `pl_index[y]` is PL growth in year y (0.02 = 2 %); `base_year` is the agreement's 2014 level,
+    the earliest reference year.
+    """
     if year <= base_year:
         raise RateError(f"Året {year} skal ligge efter basisåret {base_year}.")
-    missing = [y for y in range(base_year + 1, year + 1) if y not in pl_index]
+    reference = cap_reference_year(year, base_year)
+    period = f"{reference}–{year}"
+    if year not in cost_per_day:
+        raise RateError(f"Udgift pr. dag mangler for {year}.")
+    if reference not in cost_per_day:
+        raise RateError(f"Udgift pr. dag mangler for referenceåret {reference} "
+                        f"(takstloftet for {year} måles over perioden {period}).")
+    missing = [y for y in range(reference + 1, year + 1) if y not in pl_index]
     if missing:
-        raise RateError("PL-indeks mangler for " + ", ".join(str(y) for y in missing) + ".")
-    allowed = Fraction(cost_per_day[base_year])
-    for y in range(base_year + 1, year + 1):
+        raise RateError("PL-indeks mangler for " + ", ".join(str(y) for y in missing)
+                        + f" (perioden {period}).")
+    base = Fraction(cost_per_day[reference])
+    allowed = base
+    for y in range(reference + 1, year + 1):
         allowed *= 1 + Fraction(pl_index[y]) - CAP_REDUCTION
-    base = Fraction(cost_per_day[base_year])
     actual = Fraction(cost_per_day[year])
-    n = year - base_year
-    return CapCheck(base_year, year, base, actual, allowed,
+    n = year - reference
+    return CapCheck(reference, year, n, base, actual, allowed,
                     float(actual / base) ** (1 / n) - 1 if base > 0 else float("nan"),
                     float(allowed / base) ** (1 / n) - 1 if base > 0 else float("nan"))
 
@@ -100,7 +121,7 @@ class RateCheck:
     fixed_share: Fraction  # the model's covered share of the rate, kr. per døgn
     overhead: Fraction  # indirect / direct
     cost_per_day: Fraction  # costs / (places × days in year), kr. per place-day
-    cap: CapCheck | None  # None: no base-year figure or PL index to check against
+    cap: CapCheck | None  # None: no reference-year figure or PL index to check against
     cap_note: str = ""
 
     @property
