@@ -182,7 +182,8 @@ OMKOSTNINGER = Table(
     name="tblOmkostninger",
     title="Takstberegning og takstkontrol",
     intro="Årets omkostninger pr. tilbud. Beregningen viser døgntakst, overhead mod normen på 6 % "
-          "og takstloftet (udgift pr. dag mod 2014-niveauet, PL − 0,5 % om året).",
+          "og takstloftet (udgift pr. dag højst PL − 0,5 % om året som gennemsnit over op til 6 "
+          "år: til og med 2020 fra 2014-niveauet, derefter fra niveauet 6 år før).",
     unique=("offer", "year"),
     optional=True,
     columns=(
