@@ -98,7 +98,7 @@ def test_ug_doegntakst_by_hand():
 
 
 @pytest.mark.parametrize("call, words", [
-    (lambda t: f.ug_doegntakst(1000, 0, 0.9, 2024), "pladser"),
+    (lambda t: f.ug_doegntakst(1000, 0, 0.9, 2024), "Pladser"),  # the declared header
     (lambda t: f.ug_doegntakst("mange", 6, 0.9, 2024), "omkostninger"),
     (lambda t: f.ug_doegntakst(1000, 6, 150, 2024), "Belægningsprocent"),
     (lambda t: f.ug_fordeling("x", t["tblBefolkning"]), "beløb"),

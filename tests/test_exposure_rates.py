@@ -23,7 +23,7 @@ POP = (PopulationFigure(101, "København", date(2022, 1, 1), 3),
 
 def inputs(places=(), rates=((2022, "1000"),), occupancy=None):
     return Inputs(
-        agreements=(Agreement("A1", "Gladsaxe", 159, "Bo", "§ 108", 2, date(2022, 1, 1)),),
+        agreements=(Agreement("A1", "Gladsaxe", "Bo", "§ 108", 2, date(2022, 1, 1), operator_code=159),),
         places=tuple(places),
         rates=tuple(Rate("A1", y, D(r), D(occupancy) if occupancy else None) for y, r in rates),
         population=POP)

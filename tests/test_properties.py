@@ -47,8 +47,8 @@ def scenarios(draw):
     for a in range(n_agreements):
         aid = f"A{a + 1}"
         n_places = draw(st.integers(1, 3))
-        agreements.append(Agreement(aid, "Region Hovedstaden", 1084, "Tilbud", "§ 108",
-                                    n_places, date(2021, 10, 15), row=a + 5))
+        agreements.append(Agreement(aid, "Region Hovedstaden", "Tilbud", "§ 108", n_places,
+                                    date(2021, 10, 15), operator_code=1084, row=a + 5))
         for year in range(2021, 2029):
             cents = draw(st.integers(100_00, 9_999_99))
             rates.append(Rate(aid, year, Decimal(cents) / 100, Decimal("0.95")))

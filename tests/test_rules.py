@@ -42,8 +42,8 @@ KEY_532 = {101: 500, 147: 300, 151: 200}
 
 # --------------------------------------------------------------------------- helpers
 def agreement(aid="A1", places=1, operator_code=101):
-    return Agreement(aid, NAMES[operator_code], operator_code, "Tilbud", "§ 108", places,
-                     D(2021, 10, 15))
+    return Agreement(aid, NAMES[operator_code], "Tilbud", "§ 108", places, D(2021, 10, 15),
+                     operator_code=operator_code)
 
 
 def place(start, no=1, aid="A1"):

@@ -11,7 +11,7 @@ import numpy as np
 
 from xl_underskud.core import municipalities as muni
 from xl_underskud.core.dates import fmt
-from xl_underskud.core.records import Inputs, Message, error, warning
+from xl_underskud.core.records import Inputs, Message, cell_error, cell_warning
 from xl_underskud.core.declarations import AFTALER, BEFOLKNING, OPHOLD, PLADSER, TAKSTER, Table
 from xl_underskud.core.stay_columns import OPEN, stay_columns
 
@@ -19,13 +19,13 @@ from xl_underskud.core.stay_columns import OPEN, stay_columns
 def check_inputs(inputs: Inputs) -> list[Message]:
     messages: list[Message] = []
     messages += _duplicates(AFTALER, inputs.agreements, lambda a: (a.agreement_id,),
-                            lambda k: f'AftaleID "{k[0]}"')
+                            lambda k: f'{AFTALER.header("agreement_id")} "{k[0]}"')
     messages += _duplicates(PLADSER, inputs.places, lambda p: (p.agreement_id, p.place_no),
                             lambda k: f"Plads {k[1]} i aftale {k[0]}")
     messages += _duplicates(TAKSTER, inputs.rates, lambda r: (r.agreement_id, r.year),
                             lambda k: f"Taksten for aftale {k[0]} i {k[1]}")
     messages += _duplicates(OPHOLD, inputs.stays, lambda s: (s.stay_id,),
-                            lambda k: f'OpholdID "{k[0]}"')
+                            lambda k: f'{OPHOLD.header("stay_id")} "{k[0]}"')
     messages += _duplicates(BEFOLKNING, inputs.population,
                             lambda p: (p.municipality_code, p.key_date),
                             lambda k: f"Folketallet for kommune {k[0]} pr. {fmt(k[1])}")
@@ -39,11 +39,10 @@ def check_inputs(inputs: Inputs) -> list[Message]:
 def _duplicates(table: Table, records, key, describe) -> list[Message]:
     first_row: dict = {}
     out = []
-    column = table.column(table.unique[-1]).header
     for rec in records:
         k = key(rec)
         if k in first_row:
-            out.append(error(table.sheet, rec.row, column,
+            out.append(cell_error(table, rec.row, table.unique[-1],
                              f"{describe(k)} står to gange (også i række {first_row[k]})."))
         else:
             first_row[k] = rec.row
@@ -57,52 +56,53 @@ def _references(inputs: Inputs) -> list[Message]:
         agreements.setdefault(a.agreement_id, a)
     places = {(p.agreement_id, p.place_no) for p in inputs.places}
 
-    def unknown_agreement(sheet, row, agreement_id):
+    def unknown_agreement(table, row, agreement_id):
         hint = muni.suggestion(agreement_id, agreements)
-        out.append(error(sheet, row, "AftaleID",
-                         f'Aftale "{agreement_id}" findes ikke på arket Aftaler.{hint}'))
+        out.append(cell_error(table, row, "agreement_id",
+                              f'Aftale "{agreement_id}" findes ikke på arket {AFTALER.sheet}.{hint}'))
 
     for p in inputs.places:
         a = agreements.get(p.agreement_id)
         if a is None:
-            unknown_agreement(PLADSER.sheet, p.row, p.agreement_id)
+            unknown_agreement(PLADSER, p.row, p.agreement_id)
         elif p.place_no > a.places:
-            out.append(error(PLADSER.sheet, p.row, "PladsNr",
+            out.append(cell_error(PLADSER, p.row, "place_no",
                              f"Plads {p.place_no} findes ikke: aftale {a.agreement_id} har "
                              f"{a.places} pladser."))
     for r in inputs.rates:
         if r.agreement_id not in agreements:
-            unknown_agreement(TAKSTER.sheet, r.row, r.agreement_id)
+            unknown_agreement(TAKSTER, r.row, r.agreement_id)
     for s in inputs.stays:
         a = agreements.get(s.agreement_id)
         if a is None:
-            unknown_agreement(OPHOLD.sheet, s.row, s.agreement_id)
+            unknown_agreement(OPHOLD, s.row, s.agreement_id)
         elif s.place_no > a.places:
-            out.append(error(OPHOLD.sheet, s.row, "PladsNr",
+            out.append(cell_error(OPHOLD, s.row, "place_no",
                              f"Plads {s.place_no} findes ikke: aftale {a.agreement_id} har "
                              f"{a.places} pladser."))
         elif (s.agreement_id, s.place_no) not in places:
-            out.append(error(OPHOLD.sheet, s.row, "PladsNr",
-                             f"Plads {s.place_no} i aftale {s.agreement_id} står ikke på arket "
-                             f"Pladser."))
+            out.append(cell_error(OPHOLD, s.row, "place_no",
+                                  f"Plads {s.place_no} i aftale {s.agreement_id} står ikke på "
+                                  f"arket {PLADSER.sheet}."))
     return out
 
 
 def _stay_dates(inputs: Inputs) -> list[Message]:
     out = []
+    frm, to, paid = (OPHOLD.header(f) for f in ("from_date", "to_date", "paid_until"))
     for s in inputs.stays:
         if s.to_date is not None and s.to_date < s.from_date:
-            out.append(error(OPHOLD.sheet, s.row, "Til dato",
-                             f"Til dato {fmt(s.to_date)} ligger før Fra dato {fmt(s.from_date)}."))
+            out.append(cell_error(OPHOLD, s.row, "to_date",
+                                  f"{to} {fmt(s.to_date)} ligger før {frm} {fmt(s.from_date)}."))
         if s.paid_until is not None:
             if s.to_date is not None and s.paid_until < s.to_date:
-                out.append(error(OPHOLD.sheet, s.row, "Betalt til",
-                                 f"Betalt til {fmt(s.paid_until)} ligger før Til dato "
-                                 f"{fmt(s.to_date)}."))
+                out.append(cell_error(OPHOLD, s.row, "paid_until",
+                                      f"{paid} {fmt(s.paid_until)} ligger før {to} "
+                                      f"{fmt(s.to_date)}."))
             elif s.to_date is None:
-                out.append(warning(OPHOLD.sheet, s.row, "Betalt til",
-                                   "Betalt til er udfyldt, men Til dato er tom: opholdet regnes "
-                                   "som igangværende, og Betalt til bruges ikke."))
+                out.append(cell_warning(OPHOLD, s.row, "paid_until",
+                                        f"{paid} er udfyldt, men {to} er tom: opholdet regnes "
+                                        f"som igangværende, og {paid} bruges ikke."))
     return out
 
 
@@ -134,7 +134,7 @@ def _overlaps(inputs: Inputs) -> list[Message]:
         # the earlier stay reaching furthest (the one the new stay collides with)
         j = i - 1 - int(np.argmax(key_finish[:i][::-1] == reach[i - 1]))
         latest = stays[order[j]]
-        out.append(error(OPHOLD.sheet, s.row, "Fra dato",
+        out.append(cell_error(OPHOLD, s.row, "from_date",
                          f"Opholdet {s.stay_id} overlapper ophold {latest.stay_id} "
                          f"(række {latest.row}) på plads {s.place_no} i aftale "
                          f"{s.agreement_id} fra {fmt(s.from_date)}: to borgere kan ikke "
@@ -147,7 +147,7 @@ def _max_places(inputs: Inputs) -> list[Message]:
     limit = inputs.settings.max_places_total
     if total > limit:
         last_row = max((a.row or 0 for a in inputs.agreements), default=None)
-        return [error(AFTALER.sheet, last_row, "Antal pladser",
+        return [cell_error(AFTALER, last_row, "places",
                       f"Aftalerne dækker {total} pladser i alt; modellen tillader højst {limit} "
                       f"(indstillingen MaksPladser).")]
     return []

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from xl_underskud.core.records import KeyDateRule, Period
+from xl_underskud.core.declarations import KeyDateRule, Period
 
 
 def add_years(day: date, years: int) -> date:
@@ -12,14 +12,6 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
-
-
-def period_start(day: date, period: Period) -> date:
-    if period is Period.YEAR:
-        return date(day.year, 1, 1)
-    if period is Period.QUARTER:
-        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    return date(day.year, day.month, 1)
 
 
 def period_label(day: date, period: Period) -> str:

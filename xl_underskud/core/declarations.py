@@ -1,14 +1,23 @@
-"""The declaration of the standard workbook: one `Table` per input sheet, as data.
+"""The declaration of the standard workbook: every input table and every setting, as data.
 
-This single declaration drives three things, so they cannot drift apart:
-- the workbook builder (`xlsx/template.py`): sheet, Excel Table, headers, widths, formats,
-  data validation and the input help shown in Excel;
-- the reader (`xlsx/reader.py`): which tables and headers to look for;
-- the field validator (`parse.py`): type, required, bounds and allowed values per column.
+This is the one place where a column or a setting is written down. From it come:
+- the typed records the rules work on (`records.py` builds their fields from the columns);
+- reading and parsing (`grid.py`, `parse.py`): headers, type, required, range, length, choices;
+- the defaults of every setting (`records.Settings` is built from `SETTINGS`);
+- the standard workbook (`xlsx/template.py`): sheets, Excel Tables, formats, widths, the input
+  help and the Excel data validation, derived from the same ranges the parser checks;
+- the Vejledning sheet's description of what to fill in where (`guide_lines`);
+- the column names inside messages (`Table.header`, `records.cell_error`).
+
+Adding a column that a rule uses: one `Column` here, the rule, and its test.
+Every number has a declared range and every text a declared maximum length (SPEC rule 12);
+`Column.__post_init__` refuses a declaration without them.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from enum import Enum
 
 
@@ -17,10 +26,44 @@ class Kind(str, Enum):
     ID = "id"  # text; a whole number typed as a number is accepted as its digits
     INTEGER = "heltal"
     DECIMAL = "beløb"
-    PERCENT = "procent"  # fraction 0–1; 50 or 95 typed as whole percent is accepted
+    PERCENT = "procent"  # a fraction (0,95 = 95 %); a whole number 95 is read as 95 %
     DATE = "dato"
     CHOICE = "valg"
+    YES_NO = "ja/nej"  # "Ja"/"Nej" (or TRUE/FALSE) → bool
     MUNICIPALITY = "kommune"  # a municipality name (or a region, where allowed)
+
+    @property
+    def python_type(self) -> type:
+        return {Kind.INTEGER: int, Kind.DECIMAL: Decimal, Kind.PERCENT: Decimal,
+                Kind.DATE: date, Kind.YES_NO: bool}.get(self, str)
+
+    @property
+    def is_number(self) -> bool:
+        return self in (Kind.INTEGER, Kind.DECIMAL, Kind.PERCENT)
+
+    @property
+    def is_text(self) -> bool:
+        return self in (Kind.TEXT, Kind.ID, Kind.MUNICIPALITY)
+
+
+class Period(str, Enum):
+    """Settlement period (SPEC rule 6); the values are what the workbook shows."""
+
+    YEAR = "År"
+    QUARTER = "Kvartal"
+    MONTH = "Måned"
+
+
+class KeyDateRule(str, Enum):
+    """Whose population splits a year's amounts (SPEC rule 7)."""
+
+    SAME_YEAR = "Afregningsåret"
+    PREVIOUS_YEAR = "Året før"
+
+
+# The range of every date in a workbook (a small number in a date cell is 1900; a typo is 2202).
+DATE_MIN, DATE_MAX = date(1990, 1, 1), date(2100, 12, 31)
+YES, NO = "Ja", "Nej"
 
 
 @dataclass(frozen=True)
@@ -29,13 +72,41 @@ class Column:
     field: str
     kind: Kind
     required: bool = True
-    minimum: float | None = None  # inclusive
-    maximum: float | None = None  # inclusive
-    positive: bool = False  # strictly > 0
+    minimum: Decimal | int | None = None  # inclusive
+    maximum: Decimal | int | None = None  # inclusive
+    positive: bool = False  # strictly > 0 (the lower bound is exclusive)
+    max_length: int | None = None  # characters, for text
     choices: tuple[str, ...] = ()
     width: float = 14
     num_format: str | None = None
     help: str = ""
+
+    def __post_init__(self):
+        # SPEC rule 12: a declaration without a range or a length is a mistake of the declaration.
+        if self.kind.is_number and (self.maximum is None or
+                                    (self.minimum is None and not self.positive)):
+            raise ValueError(f"{self.header}: a number column needs a declared range")
+        if self.kind.is_text and self.max_length is None:
+            raise ValueError(f"{self.header}: a text column needs a declared maximum length")
+        if self.kind in (Kind.CHOICE, Kind.YES_NO) and not self.choices:
+            raise ValueError(f"{self.header}: a choice column needs its choices")
+
+    @property
+    def python_type(self):
+        return self.kind.python_type if self.required else self.kind.python_type | None
+
+    def bound_text(self, value) -> str:
+        """A bound (or value) of this column in Danish: 1.000, 2,5 or 20 %."""
+        if self.kind == Kind.PERCENT:
+            return percent_text(value)
+        return f"{Decimal(value).normalize():,f}".replace(",", "_").replace(".", ",") \
+            .replace("_", ".")
+
+    def range_text(self) -> str:
+        """The declared range in Danish, e.g. 'fra 1 til 20', 'over 0 og højst 100 %'."""
+        if self.positive:
+            return f"over 0 og højst {self.bound_text(self.maximum)}"
+        return f"fra {self.bound_text(self.minimum)} til {self.bound_text(self.maximum)}"
 
 
 @dataclass(frozen=True)
@@ -55,6 +126,10 @@ class Table:
     def column(self, field: str) -> Column:
         return next(c for c in self.columns if c.field == field)
 
+    def header(self, field: str) -> str:
+        """The header a user sees for a field: what every message about the column names."""
+        return self.column(field).header
+
 
 DATE_FORMAT = "dd-mm-yyyy"
 MONEY_FORMAT = "#,##0.00"
@@ -62,7 +137,33 @@ PERCENT_FORMAT = "0.0%"
 INTEGER_FORMAT = "0"
 POPULATION_FORMAT = "#,##0"
 
+# Declared limits (SPEC rule 12). Generous for real use, small enough that nothing overflows.
+ID_LENGTH = 40
+NAME_LENGTH = 60  # a municipality or region
+TEXT_LENGTH = 200  # an offer's name
+NOTE_LENGTH = 1000
+MAX_PLACES = 1000  # places of one agreement, place numbers
+MAX_DAILY_RATE = Decimal(1_000_000)  # kr. per døgn
+MAX_COST = Decimal(10) ** 10  # kr. per year
+MAX_POPULATION = 10_000_000
+YEAR_MIN, YEAR_MAX = 2000, 2100
+MAX_GUARANTEE_YEARS = 10
+
 PARAGRAPHS = ("§ 103", "§ 104", "§ 107", "§ 108")
+
+
+def id_column(header: str, field: str, help: str, **kw) -> Column:
+    return Column(header, field, Kind.ID, max_length=ID_LENGTH, width=12, help=help, **kw)
+
+
+def year_column(help: str, width: float = 8) -> Column:
+    return Column("År", "year", Kind.INTEGER, minimum=YEAR_MIN, maximum=YEAR_MAX, width=width,
+                  num_format=INTEGER_FORMAT, help=help)
+
+
+def agreement_ref() -> Column:
+    return id_column("AftaleID", "agreement_id", "Aftalens id fra arket Aftaler.")
+
 
 AFTALER = Table(
     sheet="Aftaler",
@@ -71,18 +172,18 @@ AFTALER = Table(
     intro="Én række pr. godkendt udvidelse (købsaftale).",
     unique=("agreement_id",),
     columns=(
-        Column("AftaleID", "agreement_id", Kind.ID, width=12,
-               help="Aftalens entydige id, fx A1."),
-        Column("Driftsherre", "operator", Kind.MUNICIPALITY, width=22,
+        id_column("AftaleID", "agreement_id", "Aftalens entydige id, fx A1."),
+        Column("Driftsherre", "operator", Kind.MUNICIPALITY, max_length=NAME_LENGTH, width=22,
                help="Kommunen eller regionen, der driver tilbuddet."),
-        Column("Tilbud", "offer", Kind.TEXT, width=28, help="Tilbuddets navn."),
+        Column("Tilbud", "offer", Kind.TEXT, max_length=TEXT_LENGTH, width=28,
+               help="Tilbuddets navn."),
         Column("Paragraf", "paragraph", Kind.CHOICE, choices=PARAGRAPHS, width=10,
                help="Serviceloven: § 107/§ 108 botilbud, § 103/§ 104 aktivitetstilbud."),
-        Column("Antal pladser", "places", Kind.INTEGER, minimum=1, width=10,
+        Column("Antal pladser", "places", Kind.INTEGER, minimum=1, maximum=MAX_PLACES, width=10,
                num_format=INTEGER_FORMAT, help="Antal garanterede pladser (mindst 1)."),
         Column("Godkendt dato", "approved", Kind.DATE, width=13, num_format=DATE_FORMAT,
                help="Datoen, hvor KKR godkendte aftalen (dd-mm-åååå)."),
-        Column("Bemærkning", "note", Kind.TEXT, required=False, width=36,
+        Column("Bemærkning", "note", Kind.TEXT, required=False, max_length=NOTE_LENGTH, width=36,
                help="Fri tekst. Skriv aldrig navne eller CPR-numre."),
     ),
 )
@@ -94,8 +195,8 @@ PLADSER = Table(
     intro="Én række pr. plads. Ibrugtagningsdato er første dag, en konkret borger brugte pladsen.",
     unique=("agreement_id", "place_no"),
     columns=(
-        Column("AftaleID", "agreement_id", Kind.ID, width=12, help="Aftalens id fra arket Aftaler."),
-        Column("PladsNr", "place_no", Kind.INTEGER, minimum=1, width=10,
+        agreement_ref(),
+        Column("PladsNr", "place_no", Kind.INTEGER, minimum=1, maximum=MAX_PLACES, width=10,
                num_format=INTEGER_FORMAT, help="Pladsens nummer 1, 2, … inden for aftalen."),
         Column("Ibrugtagningsdato", "start_date", Kind.DATE, required=False, width=17,
                num_format=DATE_FORMAT,
@@ -110,11 +211,10 @@ TAKSTER = Table(
     intro="Én række pr. aftale og kalenderår.",
     unique=("agreement_id", "year"),
     columns=(
-        Column("AftaleID", "agreement_id", Kind.ID, width=12, help="Aftalens id fra arket Aftaler."),
-        Column("År", "year", Kind.INTEGER, minimum=2000, maximum=2100, width=8,
-               num_format=INTEGER_FORMAT, help="Kalenderåret taksten gælder for."),
-        Column("Døgntakst", "daily_rate", Kind.DECIMAL, positive=True, width=14,
-               num_format=MONEY_FORMAT, help="Takst i kr. pr. døgn (større end 0)."),
+        agreement_ref(),
+        year_column("Kalenderåret taksten gælder for."),
+        Column("Døgntakst", "daily_rate", Kind.DECIMAL, positive=True, maximum=MAX_DAILY_RATE,
+               width=14, num_format=MONEY_FORMAT, help="Takst i kr. pr. døgn (større end 0)."),
         Column("Belægningsprocent", "occupancy_rate", Kind.PERCENT, required=False,
                positive=True, maximum=1, width=18, num_format=PERCENT_FORMAT,
                help="Belægningsprocenten i takstberegningen, fx 95 %."),
@@ -128,12 +228,12 @@ OPHOLD = Table(
     intro="Én række pr. ophold. Brug et pseudonymt id, aldrig navn eller CPR-nummer.",
     unique=("stay_id",),
     columns=(
-        Column("OpholdID", "stay_id", Kind.ID, width=12, help="Pseudonymt id, fx O-017."),
-        Column("AftaleID", "agreement_id", Kind.ID, width=12, help="Aftalens id fra arket Aftaler."),
-        Column("PladsNr", "place_no", Kind.INTEGER, minimum=1, width=10,
+        id_column("OpholdID", "stay_id", "Pseudonymt id, fx O-017."),
+        agreement_ref(),
+        Column("PladsNr", "place_no", Kind.INTEGER, minimum=1, maximum=MAX_PLACES, width=10,
                num_format=INTEGER_FORMAT, help="Pladsens nummer fra arket Pladser."),
         Column("Betalende kommune", "paying_municipality", Kind.MUNICIPALITY, required=False,
-               width=22, help="Kommunen, der betaler for opholdet."),
+               max_length=NAME_LENGTH, width=22, help="Kommunen, der betaler for opholdet."),
         Column("Fra dato", "from_date", Kind.DATE, width=12, num_format=DATE_FORMAT,
                help="Første dag på pladsen."),
         Column("Til dato", "to_date", Kind.DATE, required=False, width=12, num_format=DATE_FORMAT,
@@ -153,13 +253,20 @@ BEFOLKNING = Table(
     columns=(
         Column("Kommunekode", "municipality_code", Kind.INTEGER, minimum=101, maximum=999,
                width=12, num_format=INTEGER_FORMAT, help="Tre-cifret kommunekode, fx 101."),
-        Column("Kommune", "municipality", Kind.TEXT, width=22, help="Kommunens navn."),
+        Column("Kommune", "municipality", Kind.TEXT, max_length=NAME_LENGTH, width=22,
+               help="Kommunens navn."),
         Column("Opgørelsesdato", "key_date", Kind.DATE, width=15, num_format=DATE_FORMAT,
                help="Datoen folketallet gælder, fx 01-01-2024."),
-        Column("Folketal", "population", Kind.INTEGER, positive=True, width=12,
-               num_format=POPULATION_FORMAT, help="Antal indbyggere (større end 0)."),
+        Column("Folketal", "population", Kind.INTEGER, positive=True, maximum=MAX_POPULATION,
+               width=12, num_format=POPULATION_FORMAT, help="Antal indbyggere (større end 0)."),
     ),
 )
+
+# The model adopted by KKR Hovedstaden: 50 % of the daily rate in each of three guarantee years.
+DEFAULT_GUARANTEE_YEARS = 3
+DEFAULT_COVERAGE_SHARE = Decimal("0.5")
+DEFAULT_COVERAGE = tuple((year, DEFAULT_COVERAGE_SHARE)
+                         for year in range(1, DEFAULT_GUARANTEE_YEARS + 1))
 
 DAEKNING = Table(
     sheet="Indstillinger",
@@ -168,10 +275,11 @@ DAEKNING = Table(
     intro="Andel af døgntaksten, som fællesskabet dækker for et tomt døgn.",
     unique=("guarantee_year",),
     columns=(
-        Column("Garantiår", "guarantee_year", Kind.INTEGER, minimum=1, maximum=50, width=12,
-               num_format=INTEGER_FORMAT, help="1 = første år fra ibrugtagning."),
-        Column("Dækningsandel", "coverage_share", Kind.PERCENT, minimum=0, maximum=1, width=15,
-               num_format=PERCENT_FORMAT, help="Fx 50 %."),
+        Column("Garantiår", "guarantee_year", Kind.INTEGER, minimum=1,
+               maximum=MAX_GUARANTEE_YEARS, width=12, num_format=INTEGER_FORMAT,
+               help="1 = første år fra ibrugtagning."),
+        Column("Dækningsandel", "coverage_share", Kind.PERCENT, positive=True, maximum=1,
+               width=15, num_format=PERCENT_FORMAT, help="Fx 50 %."),
     ),
 )
 
@@ -187,15 +295,16 @@ OMKOSTNINGER = Table(
     unique=("offer", "year"),
     optional=True,
     columns=(
-        Column("Tilbud", "offer", Kind.TEXT, width=28, help="Tilbuddets navn."),
-        Column("År", "year", Kind.INTEGER, minimum=2000, maximum=2100, width=8,
-               num_format=INTEGER_FORMAT, help="Regnskabs- eller budgetår."),
-        Column("Direkte omkostninger", "direct", Kind.DECIMAL, minimum=0, width=16,
-               num_format=MONEY_FORMAT, help="Årets direkte omkostninger i kr."),
-        Column("Indirekte omkostninger", "indirect", Kind.DECIMAL, minimum=0, width=16,
-               num_format=MONEY_FORMAT, help="Årets indirekte omkostninger (overhead) i kr."),
-        Column("Pladser", "places", Kind.INTEGER, minimum=1, width=9, num_format=INTEGER_FORMAT,
-               help="Antal pladser i tilbuddet."),
+        Column("Tilbud", "offer", Kind.TEXT, max_length=TEXT_LENGTH, width=28,
+               help="Tilbuddets navn."),
+        year_column("Regnskabs- eller budgetår."),
+        Column("Direkte omkostninger", "direct", Kind.DECIMAL, minimum=0, maximum=MAX_COST,
+               width=16, num_format=MONEY_FORMAT, help="Årets direkte omkostninger i kr."),
+        Column("Indirekte omkostninger", "indirect", Kind.DECIMAL, minimum=0, maximum=MAX_COST,
+               width=16, num_format=MONEY_FORMAT,
+               help="Årets indirekte omkostninger (overhead) i kr."),
+        Column("Pladser", "places", Kind.INTEGER, minimum=1, maximum=MAX_PLACES, width=9,
+               num_format=INTEGER_FORMAT, help="Antal pladser i tilbuddet."),
         Column("Belægningsprocent", "occupancy_rate", Kind.PERCENT, positive=True, maximum=1,
                width=14, num_format=PERCENT_FORMAT, help="Forventet belægning, fx 95 %."),
     ),
@@ -204,15 +313,14 @@ OMKOSTNINGER = Table(
 PLINDEKS = Table(
     sheet=RATE_SHEET,
     name="tblPLIndeks",
-    title="",
+    title="PL-indeks (pris- og lønfremskrivning)",
     intro="",
     unique=("year",),
     optional=True,
     columns=(
-        Column("År", "year", Kind.INTEGER, minimum=2000, maximum=2100, width=8,
-               num_format=INTEGER_FORMAT, help="Året PL-fremskrivningen gælder."),
-        Column("PL-indeks", "pl_index", Kind.DECIMAL, minimum=-0.5, maximum=0.5, width=11,
-               num_format=PERCENT_FORMAT,
+        year_column("Året PL-fremskrivningen gælder."),
+        Column("PL-indeks", "pl_index", Kind.PERCENT, minimum=Decimal("-0.2"),
+               maximum=Decimal("0.2"), width=11, num_format=PERCENT_FORMAT,
                help="Pris- og lønfremskrivning i året, fx 2,1 % (skrives 2,1 %)."),
     ),
 )
@@ -224,46 +332,87 @@ ALL_TABLES = INPUT_TABLES + (DAEKNING,) + RATE_TABLES
 
 @dataclass(frozen=True)
 class Setting:
-    """A named cell on sheet Indstillinger."""
+    """A named cell on sheet Indstillinger: a `Column` (label, type, range, help) with a name
+    and a default. `enum` turns a choice into its Enum member."""
 
     name: str  # Excel defined name
-    field: str
-    label: str
-    kind: Kind
-    default: object
-    choices: tuple[str, ...] = ()
-    minimum: int | None = None
-    help: str = ""
+    column: Column
+    default: object  # the typed value (an Enum member, a bool, a Decimal …) or None
+    enum: type[Enum] | None = None
+
+    @property
+    def field(self) -> str:
+        return self.column.field
+
+    @property
+    def label(self) -> str:
+        return self.column.header
+
+    @property
+    def python_type(self):
+        base = self.enum or self.column.kind.python_type
+        return base if self.default is not None else base | None
+
+    def typed(self, value):
+        """A value as parsed from the cell (a choice's text, a bool …) → the setting's type."""
+        if self.enum is not None and value is not None:
+            return self.enum(value)
+        return value
+
+    def cell_value(self, value):
+        """The setting's typed value as the workbook cell shows it."""
+        if isinstance(value, Enum):
+            return value.value
+        if isinstance(value, bool):
+            return YES if value else NO
+        if isinstance(value, Decimal):
+            return float(value)
+        return value
 
 
 SETTINGS_SHEET = "Indstillinger"
 
-SETTINGS = (
-    Setting("Garantiaar", "guarantee_years", "Garantiperiode (år)", Kind.INTEGER, 3, minimum=1,
-            help="Antal år fra ibrugtagning, garantien løber."),
-    Setting("MaksPladser", "max_places_total", "Højst antal garanterede pladser i alt",
-            Kind.INTEGER, 20, minimum=1, help="Modellens loft er 20 pladser."),
-    Setting("Noegledato", "key_date_rule", "Nøgledato for folketal", Kind.CHOICE,
-            "Afregningsåret", choices=("Afregningsåret", "Året før"),
-            help="Folketal pr. 1. januar i afregningsåret eller året før."),
-    Setting("Periode", "period", "Afregningsperiode", Kind.CHOICE, "År",
-            choices=("År", "Kvartal", "Måned"), help="Beløb opgøres og afrundes pr. periode."),
-    Setting("FratraekNormalTomgang", "deduct_normal_vacancy", "Fratræk normal tomgang",
-            Kind.CHOICE, "Nej", choices=("Ja", "Nej"),
-            help="Ja: (1 − belægningsprocent) × vinduesdøgn trækkes fra de tomme døgn."),
-    Setting("Afregningsaar", "settlement_year", "Afregningsår (tom = alle år)", Kind.INTEGER,
-            None, minimum=2000, help="Året, der afregnes. Tom: alle år med garanterede døgn."),
-    Setting("ScenarieBelaegning", "scenario_occupancy", "Eksponering: forventet belægning",
-            Kind.PERCENT, None,
-            help="Belægning på en plads, når den er taget i brug. Tom: aftalens belægningsprocent."),
-    Setting("ScenariePladserPrMaaned", "scenario_places_per_month",
-            "Eksponering: pladser fyldt pr. måned", Kind.DECIMAL, None,
-            help="Indfasning fra åbningen (godkendelsesdatoen), fx 1. Tom: alle fra start."),
-    Setting("ScenarieIndeks", "scenario_index", "Eksponering: årlig takstfremskrivning",
-            Kind.PERCENT, 0, help="Fremtidige takster = seneste kendte takst × (1 + indeks) pr. år."),
-)
 
-DEFAULT_COVERAGE = ((1, 0.5), (2, 0.5), (3, 0.5))
+def _choice(enum: type[Enum]) -> tuple[str, ...]:
+    return tuple(member.value for member in enum)
+
+
+SETTINGS = (
+    Setting("Garantiaar", Column(
+        "Garantiperiode (år)", "guarantee_years", Kind.INTEGER, minimum=1,
+        maximum=MAX_GUARANTEE_YEARS, help="Antal år fra ibrugtagning, garantien løber."),
+        DEFAULT_GUARANTEE_YEARS),
+    Setting("MaksPladser", Column(
+        "Højst antal garanterede pladser i alt", "max_places_total", Kind.INTEGER, minimum=1,
+        maximum=MAX_PLACES, help="Modellens loft er 20 pladser."), 20),
+    Setting("Noegledato", Column(
+        "Nøgledato for folketal", "key_date_rule", Kind.CHOICE, choices=_choice(KeyDateRule),
+        help="Folketal pr. 1. januar i afregningsåret eller året før."),
+        KeyDateRule.SAME_YEAR, KeyDateRule),
+    Setting("Periode", Column(
+        "Afregningsperiode", "period", Kind.CHOICE, choices=_choice(Period),
+        help="Beløb opgøres og afrundes pr. periode."), Period.YEAR, Period),
+    Setting("FratraekNormalTomgang", Column(
+        "Fratræk normal tomgang", "deduct_normal_vacancy", Kind.YES_NO, choices=(YES, NO),
+        help="Ja: (1 − belægningsprocent) × vinduesdøgn trækkes fra de tomme døgn."), False),
+    Setting("Afregningsaar", Column(
+        "Afregningsår (tom = alle år)", "settlement_year", Kind.INTEGER, minimum=YEAR_MIN,
+        maximum=YEAR_MAX, help="Året, der afregnes. Tom: alle år med garanterede døgn."), None),
+    Setting("ScenarieBelaegning", Column(
+        "Eksponering: forventet belægning", "scenario_occupancy", Kind.PERCENT, positive=True,
+        maximum=1,
+        help="Belægning på en plads, når den er taget i brug. Tom: aftalens belægningsprocent."),
+        None),
+    Setting("ScenariePladserPrMaaned", Column(
+        "Eksponering: pladser fyldt pr. måned", "scenario_places_per_month", Kind.DECIMAL,
+        positive=True, maximum=MAX_PLACES,
+        help="Indfasning fra åbningen (godkendelsesdatoen), fx 1. Tom: alle fra start."), None),
+    Setting("ScenarieIndeks", Column(
+        "Eksponering: årlig takstfremskrivning", "scenario_index", Kind.PERCENT,
+        minimum=Decimal("-0.2"), maximum=Decimal("0.2"),
+        help="Fremtidige takster = seneste kendte takst × (1 + indeks) pr. år."), Decimal(0)),
+)
+SETTING = {s.name: s for s in SETTINGS}
 
 
 @dataclass(frozen=True)
@@ -283,6 +432,13 @@ class SheetButton:
 
 
 GUIDE_SHEET = "Vejledning"
+LIST_SHEET = "Lister"  # hidden: the names the data-validation lists offer
+# The sheets of the standard workbook, in order; input sheets are those holding a table.
+WORKBOOK_SHEETS = (GUIDE_SHEET, "Aftaler", "Pladser", "Takster", "Ophold", "Befolkning",
+                   SETTINGS_SHEET, RATE_SHEET)
+INPUT_SHEETS = tuple(dict.fromkeys(t.sheet for t in INPUT_TABLES + (DAEKNING,) + RATE_TABLES))
+OPTIONAL_SHEETS = (SETTINGS_SHEET, RATE_SHEET)  # missing: the defaults / no rate tools
+
 SHEET_BUTTONS = (
     SheetButton("beregn", "Beregn", GUIDE_SHEET, "C3", "TextBox 1",
                 "Beregner afregningen og skriver arkene Resultat, Fordeling og Kommuneoversigt."),
@@ -297,3 +453,27 @@ SHEET_BUTTONS = (
                 "Henter folketal pr. 1. januar i afregningsåret (ellers i år) fra Danmarks "
                 "Statistik og skriver dem i tblBefolkning."),
 )
+
+
+def percent_text(share: Decimal) -> str:
+    """0.5 → '50 %', 0.755 → '75,5 %'."""
+    return f"{(Decimal(share) * 100).normalize():f} %".replace(".", ",")
+
+
+def guide_lines() -> list[str]:
+    """What to fill in where, for the Vejledning sheet: one line per input sheet, from the
+    tables' own intros and headers, and one for the settings with their defaults."""
+    lines = []
+    for sheet in INPUT_SHEETS:
+        tables = [t for t in ALL_TABLES if t.sheet == sheet]
+        if sheet == SETTINGS_SHEET:
+            labels = ", ".join(s.label.split(" (")[0].lower() for s in SETTINGS)
+            lines.append(f"{sheet}: dækningsandel pr. garantiår (standard "
+                         f"{percent_text(DEFAULT_COVERAGE_SHARE)} i {DEFAULT_GUARANTEE_YEARS} år) "
+                         f"og {labels}. Tomme felter giver modellens standard.")
+            continue
+        parts = [f"{t.intro} Kolonner: {', '.join(t.headers)}." if t.intro else
+                 f"{t.name}: {', '.join(t.headers)}." for t in tables]
+        optional = " (valgfrit)" if all(t.optional for t in tables) else ""
+        lines.append(f"{sheet}{optional}: " + " ".join(parts))
+    return lines

@@ -17,12 +17,12 @@ from dataclasses import replace
 from xl_underskud.core.checks import check_inputs
 from xl_underskud.core.parse import RawWorkbook, parse_inputs
 from xl_underskud.core.records import Inputs, Message
-from xl_underskud.core.declarations import INPUT_TABLES, SETTINGS_SHEET
+from xl_underskud.core.declarations import INPUT_SHEETS, INPUT_TABLES
 from xl_underskud.core.rules.settlement import Settlement, settle
 from xl_underskud.core.rules.windows import guarantee_windows
 
-_SHEET_ORDER = {None: -1, "Aftaler": 0, "Pladser": 1, "Takster": 2, "Ophold": 3, "Befolkning": 4,
-                SETTINGS_SHEET: 5}
+# Messages about the file come first, then the sheets in the workbook's order.
+_SHEET_ORDER = {None: -1, **{sheet: i for i, sheet in enumerate(INPUT_SHEETS)}}
 
 
 def sort_messages(messages: list[Message]) -> list[Message]:

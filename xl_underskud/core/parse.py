@@ -14,12 +14,13 @@ from decimal import Decimal
 
 from xl_underskud.core import municipalities as muni
 from xl_underskud.core.cpr import looks_like_cpr
-from xl_underskud.core.records import (Agreement, CostRow, PLIndex, Inputs, KeyDateRule, Message,
-                                       Period, Place, PopulationFigure, Rate, Settings, Stay, error,
-                                       warning)
-from xl_underskud.core.declarations import (AFTALER, BEFOLKNING, DAEKNING, OMKOSTNINGER, OPHOLD,
+from xl_underskud.core.declarations import (AFTALER, BEFOLKNING, DAEKNING, DATE_MAX, DATE_MIN,
+                                            DEFAULT_COVERAGE_SHARE, NO, OMKOSTNINGER, OPHOLD,
                                             PLADSER, PLINDEKS, SETTINGS, SETTINGS_SHEET, TAKSTER,
-                                            Column, Kind, Setting, Table)
+                                            YES, Column, Kind, Setting, Table)
+from xl_underskud.core.records import (Agreement, CostRow, Inputs, Message, Place, PLIndex,
+                                       PopulationFigure, Rate, Settings, Stay, cell_error,
+                                       cell_warning, error)
 
 
 @dataclass(frozen=True)
@@ -51,16 +52,10 @@ class RawWorkbook:
     messages: list = field(default_factory=list)  # problems the shell found while reading
 
 
-class _Missing:
-    pass
-
-
-MISSING = _Missing()
 _DATE_TEXT = re.compile(r"^\s*(\d{1,2})-(\d{1,2})-(\d{4})\s*$")
-# Serial numbers of 01-01-1990 and 31-12-2100 in Excel's 1900 date system.
-_SERIAL_MIN, _SERIAL_MAX = 32874, 73415
 _EXCEL_EPOCH = date(1899, 12, 30)
-_DATE_MIN, _DATE_MAX = date(1990, 1, 1), date(2100, 12, 31)  # as the template's data validation
+# Serial numbers of the declared first and last date in Excel's 1900 date system.
+_SERIAL_MIN, _SERIAL_MAX = ((d - _EXCEL_EPOCH).days for d in (DATE_MIN, DATE_MAX))
 
 
 def _is_blank(value) -> bool:
@@ -83,14 +78,15 @@ def _show(value) -> str:
 
 
 def convert(column: Column, value) -> tuple[object, str | None]:
-    """Typed value for one cell, or (None, Danish reason) when it does not fit the column."""
+    """Typed value for one cell, or (None, Danish reason) when it does not fit the column:
+    its kind, its declared range, its declared maximum length or its choices."""
     kind = column.kind
     if kind in (Kind.TEXT, Kind.ID):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, (datetime, date)):
             return None, f'"{_show(value)}" er en dato; her skal stå en tekst.'
-        return str(value).strip(), None
+        return _length_checked(column, str(value).strip())
     if kind == Kind.INTEGER:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return None, f'"{_show(value)}" er ikke et tal; skriv et heltal.'
@@ -105,35 +101,71 @@ def convert(column: Column, value) -> tuple[object, str | None]:
         # repr gives the shortest decimal that round-trips the stored double: 3456.78, not
         # 3456.7799999999997. From here on all money arithmetic is exact.
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-        if kind == Kind.PERCENT and 1 < number <= 100:
-            number = number / 100  # typed as whole percent (95 for 95 %)
+        if kind == Kind.PERCENT:
+            return _percent(column, value, number)
     elif kind == Kind.DATE:
         return _convert_date(value)
-    elif kind == Kind.CHOICE:
-        return _convert_choice(column.choices, value)
+    elif kind in (Kind.CHOICE, Kind.YES_NO):
+        choice, problem = _convert_choice(column.choices, value)
+        if kind == Kind.YES_NO and problem is None:
+            return choice == YES, None
+        return choice, problem
     elif kind == Kind.MUNICIPALITY:
         if not isinstance(value, str):
             return None, f'"{_show(value)}" er ikke et kommunenavn.'
-        return " ".join(value.split()), None
+        return _length_checked(column, " ".join(value.split()))
     else:  # pragma: no cover - every Kind is handled above
         raise AssertionError(kind)
+    problem = _out_of_range(column, number, _show(value))
+    return (None, problem) if problem else (number, None)
+
+
+def _out_of_range(column: Column, number, shown: str) -> str | None:
+    """The Danish reason a number lies outside the column's declared range, or None."""
     if column.positive and number <= 0:
-        return None, f"{_show(value)} skal være større end 0."
-    if column.minimum is not None and number < column.minimum:
-        return None, f"{_show(value)} er for lille; mindst {column.minimum:g}."
-    if column.maximum is not None and number > column.maximum:
-        if kind == Kind.PERCENT:
-            return None, f"{_show(value)} er over 100 %."
-        return None, f"{_show(value)} er for stor; højst {column.maximum:g}."
-    return number, None
+        return f"{shown} skal være større end 0."
+    if not column.positive and number < column.minimum:
+        return f"{shown} er for lille; mindst {column.bound_text(column.minimum)}."
+    if number > column.maximum:
+        if column.kind == Kind.PERCENT and column.maximum == 1:
+            return f"{shown} er over 100 %."
+        return f"{shown} er for stor; højst {column.bound_text(column.maximum)}."
+    return None
+
+
+def _in_range(column: Column, number) -> bool:
+    return _out_of_range(column, number, "") is None
+
+
+def _percent(column: Column, value, number: Decimal) -> tuple[Decimal | None, str | None]:
+    """A percentage is stored as a fraction (95 % = 0,95). A whole number that only fits as whole
+    percent (95) is read as such; a number that could be read two ways (1,7: 170 % or 1,7 %?)
+    is an error, not a guess (SPEC rule 12)."""
+    if _in_range(column, number):
+        return number, None
+    whole_percent = number / 100
+    if _in_range(column, whole_percent):
+        if number == number.to_integral_value():
+            return whole_percent, None
+        shown = _show(value)
+        return None, (f"{shown} kan læses på to måder ({column.bound_text(number)} eller "
+                      f"{shown} %); skriv procenten med procenttegn, fx {shown} %.")
+    return None, _out_of_range(column, number, _show(value))
+
+
+def _length_checked(column: Column, text: str) -> tuple[str | None, str | None]:
+    if len(text) > column.max_length:
+        return None, (f"Teksten er {len(text)} tegn lang; {column.header} må højst være "
+                      f"{column.max_length} tegn.")
+    return text, None
 
 
 def _convert_date(value) -> tuple[date | None, str | None]:
     day, problem = _read_date(value)
-    if day is not None and not _DATE_MIN <= day <= _DATE_MAX:
+    if day is not None and not DATE_MIN <= day <= DATE_MAX:
         # A small number in a date-formatted cell (12 → 12-01-1900) or a mistyped year.
         shown = f"{day.day:02d}-{day.month:02d}-{day.year:04d}"
-        return None, (f"{shown} ligger uden for {_DATE_MIN.year}–{_DATE_MAX.year} og er næppe "
+        return None, (f"{shown} ligger uden for {DATE_MIN.year}–{DATE_MAX.year} og er næppe "
                       f"den rigtige dato; skriv dd-mm-åååå.")
     return day, problem
 
@@ -162,8 +194,8 @@ def _fold_choice(text: str) -> str:
 
 
 def _convert_choice(choices: tuple[str, ...], value) -> tuple[str | None, str | None]:
-    if isinstance(value, bool) and {"Ja", "Nej"} <= set(choices):
-        return ("Ja" if value else "Nej"), None
+    if isinstance(value, bool) and {YES, NO} <= set(choices):
+        return (YES if value else NO), None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value)
@@ -221,8 +253,9 @@ def typed_rows(raw: RawTable, messages: list[Message]) -> list[tuple[int, dict]]
     return out
 
 
-def _municipality_code(name: str, sheet: str, row: int, header: str, allow_region: bool,
+def _municipality_code(name: str, table: Table, row: int, field_name: str, allow_region: bool,
                        messages: list[Message]) -> int | None:
+    sheet, header = table.sheet, table.header(field_name)
     code = muni.code_for(name)
     if code is not None and (allow_region or code not in muni.REGIONS):
         return code
@@ -245,29 +278,28 @@ def _municipality_code(name: str, sheet: str, row: int, header: str, allow_regio
 
 
 def parse_inputs(raw: RawWorkbook) -> tuple[Inputs, list[Message]]:
-    """Typed `Inputs` and every field-level problem. Cross-row rules live in `checks.py`."""
+    """Typed `Inputs` and every field-level problem. Cross-row rules live in `checks.py`.
+
+    Each record is built from its row's declared fields (`records.record_type`); the few
+    derived fields (an operator's code) and the checks against reference data are added here.
+    """
     messages: list[Message] = []
 
     agreements = []
-    for row, v in typed_rows(raw.tables[AFTALER.name], messages) if AFTALER.name in raw.tables else ():
-        code = _municipality_code(v["operator"], AFTALER.sheet, row, "Driftsherre", True, messages)
-        if code is None:
-            continue
-        agreements.append(Agreement(v["agreement_id"], v["operator"], code, v["offer"],
-                                    v["paragraph"], v["places"], v["approved"], v["note"] or "", row))
+    for row, v in _rows(raw, AFTALER, messages):
+        code = _municipality_code(v["operator"], AFTALER, row, "operator", True, messages)
+        if code is not None:
+            agreements.append(Agreement(**v, operator_code=code, row=row))
 
-    places = [Place(v["agreement_id"], v["place_no"], v["start_date"], row)
-              for row, v in _rows(raw, PLADSER, messages)]
-    rates = [Rate(v["agreement_id"], v["year"], v["daily_rate"], v["occupancy_rate"], row)
-             for row, v in _rows(raw, TAKSTER, messages)]
+    places = [Place(**v, row=row) for row, v in _rows(raw, PLADSER, messages)]
+    rates = [Rate(**v, row=row) for row, v in _rows(raw, TAKSTER, messages)]
 
     stays = []
     for row, v in _rows(raw, OPHOLD, messages):
-        payer = v["paying_municipality"]
-        if payer is not None:
-            _municipality_code(payer, OPHOLD.sheet, row, "Betalende kommune", False, messages)
-        stays.append(Stay(v["stay_id"], v["agreement_id"], v["place_no"], payer or "",
-                          v["from_date"], v["to_date"], v["paid_until"], row))
+        if v["paying_municipality"] is not None:
+            _municipality_code(v["paying_municipality"], OPHOLD, row, "paying_municipality",
+                               False, messages)
+        stays.append(Stay(**v, row=row))
 
     population = []
     names = muni.names_by_code()
@@ -275,15 +307,15 @@ def parse_inputs(raw: RawWorkbook) -> tuple[Inputs, list[Message]]:
         code = v["municipality_code"]
         known = names.get(code)
         if known is None or code in muni.REGIONS:
-            messages.append(error(BEFOLKNING.sheet, row, "Kommunekode",
-                                  f"{code} er ikke en dansk kommunekode."))
+            messages.append(cell_error(BEFOLKNING, row, "municipality_code",
+                                       f"{code} er ikke en dansk kommunekode."))
             continue
         if muni.code_for(v["municipality"]) != code:
-            messages.append(error(BEFOLKNING.sheet, row, "Kommune",
-                                  f'"{_show(v["municipality"])}" passer ikke til kommunekode '
-                                  f'{code} ({known}).'))
+            messages.append(cell_error(BEFOLKNING, row, "municipality",
+                                       f'"{_show(v["municipality"])}" passer ikke til kommunekode '
+                                       f'{code} ({known}).'))
             continue
-        population.append(PopulationFigure(code, known, v["key_date"], v["population"], row))
+        population.append(PopulationFigure(**{**v, "municipality": known}, row=row))
 
     # An agreement whose row has an error is left out; its places, rates and stays are left out
     # with it, or every one of them would be reported as referring to an agreement that "does
@@ -297,9 +329,8 @@ def parse_inputs(raw: RawWorkbook) -> tuple[Inputs, list[Message]]:
         stays = [s for s in stays if s.agreement_id not in rejected]
 
     settings = parse_settings(raw, messages)
-    costs = [CostRow(v["offer"], v["year"], v["direct"], v["indirect"], v["places"],
-                     v["occupancy_rate"], row) for row, v in _rows(raw, OMKOSTNINGER, messages)]
-    pl_index = [PLIndex(v["year"], v["pl_index"], row) for row, v in _rows(raw, PLINDEKS, messages)]
+    costs = [CostRow(**v, row=row) for row, v in _rows(raw, OMKOSTNINGER, messages)]
+    pl_index = [PLIndex(**v, row=row) for row, v in _rows(raw, PLINDEKS, messages)]
     return Inputs(tuple(agreements), tuple(places), tuple(rates), tuple(stays),
                   tuple(population), settings, tuple(costs), tuple(pl_index)), messages
 
@@ -324,58 +355,44 @@ def _rows(raw: RawWorkbook, table: Table, messages: list[Message]):
 
 
 def parse_settings(raw: RawWorkbook, messages: list[Message]) -> Settings:
-    """Settings from the named cells and tblDaekning; blanks take the model's defaults."""
+    """Settings from the named cells and tblDaekning; blanks take the declared defaults."""
     values = {}
     for setting in SETTINGS:
         rs = raw.settings.get(setting.name)
+        values[setting.field] = setting.default
         if rs is None or _is_blank(rs.value):
-            values[setting.field] = setting.default
             continue
-        column = Column(setting.label, setting.field, setting.kind, choices=setting.choices,
-                        minimum=setting.minimum)
-        typed, problem = convert(column, rs.value)
+        typed, problem = convert(setting.column, rs.value)
         if problem:
             messages.append(error(SETTINGS_SHEET, rs.row, setting.label, problem))
-            values[setting.field] = setting.default
         else:
-            values[setting.field] = typed
-
-    years = values["guarantee_years"]
-    schedule = _coverage_schedule(raw, years, messages)
-    return Settings(
-        coverage_schedule=schedule,
-        guarantee_years=years,
-        max_places_total=values["max_places_total"],
-        key_date_rule=KeyDateRule(values["key_date_rule"]),
-        period=Period(values["period"]),
-        deduct_normal_vacancy=values["deduct_normal_vacancy"] == "Ja",
-        settlement_year=values["settlement_year"],
-        scenario_occupancy=values["scenario_occupancy"],
-        scenario_places_per_month=values["scenario_places_per_month"],
-        scenario_index=Decimal(values["scenario_index"] or 0),
-    )
+            values[setting.field] = setting.typed(typed)
+    schedule = _coverage_schedule(raw, values["guarantee_years"], messages)
+    return Settings(coverage_schedule=schedule, **values)
 
 
 def _coverage_schedule(raw: RawWorkbook, years: int, messages: list[Message]) -> tuple[Decimal, ...]:
     if DAEKNING.name not in raw.tables:
-        return tuple(Decimal("0.5") for _ in range(years))
+        return tuple(DEFAULT_COVERAGE_SHARE for _ in range(years))
     shares: dict[int, Decimal] = {}
     # A year whose row has an error (reported by typed_rows) is not "missing" as well.
     listed = _valid_values(raw.tables[DAEKNING.name], "guarantee_year")
+    year_header = DAEKNING.header("guarantee_year")
     for row, v in typed_rows(raw.tables[DAEKNING.name], messages):
         year = v["guarantee_year"]
         if year in shares:
-            messages.append(error(DAEKNING.sheet, row, "Garantiår",
-                                  f"Garantiår {year} står mere end én gang i {DAEKNING.name}."))
+            messages.append(cell_error(DAEKNING, row, "guarantee_year",
+                                       f"{year_header} {year} står mere end én gang i "
+                                       f"{DAEKNING.name}."))
         elif year > years:
-            messages.append(warning(DAEKNING.sheet, row, "Garantiår",
-                                    f"Garantiår {year} ligger efter garantiperioden på {years} år "
-                                    f"og bruges ikke."))
+            messages.append(cell_warning(DAEKNING, row, "guarantee_year",
+                                         f"{year_header} {year} ligger efter garantiperioden på "
+                                         f"{years} år og bruges ikke."))
         shares[year] = v["coverage_share"]
     missing = [y for y in range(1, years + 1) if y not in shares and y not in listed]
     if missing:
         which = ", ".join(str(y) for y in missing)
-        messages.append(error(DAEKNING.sheet, None, "Dækningsandel",
-                              f"Dækningsandel mangler for garantiår {which} i {DAEKNING.name}."))
-    return tuple(shares.get(y, Decimal("0.5")) for y in range(1, years + 1))
-
+        messages.append(cell_error(DAEKNING, None, "coverage_share",
+                                   f"{DAEKNING.header('coverage_share')} mangler for "
+                                   f"{year_header.lower()} {which} i {DAEKNING.name}."))
+    return tuple(shares.get(y, DEFAULT_COVERAGE_SHARE) for y in range(1, years + 1))

@@ -1,5 +1,8 @@
 """Immutable typed records: what the rules work on and what they give back.
 
+The records of the input tables and the settings are built from `declarations.py` (one
+declaration per table and setting), so a column added there is a field here.
+
 Every record read from the workbook remembers where it came from (`Source`), so that a
 rule that finds a problem can name the sheet, Excel row and column without knowing
 anything about Excel. Problems are values (`Message`), collected and returned, never raised
@@ -7,10 +10,17 @@ one at a time.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, make_dataclass
 from decimal import Decimal
 from enum import Enum
+
+from xl_underskud.core.declarations import (AFTALER, BEFOLKNING, DEFAULT_COVERAGE, OMKOSTNINGER,
+                                            OPHOLD, PLADSER, PLINDEKS, SETTINGS, TAKSTER,
+                                            KeyDateRule, Period, Table)
+
+__all__ = ["Severity", "Source", "Message", "error", "warning", "cell_error", "cell_warning",
+           "Agreement", "Place", "Rate", "Stay", "PopulationFigure", "CostRow", "PLIndex",
+           "Settings", "Inputs", "Period", "KeyDateRule"]
 
 
 class Severity(str, Enum):
@@ -56,118 +66,65 @@ def warning(sheet: str | None, row: int | None, column: str | None, text: str) -
     return Message(Severity.WARNING, Source(sheet, row, column), text)
 
 
-@dataclass(frozen=True)
-class Agreement:
-    """Forpligtende købsaftale: one approved expansion."""
-
-    agreement_id: str
-    operator: str
-    operator_code: int  # municipality code, or the DAGI region code for a region
-    offer: str
-    paragraph: str
-    places: int
-    approved: date
-    note: str = ""
-    row: int | None = None
+def cell_error(table: Table, row: int | None, field: str | None, text: str) -> Message:
+    """An error about a cell of a declared table: the column is named by its declared header."""
+    return error(table.sheet, row, table.header(field) if field else None, text)
 
 
-@dataclass(frozen=True)
-class Place:
-    agreement_id: str
-    place_no: int
-    start_date: date | None
-    row: int | None = None
+def cell_warning(table: Table, row: int | None, field: str | None, text: str) -> Message:
+    return warning(table.sheet, row, table.header(field) if field else None, text)
 
 
-@dataclass(frozen=True)
-class Rate:
-    agreement_id: str
-    year: int
-    daily_rate: Decimal  # kr. per døgn
-    occupancy_rate: Decimal | None  # fraction, 0 < x <= 1
-    row: int | None = None
+def record_type(name: str, table: Table, doc: str, **derived: type) -> type:
+    """A frozen dataclass whose fields are the table's declared columns, in order.
+
+    Fields come from the declaration (type from the column's kind; optional columns may be
+    None, and trailing optional columns default to None), then `derived` fields computed by
+    the parser (keyword-only), then `row`, the Excel row the record was read from.
+    """
+    fields = []
+    optional_tail = True
+    for column in reversed(table.columns):
+        optional_tail = optional_tail and not column.required
+        spec = field(default=None) if optional_tail else field()
+        fields.append((column.field, column.python_type, spec))
+    fields.reverse()
+    fields += [(key, kind, field(kw_only=True)) for key, kind in derived.items()]
+    fields.append(("row", int | None, field(default=None, kw_only=True)))
+    cls = make_dataclass(name, fields, frozen=True)
+    cls.__module__ = __name__  # picklable and shown as xl_underskud.core.records.<name>
+    cls.__doc__ = (f"{doc}\n\nOne row of {table.name} (sheet {table.sheet}); fields: "
+                   + ", ".join(f[0] for f in fields) + ".")
+    return cls
 
 
-@dataclass(frozen=True)
-class Stay:
-    stay_id: str
-    agreement_id: str
-    place_no: int
-    paying_municipality: str
-    from_date: date
-    to_date: date | None
-    paid_until: date | None
-    row: int | None = None
-
-    @property
-    def cover_end(self) -> date | None:
-        """Last day paid (inclusive): max(to_date, paid_until); None = open-ended."""
-        if self.to_date is None:
-            return None
-        if self.paid_until is None:
-            return self.to_date
-        return max(self.to_date, self.paid_until)
+Agreement = record_type("Agreement", AFTALER, "Forpligtende købsaftale: one approved expansion.",
+                        operator_code=int)  # municipality code, or the DAGI code of a region
+Place = record_type("Place", PLADSER, "A guaranteed place; blank start date: first stay's day.")
+Rate = record_type("Rate", TAKSTER, "Daily rate (kr.) and occupancy (fraction) of a year.")
+Stay = record_type("Stay", OPHOLD, "A citizen's stay on a place (pseudonymous id).")
+PopulationFigure = record_type("PopulationFigure", BEFOLKNING,
+                               "Population of a municipality on a key date.")
+CostRow = record_type("CostRow", OMKOSTNINGER, "Rate tools (SPEC rule 10): an offer's yearly costs.")
+PLIndex = record_type("PLIndex", PLINDEKS, "PL growth in a year (0.021 = 2.1 %).")
 
 
-@dataclass(frozen=True)
-class PopulationFigure:
-    municipality_code: int
-    municipality: str
-    key_date: date
-    population: int
-    row: int | None = None
+def _coverage_share(self, guarantee_year: int) -> Decimal:
+    """Share of the daily rate covered in guarantee year 1, 2, 3 …"""
+    return self.coverage_schedule[guarantee_year - 1]
 
 
-class Period(str, Enum):
-    YEAR = "År"
-    QUARTER = "Kvartal"
-    MONTH = "Måned"
-
-
-class KeyDateRule(str, Enum):
-    SAME_YEAR = "Afregningsåret"
-    PREVIOUS_YEAR = "Året før"
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Every parameter of the model. Defaults are the model adopted by KKR Hovedstaden."""
-
-    coverage_schedule: tuple[Decimal, ...] = (Decimal("0.5"), Decimal("0.5"), Decimal("0.5"))
-    guarantee_years: int = 3
-    max_places_total: int = 20
-    key_date_rule: KeyDateRule = KeyDateRule.SAME_YEAR
-    period: Period = Period.YEAR
-    deduct_normal_vacancy: bool = False
-    settlement_year: int | None = None  # None: every year with guaranteed days
-    # Exposure scenario (SPEC rule 9)
-    scenario_occupancy: Decimal | None = None  # None: each agreement-year's occupancy rate
-    scenario_places_per_month: Decimal | None = None  # None: every place filled at opening
-    scenario_index: Decimal = Decimal("0")  # yearly index on the latest known rate
-
-    def coverage_share(self, guarantee_year: int) -> Decimal:
-        """Share of the daily rate covered in guarantee year 1, 2, 3 …"""
-        return self.coverage_schedule[guarantee_year - 1]
-
-
-@dataclass(frozen=True)
-class CostRow:
-    """Rate tools (SPEC rule 10): one offer's yearly costs."""
-
-    offer: str
-    year: int
-    direct: Decimal
-    indirect: Decimal
-    places: int
-    occupancy_rate: Decimal
-    row: int | None = None
-
-
-@dataclass(frozen=True)
-class PLIndex:
-    year: int
-    pl_index: Decimal  # growth in the year, 0.021 = 2.1 %
-    row: int | None = None
+# Every parameter of the model, from the declared settings (defaults: the model adopted by KKR
+# Hovedstaden) plus the coverage schedule of tblDaekning.
+Settings = make_dataclass(
+    "Settings",
+    [("coverage_schedule", tuple[Decimal, ...],
+      field(default=tuple(share for _, share in DEFAULT_COVERAGE)))]
+    + [(s.field, s.python_type, field(default=s.default)) for s in SETTINGS],
+    frozen=True, namespace={"coverage_share": _coverage_share})
+Settings.__module__ = __name__
+Settings.__doc__ = ("Every parameter of the model: coverage_schedule (tblDaekning) and "
+                    + ", ".join(s.field for s in SETTINGS) + " (named cells on Indstillinger).")
 
 
 @dataclass(frozen=True)

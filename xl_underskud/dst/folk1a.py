@@ -446,7 +446,7 @@ def table_rows(raw: RawTable) -> list[list]:
 def rebuild_input(raw: RawWorkbook) -> tuple[dict[str, list[list]], dict[str, object]]:
     """`data` and `settings` for `build_workbook` that reproduce the workbook's input values."""
     data = {name: table_rows(t) for name, t in raw.tables.items()}
-    settings = {name: _plain(s.setting, s.value) for name, s in raw.settings.items()}
+    settings = {name: _plain(s.setting.column, s.value) for name, s in raw.settings.items()}
     return data, settings
 
 

@@ -15,10 +15,9 @@ from xl_underskud.outputs.tables import (CODE, DATE, DECIMAL, INT, MONEY, PERCEN
                                          OutTable, cell_value)
 from xl_underskud.core.parse import RawSetting, RawWorkbook
 from xl_underskud.core.records import error, warning
-from xl_underskud.core.declarations import (ALL_TABLES, BEFOLKNING, INPUT_TABLES, RATE_SHEET,
+from xl_underskud.core.declarations import (ALL_TABLES, BEFOLKNING, INPUT_SHEETS, RATE_SHEET,
                                             SETTINGS, SETTINGS_SHEET)
 
-INPUT_SHEETS = tuple(dict.fromkeys([t.sheet for t in INPUT_TABLES] + [SETTINGS_SHEET, RATE_SHEET]))
 OUTPUT_SHEETS = ("Resultat", "Fordeling", "Kommuneoversigt", "Eksponering", "Takstkontrol",
                  "Opgørelser", "Fejl")
 NUMBER_FORMATS = {MONEY: '#,##0.00 "kr."', INT: "#,##0", DECIMAL: "#,##0.00",

@@ -95,12 +95,15 @@ def raise_first_error(messages) -> None:
 def _id_text(value) -> str | None:
     if value is None:
         return None
-    typed, _ = convert(Column("id", "id", Kind.ID), value)
+    typed, _ = convert(AFTALER.column("agreement_id"), value)
     return typed
 
 
-def scalar(value, kind: Kind, name: str, required: bool = True):
-    """One scalar argument converted like a cell of that kind (dates as Excel serials too)."""
+def scalar(value, column: Column, required: bool | None = None):
+    """One scalar argument converted exactly like a workbook cell of the declared column
+    (kind, range, length; dates as Excel serials too). The error names the column's header."""
+    name, kind = column.header, column.kind
+    required = column.required if required is None else required
     value = _cell(value)
     if isinstance(value, list):
         raise UdfError(f"{name} skal være én celle.")
@@ -112,7 +115,7 @@ def scalar(value, kind: Kind, name: str, required: bool = True):
         return value.date()
     if kind == Kind.DATE and isinstance(value, date):
         return value
-    typed, problem = convert(Column(name, name, kind), value)
+    typed, problem = convert(column, value)
     if problem:
         raise UdfError(f"{name}: {problem}")
     return typed

@@ -10,7 +10,6 @@ Ranges may be given with their header row (tblBefolkning[#Alle]) or without (tbl
 from __future__ import annotations
 
 import functools
-from decimal import Decimal
 from fractions import Fraction
 
 import pandas as pd
@@ -23,14 +22,38 @@ from xl_underskud.core.rules.exposure import Scenario, estimate
 from xl_underskud.core.rules.rates import (RateError, daily_rate, days_in_year, overhead_share,
                                            takst_cap)
 from xl_underskud.core.records import Period, Settings
-from xl_underskud.core.declarations import (AFTALER, BEFOLKNING, DAEKNING, OMKOSTNINGER, OPHOLD,
-                                            PLADSER, PLINDEKS, TAKSTER, Kind)
+from xl_underskud.core.declarations import (AFTALER, BEFOLKNING, DAEKNING, DEFAULT_COVERAGE_SHARE,
+                                            MAX_COST, OMKOSTNINGER, OPHOLD, PLADSER, PLINDEKS,
+                                            SETTING, TAKSTER, Column, Kind, Table)
 from xl_underskud.core.rules.settlement import agreement_amounts
 from xl_underskud.core.rules.vacancy import days_between
 from xl_underskud.core.rules.windows import guarantee_windows
 from xl_underskud.excel.frames import UdfError, inputs_from_arguments, raise_first_error, scalar
 
 ERROR_PREFIX = "#FEJL: "
+
+# The scalar arguments, declared like the workbook's columns (type, range, length): a cell given
+# to a function is converted exactly as the same value in the workbook would be.
+AMOUNT = Column("beløb", "amount", Kind.DECIMAL, minimum=-MAX_COST, maximum=MAX_COST)
+COSTS = Column("omkostninger", "costs", Kind.DECIMAL, minimum=0, maximum=2 * MAX_COST)
+KEY_DATE = Column("nøgledato", "key_date", Kind.DATE, required=False)
+FIRST_DAY = Column("fra", "first", Kind.DATE)
+LAST_DAY = Column("til", "last", Kind.DATE)
+AGREEMENT_ID = AFTALER.column("agreement_id")
+YEAR = TAKSTER.column("year")
+
+
+def table_arg(name: str, table: Table, optional: bool = False):
+    """A range argument holding a declared table (with or without its header row)."""
+    doc = f"{'Valgfri: t' if optional else 'T'}abellen {table.name} ({', '.join(table.headers)})."
+    return xw.arg(name, pd.DataFrame, index=False, header=False, doc=doc)
+
+
+def setting_arg(name: str, setting: str):
+    """An optional argument holding a setting, as its named cell on Indstillinger holds it."""
+    s = SETTING[setting]
+    return xw.arg(name, doc=f"Valgfri: {s.label.lower()} (som cellen {s.name}). "
+                            f"Tom: {s.cell_value(s.default) if s.default is not None else 'ingen'}.")
 
 
 def danish_errors(f):
@@ -47,7 +70,7 @@ def danish_errors(f):
 
 
 def _oere(amount) -> int:
-    kr = scalar(amount, Kind.DECIMAL, "beløb")
+    kr = scalar(amount, AMOUNT)
     return round_half_away(Fraction(kr) * 100)
 
 
@@ -59,7 +82,7 @@ def _population_on(befolkning, noegledato):
     inputs = inputs_from_arguments({"befolkning": (BEFOLKNING, befolkning)})
     if not inputs.population:
         raise UdfError("befolkning indeholder ingen folketal.")
-    key = scalar(noegledato, Kind.DATE, "nøgledato", required=False)
+    key = scalar(noegledato, KEY_DATE)
     if key is None:
         key = max(p.key_date for p in inputs.population)
     figures = {p.municipality_code: p for p in inputs.population if p.key_date == key}
@@ -70,8 +93,7 @@ def _population_on(befolkning, noegledato):
 
 @xw.func
 @xw.arg("beloeb", doc="Beløbet i kr., der skal fordeles.")
-@xw.arg("befolkning", pd.DataFrame, index=False, header=False,
-        doc="Tabellen tblBefolkning (Kommunekode, Kommune, Opgørelsesdato, Folketal).")
+@table_arg("befolkning", BEFOLKNING)
 @xw.arg("noegledato", doc="Opgørelsesdato for folketallet. Tom: den seneste i tabellen.")
 @xw.ret(index=False)
 @danish_errors
@@ -90,7 +112,7 @@ def ug_fordeling(beloeb, befolkning, noegledato=None):
 @xw.func
 @xw.arg("kommune", doc="Kommunens navn eller kommunekode.")
 @xw.arg("beloeb", doc="Beløbet i kr., der skal fordeles.")
-@xw.arg("befolkning", pd.DataFrame, index=False, header=False, doc="Tabellen tblBefolkning.")
+@table_arg("befolkning", BEFOLKNING)
 @xw.arg("noegledato", doc="Opgørelsesdato for folketallet. Tom: den seneste i tabellen.")
 @danish_errors
 def ug_andel(kommune, beloeb, befolkning, noegledato=None):
@@ -110,9 +132,8 @@ def ug_andel(kommune, beloeb, befolkning, noegledato=None):
 
 
 @xw.func
-@xw.arg("pladser", pd.DataFrame, index=False, header=False,
-        doc="Tabellen tblPladser (AftaleID, PladsNr, Ibrugtagningsdato).")
-@xw.arg("ophold", pd.DataFrame, index=False, header=False, doc="Tabellen tblOphold.")
+@table_arg("pladser", PLADSER)
+@table_arg("ophold", OPHOLD)
 @xw.arg("aftaleid", doc="Aftalens id, fx A1.")
 @xw.arg("fra", doc="Første dag (dato).")
 @xw.arg("til", doc="Sidste dag (dato), medregnet.")
@@ -120,18 +141,19 @@ def ug_andel(kommune, beloeb, befolkning, noegledato=None):
 @danish_errors
 def ug_tomme_doegn(pladser, ophold, aftaleid, fra, til, garantiaar=None):
     """Tomme pladsdøgn i garantiperioden for én aftale mellem to datoer (begge medregnet)."""
-    first = scalar(fra, Kind.DATE, "fra")
-    last = scalar(til, Kind.DATE, "til")
+    first = scalar(fra, FIRST_DAY)
+    last = scalar(til, LAST_DAY)
     if last < first:
         raise UdfError("til ligger før fra.")
-    agreement_id = str(scalar(aftaleid, Kind.ID, "aftaleid"))
-    years = int(scalar(garantiaar, Kind.INTEGER, "garantiår", required=False) or 3)
+    agreement_id = scalar(aftaleid, AGREEMENT_ID)
+    years = scalar(garantiaar, SETTING["Garantiaar"].column, required=False) \
+        or SETTING["Garantiaar"].default
     inputs = inputs_from_arguments({"pladser": (PLADSER, pladser), "ophold": (OPHOLD, ophold)},
                                    agreement_id)
     inputs = type(inputs)(places=tuple(p for p in inputs.places if p.agreement_id == agreement_id),
                           stays=tuple(s for s in inputs.stays if s.agreement_id == agreement_id),
                           settings=Settings(guarantee_years=years,
-                                            coverage_schedule=(Decimal("0.5"),) * years))
+                                            coverage_schedule=(DEFAULT_COVERAGE_SHARE,) * years))
     if not inputs.places:
         raise UdfError(f'aftale "{agreement_id}" har ingen pladser i området.')
     windows, messages = guarantee_windows(inputs)
@@ -156,19 +178,18 @@ def _period_of(label: str) -> tuple[Period, int]:
 
 
 @xw.func
-@xw.arg("aftaler", pd.DataFrame, index=False, header=False, doc="Tabellen tblAftaler.")
-@xw.arg("pladser", pd.DataFrame, index=False, header=False, doc="Tabellen tblPladser.")
-@xw.arg("takster", pd.DataFrame, index=False, header=False, doc="Tabellen tblTakster.")
-@xw.arg("ophold", pd.DataFrame, index=False, header=False, doc="Tabellen tblOphold.")
+@table_arg("aftaler", AFTALER)
+@table_arg("pladser", PLADSER)
+@table_arg("takster", TAKSTER)
+@table_arg("ophold", OPHOLD)
 @xw.arg("aftaleid", doc="Aftalens id, fx A1.")
 @xw.arg("periode", doc="2023 (år), 2023K1 (kvartal) eller 2023M01 (måned).")
-@xw.arg("daekning", pd.DataFrame, index=False, header=False,
-        doc="Valgfri: tabellen tblDaekning. Tom: 50 % i 3 år.")
+@table_arg("daekning", DAEKNING, optional=True)
 @danish_errors
 def ug_garanti(aftaler, pladser, takster, ophold, aftaleid, periode, daekning=None):
     """Garantibeløbet i kr. for én aftale i én periode — samme tal som beregningen."""
     period, year = _period_of(periode)
-    agreement_id = str(scalar(aftaleid, Kind.ID, "aftaleid"))
+    agreement_id = scalar(aftaleid, AGREEMENT_ID)
     tables = {"aftaler": (AFTALER, aftaler), "pladser": (PLADSER, pladser),
               "takster": (TAKSTER, takster), "ophold": (OPHOLD, ophold)}
     if daekning is not None:
@@ -197,22 +218,21 @@ def ug_garanti(aftaler, pladser, takster, ophold, aftaleid, periode, daekning=No
 @danish_errors
 def ug_doegntakst(omkostninger, pladser, belaegningsprocent, aar):
     """Døgntakst = omkostninger / (pladser × dage i året × belægningsprocent)."""
-    costs = scalar(omkostninger, Kind.DECIMAL, "omkostninger")
-    places = scalar(pladser, Kind.DECIMAL, "pladser")
-    occupancy = scalar(belaegningsprocent, Kind.PERCENT, "belægningsprocent")
-    year = scalar(aar, Kind.INTEGER, "år")
+    costs = scalar(omkostninger, COSTS)
+    places = scalar(pladser, OMKOSTNINGER.column("places"))
+    occupancy = scalar(belaegningsprocent, OMKOSTNINGER.column("occupancy_rate"))
+    year = scalar(aar, YEAR)
     return float(daily_rate(costs, places, year, occupancy))
 
 
 @xw.func
-@xw.arg("aftaler", pd.DataFrame, index=False, header=False, doc="Tabellen tblAftaler.")
-@xw.arg("pladser", pd.DataFrame, index=False, header=False, doc="Tabellen tblPladser.")
-@xw.arg("takster", pd.DataFrame, index=False, header=False, doc="Tabellen tblTakster.")
+@table_arg("aftaler", AFTALER)
+@table_arg("pladser", PLADSER)
+@table_arg("takster", TAKSTER)
 @xw.arg("belaegning", doc="Forventet belægning, når pladsen er i brug. Tom: takstens.")
 @xw.arg("pladser_pr_maaned", doc="Indfasning: pladser fyldt pr. måned. Tom: alle fra start.")
 @xw.arg("indeks", doc="Årlig takstfremskrivning, fx 2 %. Tom: 0 %.")
-@xw.arg("daekning", pd.DataFrame, index=False, header=False,
-        doc="Valgfri: tabellen tblDaekning. Tom: 50 % i 3 år.")
+@table_arg("daekning", DAEKNING, optional=True)
 @xw.ret(index=False)
 @danish_errors
 def ug_eksponering(aftaler, pladser, takster, belaegning=None, pladser_pr_maaned=None,
@@ -223,9 +243,11 @@ def ug_eksponering(aftaler, pladser, takster, belaegning=None, pladser_pr_maaned
     if daekning is not None:
         tables["dækning"] = (DAEKNING, daekning)
     inputs = inputs_from_arguments(tables)
-    scenario = Scenario(scalar(belaegning, Kind.PERCENT, "belægning", required=False),
-                        scalar(pladser_pr_maaned, Kind.DECIMAL, "pladser pr. måned", required=False),
-                        scalar(indeks, Kind.PERCENT, "indeks", required=False) or Decimal(0))
+    scenario = Scenario(
+        scalar(belaegning, SETTING["ScenarieBelaegning"].column, required=False),
+        scalar(pladser_pr_maaned, SETTING["ScenariePladserPrMaaned"].column, required=False),
+        scalar(indeks, SETTING["ScenarieIndeks"].column, required=False)
+        or SETTING["ScenarieIndeks"].default)
     exposure, messages = estimate(inputs, scenario)
     if exposure is None:
         raise UdfError(messages[0].text)
@@ -237,9 +259,8 @@ def ug_eksponering(aftaler, pladser, takster, belaegning=None, pladser_pr_maaned
 
 
 @xw.func
-@xw.arg("omkostninger", pd.DataFrame, index=False, header=False,
-        doc="Tabellen tblOmkostninger (Tilbud, År, Direkte, Indirekte, Pladser, Belægning).")
-@xw.arg("plindeks", pd.DataFrame, index=False, header=False, doc="Tabellen tblPLIndeks (År, PL).")
+@table_arg("omkostninger", OMKOSTNINGER)
+@table_arg("plindeks", PLINDEKS)
 @xw.arg("tilbud", doc="Tilbuddets navn.")
 @xw.arg("aar", doc="Året, der kontrolleres.")
 @danish_errors
@@ -250,8 +271,8 @@ som gennemsnit over en rullende periode på op til 6 år; referenceåret er 2014
 derefter året 6 år før."""
     inputs = inputs_from_arguments({"omkostninger": (OMKOSTNINGER, omkostninger),
                                     "plindeks": (PLINDEKS, plindeks)})
-    offer = str(scalar(tilbud, Kind.TEXT, "tilbud"))
-    year = scalar(aar, Kind.INTEGER, "år")
+    offer = scalar(tilbud, OMKOSTNINGER.column("offer"))
+    year = scalar(aar, YEAR)
     per_day = {c.year: (Fraction(c.direct) + Fraction(c.indirect)) / (c.places * days_in_year(c.year))
                for c in inputs.costs if c.offer == offer}
     if not per_day:
@@ -266,8 +287,8 @@ derefter året 6 år før."""
 @danish_errors
 def ug_overhead(direkte, indirekte):
     """Overhead = indirekte / direkte omkostninger (normen er 6 %)."""
-    return float(overhead_share(scalar(direkte, Kind.DECIMAL, "direkte"),
-                                scalar(indirekte, Kind.DECIMAL, "indirekte")))
+    return float(overhead_share(scalar(direkte, OMKOSTNINGER.column("direct")),
+                                scalar(indirekte, OMKOSTNINGER.column("indirect"))))
 
 
 __all__ = ["ug_fordeling", "ug_andel", "ug_tomme_doegn", "ug_garanti", "ug_doegntakst",

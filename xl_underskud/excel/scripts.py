@@ -194,16 +194,4 @@ def main():
     return ACTIONS.get(choice, run_beregn)(book)
 
 
-def main_beregn():
-    return run_beregn(xw.Book.caller())
-
-
-def main_valider():
-    return run_valider(xw.Book.caller())
-
-
-def main_ryd_resultater():
-    return run_ryd_resultater(xw.Book.caller())
-
-
 __all__ = ["beregn", "valider", "ryd_resultater", "opgoerelser", "opdater_befolkning"]

@@ -20,8 +20,8 @@ from xl_underskud.core.grid import column_letter
 from xl_underskud.core.municipalities import suggestion
 from xl_underskud.core.parse import RawRow, RawSetting, RawTable, RawWorkbook
 from xl_underskud.core.records import error, warning
-from xl_underskud.core.declarations import (ALL_TABLES, INPUT_TABLES, RATE_SHEET, SETTINGS,
-                                            SETTINGS_SHEET, Table)
+from xl_underskud.core.declarations import (ALL_TABLES, GUIDE_SHEET, INPUT_SHEETS, LIST_SHEET,
+                                            OPTIONAL_SHEETS, SETTINGS, SETTINGS_SHEET, Table)
 
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -32,10 +32,9 @@ _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _CELL_REF = re.compile(r"^\$?([A-Z]+)\$?(\d+)$")
 _FORMULA = re.compile(rb"<f[\s>/]")
 
-INPUT_SHEETS = tuple(dict.fromkeys([t.sheet for t in INPUT_TABLES] + [SETTINGS_SHEET, RATE_SHEET]))
 # Sheets with a role of their own (guide, list helper, output sheets): never offered as "Mente du
 # …?" for a missing input sheet — "Lister" is not a misspelled "Takster".
-_OWN_SHEETS = INPUT_SHEETS + ("Vejledning", "Lister", "Resultat", "Fordeling", "Kommuneoversigt",
+_OWN_SHEETS = INPUT_SHEETS + (GUIDE_SHEET, LIST_SHEET, "Resultat", "Fordeling", "Kommuneoversigt",
                               "Eksponering", "Fejl")
 
 
@@ -175,7 +174,7 @@ def read_workbook(path: str | Path) -> RawWorkbook:
     for wanted in INPUT_SHEETS:
         actual = by_fold.get(wanted.casefold())
         if actual is None:
-            if wanted in (SETTINGS_SHEET, RATE_SHEET):
+            if wanted in OPTIONAL_SHEETS:
                 continue  # optional: the model's defaults apply / no rate tools
             raw.messages.append(error(wanted, None, None,
                                       f'Arket "{wanted}" mangler i projektmappen.'

@@ -1,7 +1,8 @@
-"""Shell: build the standard workbook from the table declarations in `schema.py`.
+"""Shell: build the standard workbook from the declarations in `core/declarations.py`.
 
-The same declarations drive the reader and the validator, so a header, a table name or an
-allowed value is written down once. `build_workbook` makes both the empty standard workbook
+The same declarations drive the reader, the parser and the checks, so a header, a table name,
+a range or an allowed value is written down once: the Excel data validation (`validation`) and
+the Vejledning sheet's description (`guide_text`) are derived from them. `build_workbook` makes both the empty standard workbook
 (`skabelon`) and a filled one (`eksempel`, the benchmark generator).
 """
 from __future__ import annotations
@@ -15,54 +16,54 @@ import xlsxwriter
 
 from xl_underskud.xlsx.atomic import atomic_target
 from xl_underskud.core import municipalities as muni
-from xl_underskud.core.declarations import (ALL_TABLES, BEFOLKNING, DAEKNING, DEFAULT_COVERAGE,
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from xl_underskud.core.declarations import (ALL_TABLES, BEFOLKNING, DAEKNING, DATE_MAX, DATE_MIN,
+                                            DEFAULT_COVERAGE, DEFAULT_COVERAGE_SHARE,
+                                            DEFAULT_GUARANTEE_YEARS, GUIDE_SHEET, LIST_SHEET,
                                             OMKOSTNINGER, PLINDEKS, RATE_SHEET, SETTINGS,
-                                            SETTINGS_SHEET, SHEET_BUTTONS, Column, Kind, Table)
+                                            SETTINGS_SHEET, SHEET_BUTTONS, WORKBOOK_SHEETS, Column,
+                                            Kind, Table, guide_lines, percent_text)
 
 TITLE_ROW, INTRO_ROW, HEADER_ROW = 0, 1, 3  # 0-based: title in row 1, table header in row 4
 FIRST_DATA_ROW = HEADER_ROW + 1
 VALIDATION_ROWS = 5000  # data validation reaches this far below the header
-LIST_SHEET = "Lister"
 SETTINGS_COLUMN = 4  # E: labels in D, values in E
-SHEET_ORDER = ("Vejledning", "Aftaler", "Pladser", "Takster", "Ophold", "Befolkning",
-               SETTINGS_SHEET, RATE_SHEET)
 PL_COLUMN = 8  # tblPLIndeks beside tblOmkostninger, from column I
 FIXED_TIMESTAMP = datetime(2024, 1, 1)  # document properties: a rebuild gives the same file
 
-GUIDE = [
-    ("Underskudsgaranti for nye pladser", "title"),
-    ("Standardregneark for økonomimodellen i KKR Hovedstaden (forpligtende købsaftaler med "
-     "underskudsgaranti).", "text"),
-    ("", "text"),
-    ("Sådan virker garantien", "heading"),
-    ("Når en garanteret plads står tom, dækker de betalende kommuner 50 % af døgntaksten i tre år "
-     "fra pladsens ibrugtagning. Beløbet fordeles efter folketal (befolkningsandele).", "text"),
-    ("Et døgn er betalt, når en borger bor på pladsen, eller når den betalende kommune betaler "
-     "opsigelsesperioden. Alle andre døgn i garantiperioden er tomme døgn.", "text"),
-    ("", "text"),
-    ("Hvad udfylder du hvor", "heading"),
-    ("Aftaler: én række pr. godkendt købsaftale (id, driftsherre, tilbud, paragraf, antal "
-     "pladser, godkendelsesdato).", "text"),
-    ("Pladser: én række pr. plads med ibrugtagningsdato (første dag en konkret borger brugte "
-     "pladsen).", "text"),
-    ("Takster: døgntakst (kr. pr. døgn) og belægningsprocent pr. aftale og kalenderår.", "text"),
-    ("Ophold: én række pr. ophold med pseudonymt id, plads, betalende kommune, fra- og til-dato "
-     "og 'Betalt til' (sidste betalte dag i opsigelsesperioden).", "text"),
-    ("Befolkning: folketal pr. 1. januar for de betalende kommuner (Danmarks Statistik).", "text"),
-    ("Indstillinger: dækningsandel pr. garantiår, garantiperiode, loft over pladser, nøgledato, "
-     "afregningsperiode og afregningsår.", "text"),
-    ("", "text"),
-    ("Gode råd", "heading"),
-    ("Skriv datoer som dd-mm-åååå. Skriv beløb som tal (ikke tekst). Tilføj rækker direkte under "
-     "tabellerne, så tabellen udvider sig.", "text"),
-    ("Skriv aldrig navne eller CPR-numre: regnearket deles med 29 kommuner. Brug pseudonyme "
-     "opholds-id'er.", "text"),
-    ("Beregningen laves af xl-underskud (kommandoen 'xl-underskud beregn FIL' eller knapperne i "
-     "tilføjelsesprogrammet). Resultatet skrives i arkene Resultat, Fordeling, Kommuneoversigt "
-     "og Fejl.", "text"),
-    ("", "text"),
-    ("Kilde til folketal: " + muni.POPULATION_SOURCE + ".", "small"),
-]
+
+def guide_text() -> list[tuple[str, str]]:
+    """The Vejledning sheet as (text, style) lines; what to fill in where, and the model's
+    defaults, come from the declarations."""
+    years, share = DEFAULT_GUARANTEE_YEARS, percent_text(DEFAULT_COVERAGE_SHARE)
+    return [
+        ("Underskudsgaranti for nye pladser", "title"),
+        ("Standardregneark for økonomimodellen i KKR Hovedstaden (forpligtende købsaftaler med "
+         "underskudsgaranti).", "text"),
+        ("", "text"),
+        ("Sådan virker garantien", "heading"),
+        (f"Når en garanteret plads står tom, dækker de betalende kommuner {share} af døgntaksten "
+         f"i {years} år fra pladsens ibrugtagning (standard; se Indstillinger). Beløbet fordeles "
+         f"efter folketal (befolkningsandele).", "text"),
+        ("Et døgn er betalt, når en borger bor på pladsen, eller når den betalende kommune betaler "
+         "opsigelsesperioden. Alle andre døgn i garantiperioden er tomme døgn.", "text"),
+        ("", "text"),
+        ("Hvad udfylder du hvor", "heading"),
+        *[(line, "text") for line in guide_lines()],
+        ("", "text"),
+        ("Gode råd", "heading"),
+        ("Skriv datoer som dd-mm-åååå. Skriv beløb som tal (ikke tekst) og procenter med "
+         "procenttegn (95 %). Tilføj rækker direkte under tabellerne, så tabellen udvider sig.",
+         "text"),
+        ("Skriv aldrig navne eller CPR-numre: regnearket deles med 29 kommuner. Brug pseudonyme "
+         "opholds-id'er.", "text"),
+        ("Beregningen laves af xl-underskud (kommandoen 'xl-underskud beregn FIL' eller knapperne "
+         "i tilføjelsesprogrammet). Resultatet skrives i arkene Resultat, Fordeling, "
+         "Kommuneoversigt og Fejl.", "text"),
+        ("", "text"),
+        ("Kilde til folketal: " + muni.POPULATION_SOURCE + ".", "small"),
+    ]
 
 
 class _Formats:
@@ -113,37 +114,45 @@ def _cell_value(column: Column, value):
     return value
 
 
-def _validation(column: Column) -> dict | None:
-    help_text = {"input_title": column.header[:32], "input_message": column.help[:255]}
-    if column.kind == Kind.INTEGER:
-        low = column.minimum if column.minimum is not None else (1 if column.positive else -10**9)
-        high = column.maximum if column.maximum is not None else 10**12
-        return {"validate": "integer", "criteria": "between", "minimum": int(low),
-                "maximum": int(high), "error_title": "Heltal",
-                "error_message": f"{column.header}: skriv et heltal fra {int(low)} til {int(high)}.",
-                **help_text}
-    if column.kind == Kind.DECIMAL:
-        return {"validate": "decimal", "criteria": ">", "value": 0, "error_title": "Tal",
-                "error_message": f"{column.header}: skriv et tal større end 0.", **help_text}
-    if column.kind == Kind.PERCENT:
-        return {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1,
-                "error_title": "Procent",
-                "error_message": f"{column.header}: skriv en procent mellem 0 % og 100 %.",
-                **help_text}
-    if column.kind == Kind.DATE:
-        return {"validate": "date", "criteria": "between", "minimum": date(1990, 1, 1),
-                "maximum": date(2100, 12, 31), "error_title": "Dato",
-                "error_message": f"{column.header}: skriv en dato som dd-mm-åååå.", **help_text}
-    if column.kind == Kind.CHOICE:
-        return {"validate": "list", "source": list(column.choices), "error_title": "Værdi",
-                "error_message": f"{column.header}: vælg en værdi fra listen.", **help_text}
-    if column.kind == Kind.MUNICIPALITY:
-        source = "=lstDriftsherrer" if column.field == "operator" else "=lstKommuner"
-        return {"validate": "list", "source": source, "error_type": "warning",
-                "error_title": "Kommune",
-                "error_message": "Navnet findes ikke på listen over kommuner. Tjek stavningen.",
-                **help_text}
-    return {"validate": "any", **help_text}
+def validation(column: Column, cell: str) -> dict:
+    """Excel data validation derived from the column's declaration — kind, range, length,
+    choices — so that what Excel refuses on entry is what the parser refuses. `cell` is the
+    first cell the rule covers (a custom formula is written relative to it)."""
+    rule = {"input_title": column.header[:32], "input_message": column.help[:255]}
+    kind = column.kind
+    if kind.is_number:
+        if column.positive and kind != Kind.INTEGER:
+            # an exclusive lower bound: Excel's "between" is inclusive, a formula is exact
+            rule.update(validate="custom",
+                        value=f"=AND(ISNUMBER({cell}),{cell}>0,{cell}<={column.maximum})")
+        else:
+            low = 1 if column.positive else column.minimum
+            rule.update(validate="integer" if kind == Kind.INTEGER else "decimal",
+                        criteria="between", minimum=float(low) if kind != Kind.INTEGER else low,
+                        maximum=float(column.maximum) if kind != Kind.INTEGER else column.maximum)
+        what = "et heltal" if kind == Kind.INTEGER else (
+            "en procent" if kind == Kind.PERCENT else "et tal")
+        rule.update(error_title=column.header[:32],
+                    error_message=f"{column.header}: skriv {what} {column.range_text()}.")
+    elif kind == Kind.DATE:
+        rule.update(validate="date", criteria="between", minimum=DATE_MIN, maximum=DATE_MAX,
+                    error_title=column.header[:32],
+                    error_message=f"{column.header}: skriv en dato som dd-mm-åååå mellem "
+                                  f"{DATE_MIN:%d-%m-%Y} og {DATE_MAX:%d-%m-%Y}.")
+    elif kind in (Kind.CHOICE, Kind.YES_NO):
+        rule.update(validate="list", source=list(column.choices), error_title=column.header[:32],
+                    error_message=f"{column.header}: vælg en værdi fra listen.")
+    elif kind == Kind.MUNICIPALITY:
+        # a warning only: the parser accepts the long form ("Gladsaxe Kommune") too
+        rule.update(validate="list",
+                    source="=lstDriftsherrer" if column.field == "operator" else "=lstKommuner",
+                    error_type="warning", error_title=column.header[:32],
+                    error_message="Navnet findes ikke på listen over kommuner. Tjek stavningen.")
+    else:  # TEXT, ID
+        rule.update(validate="length", criteria="<=", value=column.max_length,
+                    error_title=column.header[:32],
+                    error_message=f"{column.header}: højst {column.max_length} tegn.")
+    return rule
 
 
 def _write_table(ws, fmt: _Formats, table: Table, rows: list[list], first_col: int = 0,
@@ -175,10 +184,9 @@ def _write_table(ws, fmt: _Formats, table: Table, rows: list[list], first_col: i
                 ws.write_number(FIRST_DATA_ROW + r, first_col + c, v, cell_format)
     for c, column in enumerate(table.columns):
         ws.set_column(first_col + c, first_col + c, column.width, fmt.column(column))
-        rule = _validation(column)
-        if rule:
-            ws.data_validation(FIRST_DATA_ROW, first_col + c,
-                               max(FIRST_DATA_ROW + VALIDATION_ROWS, last_row), first_col + c, rule)
+        ws.data_validation(FIRST_DATA_ROW, first_col + c,
+                           max(FIRST_DATA_ROW + VALIDATION_ROWS, last_row), first_col + c,
+                           validation(column, xl_rowcol_to_cell(FIRST_DATA_ROW, first_col + c)))
 
 
 def _page_setup(ws, landscape: bool, repeat_header: bool = True):
@@ -271,16 +279,16 @@ def _build(path: Path, data: dict, settings: dict, population_note: str | None =
                        "comments": "Folketal: " + muni.POPULATION_SOURCE})
     wb.set_size(1600, 1000)
     fmt = _Formats(wb)
-    sheets = {name: wb.add_worksheet(name) for name in SHEET_ORDER}
+    sheets = {name: wb.add_worksheet(name) for name in WORKBOOK_SHEETS}
 
-    guide = sheets["Vejledning"]
+    guide = sheets[GUIDE_SHEET]
     guide.set_column(0, 0, 78)
     guide.hide_gridlines(2)
     if classic:
         _write_classic_controls(wb, guide, fmt)
     else:
         _write_buttons(guide, fmt)
-    for r, (text, style) in enumerate(GUIDE):
+    for r, (text, style) in enumerate(guide_text()):
         guide.write(r, 0, text, getattr(fmt, style))
         if style == "text" and len(text) > 72:
             # Row heights are not recalculated by every program on opening: set them.
@@ -304,7 +312,7 @@ def _build(path: Path, data: dict, settings: dict, population_note: str | None =
         _write_xlwings_conf(wb, fmt)
         for i, ws in enumerate(wb.worksheets(), start=1):
             ws.set_vba_name(f"Sheet{i}")
-    sheets["Vejledning"].activate()
+    sheets[GUIDE_SHEET].activate()
     wb.close()
 
 
@@ -360,7 +368,7 @@ def _write_xlwings_conf(wb, fmt: _Formats):
 def _write_rate_tools(ws, fmt: _Formats, data: dict):
     """Sheet Takstberegning: costs per offer and year, and the PL index (SPEC rule 10)."""
     _write_table(ws, fmt, OMKOSTNINGER, data.get(OMKOSTNINGER.name, []))
-    ws.write(INTRO_ROW + 1, PL_COLUMN, "PL-indeks (pris- og lønfremskrivning)", fmt.label)
+    ws.write(INTRO_ROW + 1, PL_COLUMN, PLINDEKS.title, fmt.label)
     _write_table(ws, fmt, PLINDEKS, data.get(PLINDEKS.name, []), first_col=PL_COLUMN, title=False)
     ws.set_column(PL_COLUMN - 2, PL_COLUMN - 1, 3)
     ws.freeze_panes(FIRST_DATA_ROW, 0)
@@ -381,32 +389,19 @@ def _write_settings(ws, wb, fmt: _Formats, coverage_rows, settings: dict):
     ws.set_column(SETTINGS_COLUMN + 1, SETTINGS_COLUMN + 1, 60)
     for i, setting in enumerate(SETTINGS):
         row = FIRST_DATA_ROW + i
-        value = settings.get(setting.name, setting.default)
+        value = setting.cell_value(settings.get(setting.name, setting.default))
         ws.write(row, SETTINGS_COLUMN - 1, setting.label, fmt.label)
         cell_format = {Kind.INTEGER: fmt.setting_int, Kind.PERCENT: fmt.setting_pct,
-                       Kind.DECIMAL: fmt.setting_dec}.get(setting.kind, fmt.setting)
+                       Kind.DECIMAL: fmt.setting_dec}.get(setting.column.kind, fmt.setting)
         if value is None:
             ws.write_blank(row, SETTINGS_COLUMN, None, cell_format)
         else:
             ws.write(row, SETTINGS_COLUMN, value, cell_format)
-        ws.write(row, SETTINGS_COLUMN + 1, setting.help, fmt.help)
-        cell = xlsxwriter.utility.xl_rowcol_to_cell(row, SETTINGS_COLUMN, True, True)
-        wb.define_name(setting.name, f"={SETTINGS_SHEET}!{cell}")
-        if setting.choices:
-            ws.data_validation(row, SETTINGS_COLUMN, row, SETTINGS_COLUMN, {
-                "validate": "list", "source": list(setting.choices),
-                "input_title": setting.label[:32], "input_message": setting.help[:255]})
-        elif setting.kind == Kind.INTEGER:
-            ws.data_validation(row, SETTINGS_COLUMN, row, SETTINGS_COLUMN, {
-                "validate": "integer", "criteria": ">=", "value": setting.minimum or 0,
-                "input_title": setting.label[:32], "input_message": setting.help[:255],
-                "error_message": f"{setting.label}: skriv et heltal."})
-        elif setting.kind in (Kind.PERCENT, Kind.DECIMAL):
-            ws.data_validation(row, SETTINGS_COLUMN, row, SETTINGS_COLUMN, {
-                "validate": "decimal", "criteria": "between", "minimum": 0,
-                "maximum": 1 if setting.kind == Kind.PERCENT else 1000,
-                "input_title": setting.label[:32], "input_message": setting.help[:255],
-                "error_message": f"{setting.label}: skriv et tal (procent som fx 95 %)."})
+        ws.write(row, SETTINGS_COLUMN + 1, setting.column.help, fmt.help)
+        wb.define_name(setting.name, f"={SETTINGS_SHEET}!"
+                                     f"{xl_rowcol_to_cell(row, SETTINGS_COLUMN, True, True)}")
+        ws.data_validation(row, SETTINGS_COLUMN, row, SETTINGS_COLUMN,
+                           validation(setting.column, xl_rowcol_to_cell(row, SETTINGS_COLUMN)))
     _page_setup(ws, landscape=True, repeat_header=False)
 
 

@@ -20,8 +20,8 @@ from itertools import groupby
 
 import pandas as pd
 
-from xl_underskud.core.records import Message, Rate, Settings, error
-from xl_underskud.core.declarations import TAKSTER
+from xl_underskud.core.records import Message, Rate, Settings, cell_error
+from xl_underskud.core.declarations import SETTING, TAKSTER
 
 
 @dataclass(frozen=True)
@@ -106,12 +106,15 @@ def agreement_periods(vacancy: pd.DataFrame, rates: tuple[Rate, ...], settings: 
         out.append(AgreementPeriod(agreement_id, period, year, int(window), int(paid), int(vacant),
                                    deducted, rate.daily_rate if rate else None, coverage, amount))
     for (agreement_id, year), days in sorted(missing_rate.items()):
-        messages.append(error(TAKSTER.sheet, None, "Døgntakst",
-                              f"Aftale {agreement_id} mangler en døgntakst for {year}, hvor der "
-                              f"er {days} tomme døgn."))
+        messages.append(cell_error(TAKSTER, None, "daily_rate",
+                                   f"Aftale {agreement_id} mangler en "
+                                   f"{TAKSTER.header('daily_rate').lower()} for {year}, hvor der "
+                                   f"er {days} tomme døgn."))
     for agreement_id, year in sorted(missing_occupancy):
         row = rate_of[(agreement_id, year)].row
-        messages.append(error(TAKSTER.sheet, row, "Belægningsprocent",
-                              f"Belægningsprocent mangler for aftale {agreement_id} i {year}; den "
-                              f"skal bruges, når Fratræk normal tomgang er Ja."))
+        deduct = SETTING["FratraekNormalTomgang"]
+        messages.append(cell_error(TAKSTER, row, "occupancy_rate",
+                                   f"{TAKSTER.header('occupancy_rate')} mangler for aftale "
+                                   f"{agreement_id} i {year}; den skal bruges, når "
+                                   f"{deduct.label} er {deduct.cell_value(True)}."))
     return out, messages

@@ -7,7 +7,6 @@ parts therefore add up to the amount exactly. Integer arithmetic only.
 """
 from __future__ import annotations
 
-from fractions import Fraction
 
 import numpy as np
 
@@ -30,11 +29,6 @@ def split_by_population(amount_oere: int, population: dict[int, int]) -> dict[in
     for _, _, code in sorted(remainders)[:left]:
         parts[code] += 1
     return {code: sign * value for code, value in parts.items()}
-
-
-def share(population: dict[int, int], code: int) -> Fraction:
-    """The exact population share of one municipality."""
-    return Fraction(population[code], sum(population.values()))
 
 
 def split_many(amounts_oere, populations) -> np.ndarray:

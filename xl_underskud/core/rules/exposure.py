@@ -25,8 +25,8 @@ from fractions import Fraction
 
 from xl_underskud.core.rules.amounts import round_half_away
 from xl_underskud.core.rules.distribution import split_by_population
-from xl_underskud.core.records import Inputs, Message, Period, Stay, error
-from xl_underskud.core.declarations import SETTINGS_SHEET, TAKSTER
+from xl_underskud.core.declarations import SETTING, SETTINGS_SHEET, TAKSTER
+from xl_underskud.core.records import Inputs, Message, Period, Stay, cell_error, error
 from xl_underskud.core.rules.vacancy import vacancy_by_period
 from xl_underskud.core.rules.windows import Window, window_bounds
 
@@ -121,8 +121,8 @@ def estimate(inputs: Inputs, scenario: Scenario, schedule: tuple[Decimal, ...] |
     schedule = tuple(schedule or inputs.settings.coverage_schedule)
     years = len(schedule)
     if scenario.places_per_month is not None and scenario.places_per_month <= 0:
-        return None, [error(SETTINGS_SHEET, None, "Eksponering: pladser fyldt pr. måned",
-                            "Antal pladser fyldt pr. måned skal være større end 0.")]
+        label = SETTING["ScenariePladserPrMaaned"].label
+        return None, [error(SETTINGS_SHEET, None, label, f"{label} skal være større end 0.")]
     rates: dict[str, dict[int, Decimal]] = defaultdict(dict)
     for r in inputs.rates:
         rates[r.agreement_id][r.year] = r.daily_rate
@@ -152,9 +152,10 @@ def estimate(inputs: Inputs, scenario: Scenario, schedule: tuple[Decimal, ...] |
     windows, fills = [], []
     for a in inputs.agreements:
         if not rates.get(a.agreement_id):
-            messages.append(error(TAKSTER.sheet, None, "Døgntakst",
-                                  f"Aftale {a.agreement_id} har ingen døgntakst; estimatet kræver "
-                                  f"mindst én takst."))
+            messages.append(cell_error(TAKSTER, None, "daily_rate",
+                                       f"Aftale {a.agreement_id} har ingen "
+                                       f"{TAKSTER.header('daily_rate').lower()}; estimatet kræver "
+                                       f"mindst én takst."))
             continue
         opening = scenario.opening.get(a.agreement_id, a.approved)
         known = starts_by_agreement.get(a.agreement_id, {})

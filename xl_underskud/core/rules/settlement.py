@@ -18,7 +18,7 @@ from xl_underskud.core.rules.amounts import AgreementPeriod, agreement_periods
 from xl_underskud.core.checks import check_inputs
 from xl_underskud.core.dates import fmt, key_date
 from xl_underskud.core.rules.distribution import split_many
-from xl_underskud.core.records import Inputs, Message, Settings, error
+from xl_underskud.core.records import Inputs, Message, Settings, cell_error
 from xl_underskud.core.declarations import BEFOLKNING
 from xl_underskud.core.rules.vacancy import vacancy_by_period
 from xl_underskud.core.rules.windows import guarantee_windows
@@ -148,9 +148,9 @@ def _distribute(periods, inputs: Inputs, community: dict[int, str]):
     messages, reported = [], set()
     blocks: dict[date, list] = defaultdict(list)
     if not community and any(ap.amount_oere for ap in periods):
-        return [], [error(BEFOLKNING.sheet, None, "Folketal",
-                          "Befolkning har ingen folketal, så der er ingen betalende kommuner at "
-                          "fordele garantibeløbet på.")]
+        return [], [cell_error(BEFOLKNING, None, "population",
+                               f"{BEFOLKNING.sheet} har ingen folketal, så der er ingen betalende "
+                               f"kommuner at fordele garantibeløbet på.")]
     for ap in periods:
         if ap.amount_oere == 0:
             continue
@@ -161,14 +161,14 @@ def _distribute(periods, inputs: Inputs, community: dict[int, str]):
             if kd not in reported:
                 reported.add(kd)
                 if not figures:
-                    messages.append(error(
-                        BEFOLKNING.sheet, None, "Opgørelsesdato",
+                    messages.append(cell_error(
+                        BEFOLKNING, None, "key_date",
                         f"Der er ingen folketal pr. {fmt(kd)}, som er nøgledato for "
                         f"afregningsåret {ap.year}. Tilføj folketallene for de betalende kommuner."))
                 else:
                     for code in missing:
-                        messages.append(error(
-                            BEFOLKNING.sheet, None, "Folketal",
+                        messages.append(cell_error(
+                            BEFOLKNING, None, "population",
                             f"{community[code]} ({code}) mangler folketal pr. {fmt(kd)}, som er "
                             f"nøgledato for afregningsåret {ap.year}."))
             continue

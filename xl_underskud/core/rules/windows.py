@@ -14,9 +14,11 @@ from functools import lru_cache
 import numpy as np
 
 from xl_underskud.core.dates import add_years, fmt
-from xl_underskud.core.records import Inputs, Message, error, warning
-from xl_underskud.core.declarations import PLADSER
+from xl_underskud.core.declarations import OPHOLD, PLADSER
+from xl_underskud.core.records import Inputs, Message, cell_error, cell_warning
 from xl_underskud.core.stay_columns import stay_columns
+
+START = PLADSER.header("start_date")
 
 
 @dataclass(frozen=True)
@@ -50,15 +52,16 @@ def guarantee_windows(inputs: Inputs) -> tuple[list[Window], list[Message]]:
             if first is None:
                 continue  # not yet in use: not guaranteed
             start = first.from_date
-            messages.append(warning(
-                PLADSER.sheet, p.row, "Ibrugtagningsdato",
-                f"Ibrugtagningsdato er tom; første ophold ({first.stay_id}) fra {fmt(start)} "
-                f"bruges som ibrugtagningsdato."))
+            messages.append(cell_warning(
+                PLADSER, p.row, "start_date",
+                f"{START} er tom; første ophold ({first.stay_id}) fra {fmt(start)} "
+                f"bruges som {START.lower()}."))
         elif first is not None and first.from_date < start:
-            messages.append(error(
-                PLADSER.sheet, p.row, "Ibrugtagningsdato",
-                f"Ibrugtagningsdato {fmt(start)} ligger efter første ophold på pladsen "
-                f"({first.stay_id} fra {fmt(first.from_date)}, arket Ophold række {first.row})."))
+            messages.append(cell_error(
+                PLADSER, p.row, "start_date",
+                f"{START} {fmt(start)} ligger efter første ophold på pladsen "
+                f"({first.stay_id} fra {fmt(first.from_date)}, arket {OPHOLD.sheet} række "
+                f"{first.row})."))
             continue
         end, year_starts = window_bounds(start, years)
         windows.append(Window(p.agreement_id, p.place_no, start, end, year_starts))
