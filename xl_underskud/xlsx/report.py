@@ -58,8 +58,8 @@ def write_rows(ws, fm, table: OutTable, first_row: int, wrap_width: float = 60,
     """The table's data rows from `first_row`, each cell in its kind's format.
 
     `fm` holds a format per column kind (`kind_formats`) plus "text" and "wrap" (and "link"
-    when `links` names columns whose text is a file to link to). Text in columns at least `wrap_width` wide
-    wraps.
+    when `links` names columns whose text is a file to link to). Text in columns at least
+    `wrap_width` wide wraps.
     """
     for r, row in enumerate(table.rows, start=first_row):
         for c, (col, value) in enumerate(zip(table.columns, row)):
@@ -77,29 +77,34 @@ def write_rows(ws, fm, table: OutTable, first_row: int, wrap_width: float = 60,
                 ws.write_number(r, c, v, fm.get(col.kind, fm["text"]))
 
 
-def _render_block(ws, fm, table: OutTable, header_row: int) -> tuple[int, int]:
-    """Write one table with its header at `header_row`; returns (last row, last data row)."""
+def write_block(ws, fm, table: OutTable, header_row: int, header_height: float,
+                wrap_width: float = 60, links: dict[int, str] | None = None) -> tuple[int, int]:
+    """One table (report and statement workbooks): its header at `header_row`, the data rows
+    and, when a column is summed, a totals row "I alt"; without rows, the table's empty text.
+
+    `fm` as for `write_rows`, plus ("header", kind) and ("total", kind) (`kind_formats`),
+    "total_label", "total_blank" and "empty". Returns (last row written, last data row).
+    """
     for c, col in enumerate(table.columns):
         ws.write(header_row, c, col.header, fm["header", col.kind])
-    ws.set_row(header_row, 32)
+    ws.set_row(header_row, header_height)
     if not table.rows:
         ws.write(header_row + 1, 0, table.empty_text, fm["empty"])
-    write_rows(ws, fm, table, header_row + 1)
+        return header_row + 1, header_row
+    write_rows(ws, fm, table, header_row + 1, wrap_width, links)
     last_data = header_row + len(table.rows)
-    last = header_row + max(len(table.rows), 1)
-    if table.rows and any(c.total for c in table.columns):
-        total_row = last_data + 1
-        totals = table.totals()
-        for c, col in enumerate(table.columns):
-            if c == 0:
-                ws.write(total_row, 0, "I alt", fm["total_label"])
-            elif col.total:
-                ws.write_number(total_row, c, cell_value(col.kind, totals[c]),
-                                fm["total", col.kind])
-            else:
-                ws.write_blank(total_row, c, None, fm["total_blank"])
-        last = total_row
-    return last, last_data
+    if not any(c.total for c in table.columns):
+        return last_data, last_data
+    total_row = last_data + 1
+    totals = table.totals()
+    for c, col in enumerate(table.columns):
+        if c == 0:
+            ws.write(total_row, 0, "I alt", fm["total_label"])
+        elif col.total:
+            ws.write_number(total_row, c, cell_value(col.kind, totals[c]), fm["total", col.kind])
+        else:
+            ws.write_blank(total_row, c, None, fm["total_blank"])
+    return total_row, last_data
 
 
 def _chart(wb, ws, table: OutTable, header_row: int, last_data: int, anchor_row: int):
@@ -131,7 +136,7 @@ def render_table(wb, fm, table: OutTable):
     ws.write(0, 0, table.title, fm["title"])
     ws.write(1, 0, table.subtitle, fm["subtitle"])
     widths = [c.width for c in table.columns]
-    last, last_data = _render_block(ws, fm, table, HEADER_ROW)
+    last, last_data = write_block(ws, fm, table, HEADER_ROW, 32)
     if table.rows:
         ws.autofilter(HEADER_ROW, 0, last_data, len(table.columns) - 1)
     ncols = len(table.columns)
@@ -139,7 +144,7 @@ def render_table(wb, fm, table: OutTable):
     for block in table.more:
         ws.write(row, 0, block.title, fm["block_title"])
         header = row + 1
-        block_last, block_data = _render_block(ws, fm, block, header)
+        block_last, block_data = write_block(ws, fm, block, header, 32)
         widths[:len(block.columns)] = [max(w, c.width) for w, c in
                                        zip(widths, block.columns)] + widths[len(block.columns):]
         widths += [c.width for c in block.columns[len(widths):]]

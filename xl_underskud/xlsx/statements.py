@@ -11,7 +11,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from xl_underskud.xlsx.report import kind_formats, write_rows
+from xl_underskud.xlsx.report import kind_formats, write_block
 from xl_underskud.outputs.tables import OutKind, OutTable, cell_value
 from xl_underskud.outputs.statements import (OverviewSheet, Statement, StatementSet,
                                              overview_sheets, statement_sections, summary_rows)
@@ -52,29 +52,11 @@ def _formats(wb):
 
 
 def _block(ws, fm, table: OutTable, row: int, links: dict[int, str] | None = None
-           ) -> tuple[int, int, int]:
-    """Header at `row`, data, totals. Returns (header row, last data row, next free row)."""
-    for c, col in enumerate(table.columns):
-        ws.write(row, c, col.header, fm["header", col.kind])
-    ws.set_row(row, 30)
-    header = row
-    if not table.rows:
-        ws.write(row + 1, 0, table.empty_text, fm["empty"])
-        return header, header, row + 2
-    write_rows(ws, fm, table, row + 1, wrap_width=40, links=links)
-    last_data = row + len(table.rows)
-    nxt = last_data + 1
-    if any(c.total for c in table.columns):
-        totals = table.totals()
-        for c, col in enumerate(table.columns):
-            if col.total:
-                ws.write_number(nxt, c, cell_value(col.kind, totals[c]), fm["total", col.kind])
-            elif c == 0:
-                ws.write(nxt, 0, "I alt", fm["total_label"])
-            else:
-                ws.write_blank(nxt, c, None, fm["total_blank"])
-        nxt += 1
-    return header, last_data, nxt + 1
+           ) -> tuple[int, int]:
+    """Header at `row`, data, totals. Returns (last data row, next free row): a blank row
+    after a table, none after an empty table's note."""
+    last, last_data = write_block(ws, fm, table, row, 30, wrap_width=40, links=links)
+    return last_data, last + (2 if table.rows else 1)
 
 
 def _page_setup(ws, header_left: str, footer_left: str, last_row: int, last_col: int):
@@ -139,7 +121,7 @@ def write_statement_xlsx(path: str | Path, st: Statement, ss: StatementSet) -> P
         if table.subtitle:
             ws.write(row, 0, table.subtitle, fm["note"])
             row += 1
-        _, _, row = _block(ws, fm, table, row)
+        _, row = _block(ws, fm, table, row)
 
     ws.write(row, 0, "Grundlag", fm["section"])
     row += 1
@@ -207,7 +189,8 @@ def write_overview(path: str | Path, ss: StatementSet) -> Path:
         ws.write(1, 0, sheet.subtitle, fm["subtitle"])
         links = ({len(table.columns) - 1: "Åbn opgørelsen (samme mappe)"}
                  if sheet.name == "Oversigt" else None)
-        header, last_data, nxt = _block(ws, fm, table, 3, links)
+        header = 3
+        last_data, nxt = _block(ws, fm, table, header, links)
         if table.rows:
             ws.autofilter(header, 0, last_data, ncols - 1)
         ws.freeze_panes(header + 1, 0)
