@@ -301,7 +301,9 @@ def test_button_opdater_befolkning_writes_the_fetched_figures(tmp_path, monkeypa
     # København 1 January 2024 = 659.350 (DST, bundled); the served 2025 answer adds 1.000
     assert by_date[2025][101] == 660_350
     assert len(by_date[2025]) == 29
-    assert load_workbook(tmp_path / "ud.xlsx")["Befolkning"].tables["tblBefolkning"].ref == "A4:D120"
+    ws = load_workbook(tmp_path / "ud.xlsx")["Befolkning"]
+    assert ws.tables["tblBefolkning"].ref == "A4:D120"
+    assert ws["C120"].number_format == "dd-mm-yyyy"  # the key dates, as tblBefolkning declares
 
 
 def test_button_opdater_befolkning_leaves_the_table_alone_on_a_network_error(tmp_path, monkeypatch):

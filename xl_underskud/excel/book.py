@@ -190,4 +190,6 @@ def write_population(book, rows: list[list]) -> None:
     if old_last > new_last:
         sheet.range((new_last + 1, first_col), (old_last, last_col)).clear_contents()
     table.resize(sheet.range((header.row, first_col), (new_last, last_col)))
-    sheet.range((first_row, first_col + 2), (new_last, first_col + 2)).number_format = "dd-mm-yyyy"
+    key_date = BEFOLKNING.column("key_date")  # written as datetimes: give them the date format
+    col = first_col + BEFOLKNING.columns.index(key_date)
+    sheet.range((first_row, col), (new_last, col)).number_format = key_date.num_format
