@@ -19,7 +19,7 @@ import xlwings as xw
 from openpyxl import load_workbook
 
 from conftest import REPO, run_cli
-from excel_payload import apply_actions, payload_from_xlsx
+from excel_payload import apply_actions, payload_from_xlsx, run_remote
 
 EXAMPLE = REPO / "workbook" / "Underskudsgaranti_eksempel.xlsx"
 TEMPLATE = REPO / "workbook" / "Underskudsgaranti.xlsx"
@@ -32,17 +32,6 @@ def expected():
     res = run_cli("beregn", EXAMPLE, "--json")
     assert res.returncode == 0, res.stderr
     return json.loads(res.stdout)
-
-
-def run_remote(path, entry):
-    """Run a script on the file through the remote engine; returns the actions."""
-    book = xw.Book(json=payload_from_xlsx(path))
-    try:
-        book.set_mock_caller()
-        entry(book)
-        return book.json()
-    finally:
-        book.close()
 
 
 def rows_of(path, sheet):
