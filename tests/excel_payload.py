@@ -4,6 +4,8 @@ payload_from_xlsx(path) -> dict   mimics xlwings-server 1.20.0 static/js/custom-
                                   getBookData() (what the add-in POSTs to custom-scripts-call)
 apply_actions(path_in, actions, path_out)  applies book.json()["actions"] (what the add-in's
                                   runActions() would do in Excel) onto a file with openpyxl.
+run_remote(path, entry) -> dict   runs entry(book) on the file's payload through xlwings'
+                                  remote engine and returns book.json() (the actions).
 
 Tested with xlwings 0.37.8, xlwings-server 1.20.0, openpyxl 3.1.x.
 """
@@ -439,3 +441,16 @@ def apply_actions(path_in, actions, path_out, strict: bool = True) -> list[str]:
         done.append(f)
     wb.save(path_out)
     return done
+
+
+def run_remote(path, entry) -> dict:
+    """Run a script on the file through the remote engine; returns the actions."""
+    import xlwings as xw
+
+    book = xw.Book(json=payload_from_xlsx(path))
+    try:
+        book.set_mock_caller()
+        entry(book)
+        return book.json()
+    finally:
+        book.close()

@@ -19,7 +19,7 @@ import xlwings as xw
 from openpyxl import load_workbook
 
 from conftest import REPO, run_cli
-from excel_payload import apply_actions, payload_from_xlsx
+from excel_payload import apply_actions, payload_from_xlsx, run_remote
 
 EXAMPLE = REPO / "workbook" / "Underskudsgaranti_eksempel.xlsx"
 TEMPLATE = REPO / "workbook" / "Underskudsgaranti.xlsx"
@@ -32,17 +32,6 @@ def expected():
     res = run_cli("beregn", EXAMPLE, "--json")
     assert res.returncode == 0, res.stderr
     return json.loads(res.stdout)
-
-
-def run_remote(path, entry):
-    """Run a script on the file through the remote engine; returns the actions."""
-    book = xw.Book(json=payload_from_xlsx(path))
-    try:
-        book.set_mock_caller()
-        entry(book)
-        return book.json()
-    finally:
-        book.close()
 
 
 def rows_of(path, sheet):
@@ -301,7 +290,9 @@ def test_button_opdater_befolkning_writes_the_fetched_figures(tmp_path, monkeypa
     # København 1 January 2024 = 659.350 (DST, bundled); the served 2025 answer adds 1.000
     assert by_date[2025][101] == 660_350
     assert len(by_date[2025]) == 29
-    assert load_workbook(tmp_path / "ud.xlsx")["Befolkning"].tables["tblBefolkning"].ref == "A4:D120"
+    ws = load_workbook(tmp_path / "ud.xlsx")["Befolkning"]
+    assert ws.tables["tblBefolkning"].ref == "A4:D120"
+    assert ws["C120"].number_format == "dd-mm-yyyy"  # the key dates, as tblBefolkning declares
 
 
 def test_button_opdater_befolkning_leaves_the_table_alone_on_a_network_error(tmp_path, monkeypatch):

@@ -11,8 +11,7 @@ from datetime import date, datetime
 from xl_underskud.core.cpr import looks_like_cpr
 from xl_underskud.core.grid import column_letter, raw_table_from_grid
 from xl_underskud.core.municipalities import suggestion
-from xl_underskud.outputs.tables import (CODE, DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1,
-                                         OutTable, cell_value)
+from xl_underskud.outputs.tables import OutKind, OutTable, cell_value
 from xl_underskud.core.parse import RawSetting, RawWorkbook
 from xl_underskud.core.records import error, warning
 from xl_underskud.core.declarations import (ALL_TABLES, BEFOLKNING, INPUT_SHEETS, RATE_SHEET,
@@ -20,8 +19,6 @@ from xl_underskud.core.declarations import (ALL_TABLES, BEFOLKNING, INPUT_SHEETS
 
 OUTPUT_SHEETS = ("Resultat", "Fordeling", "Kommuneoversigt", "Eksponering", "Takstkontrol",
                  "Opgørelser", "Fejl")
-NUMBER_FORMATS = {MONEY: '#,##0.00 "kr."', INT: "#,##0", DECIMAL: "#,##0.00",
-                  PERCENT: "0.0000%", PERCENT1: "0.0%", CODE: "0", DATE: "dd-mm-yyyy"}
 HEADER_ROW = 4  # 1-based: title in row 1, subtitle in row 2, header in row 4
 
 
@@ -106,7 +103,7 @@ def read_book(book) -> RawWorkbook:
     return raw
 
 
-def _display(kind: str, value):
+def _display(kind: OutKind, value):
     value = cell_value(kind, value)
     if isinstance(value, date) and not isinstance(value, datetime):
         return datetime(value.year, value.month, value.day)  # xlwings writes datetimes
@@ -132,9 +129,8 @@ def _write_block(sheet, table: OutTable, header_row: int) -> int:
     sheet.range((header_row + 1, 1)).value = rows
     last = header_row + len(rows)
     for i, column in enumerate(table.columns, start=1):
-        fmt = NUMBER_FORMATS.get(column.kind)
-        if fmt:
-            sheet.range((header_row + 1, i), (last, i)).number_format = fmt
+        if column.kind.number_format:
+            sheet.range((header_row + 1, i), (last, i)).number_format = column.kind.number_format
     if has_totals:
         sheet.range((last, 1), (last, n_cols)).font.bold = True
     return last
@@ -184,7 +180,8 @@ def write_population(book, rows: list[list]) -> None:
     first_row, first_col = header.row + 1, header.column
     old_body = table.data_body_range
     old_last = old_body.last_cell.row if old_body is not None else header.row
-    values = [[_display(DATE, v) if isinstance(v, date) else v for v in row] for row in rows]
+    values = [[_display(OutKind.DATE, v) if isinstance(v, date) else v for v in row]
+              for row in rows]
     last_col = first_col + len(BEFOLKNING.columns) - 1
     if values:
         sheet.range((first_row, first_col)).value = values
@@ -192,4 +189,6 @@ def write_population(book, rows: list[list]) -> None:
     if old_last > new_last:
         sheet.range((new_last + 1, first_col), (old_last, last_col)).clear_contents()
     table.resize(sheet.range((header.row, first_col), (new_last, last_col)))
-    sheet.range((first_row, first_col + 2), (new_last, first_col + 2)).number_format = "dd-mm-yyyy"
+    key_date = BEFOLKNING.column("key_date")  # written as datetimes: give them the date format
+    col = first_col + BEFOLKNING.columns.index(key_date)
+    sheet.range((first_row, col), (new_last, col)).number_format = key_date.num_format

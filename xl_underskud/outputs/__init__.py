@@ -1,8 +1,8 @@
 """What the product shows, as data: report tables, statements, JSON and Danish display formats.
 
 - `tables.py` — the output sheets (Resultat, Fordeling, Kommuneoversigt, Eksponering,
-  Takstkontrol, Fejl) as `OutTable`s, and the output column kinds (`OutKind`) with their one
-  number format;
+  Takstkontrol, Fejl) as `OutTable`s, and the output column kinds (`OutKind`), each with its
+  one Excel number format, alignment and Danish text;
 - `statements.py` — the statements (opgørelser) per municipality and operator;
 - `jsonout.py` — the machine-readable formats `xl-underskud/afregning@…` and `fejl@…`;
 - `display.py` — Danish money, number and percent texts.

@@ -15,9 +15,10 @@ def kr(oere: int | Decimal | Fraction) -> str:
     return f"{sign}{krone:,}".replace(",", ".") + f",{small:02d} kr."
 
 
-def number(value: int) -> str:
-    """Danish thousands: 1.891.778."""
-    return f"{value:,}".replace(",", ".")
+def number(value: int | float, decimals: int = 0) -> str:
+    """Danish thousands and decimal comma: 1.891.778, or 1.234,50 with `decimals` = 2."""
+    text = f"{float(value):,.{decimals}f}" if decimals else f"{value:,}"
+    return text.replace(",", "X").replace(".", ",").replace("X", ".")
 
 
 def percent(share: Fraction | float, decimals: int = 4) -> str:

@@ -24,8 +24,7 @@ from fractions import Fraction
 from xl_underskud.core import municipalities as muni
 from xl_underskud.outputs.display import kr, percent, share_text
 from xl_underskud.core.dates import fmt
-from xl_underskud.outputs.tables import (CODE, DATE, INT, MONEY, PERCENT, TEXT, OutChart, OutColumn,
-                                         OutTable)
+from xl_underskud.outputs.tables import OutChart, OutColumn, OutKind, OutTable
 from xl_underskud.core.records import Inputs, KeyDateRule, Message, Period
 from xl_underskud.core.rules.settlement import Settlement, agreement_amounts
 
@@ -347,14 +346,16 @@ def statement_sections(st: Statement) -> list[OutTable]:
             "Betaler", f"{st.name} betaler: andel pr. aftale og periode",
             "Aftalens beløb fordeles efter folketal på nøgledatoen. Andel = kommunens folketal / "
             "de betalende kommuners samlede folketal.",
-            (OutColumn("Aftale", TEXT, 7), OutColumn("Driftsherre", TEXT, 16),
-             OutColumn("Tilbud", TEXT, 24), OutColumn("Periode", TEXT, 8),
-             OutColumn("Vindues-\ndøgn", INT, 9), OutColumn("Betalte\ndøgn", INT, 9),
-             OutColumn("Tomme\ndøgn", INT, 8), OutColumn("Døgntakst", MONEY, 12),
-             OutColumn("Dæknings-\nandel", TEXT, 10),
-             OutColumn("Aftalens\nbeløb", MONEY, 14, True),
-             OutColumn("Folketal", INT, 10), OutColumn("Nøgledato", DATE, 11),
-             OutColumn("Andel", PERCENT, 9), OutColumn("Kommunens\ndel", MONEY, 14, True)),
+            (OutColumn("Aftale", OutKind.TEXT, 7), OutColumn("Driftsherre", OutKind.TEXT, 16),
+             OutColumn("Tilbud", OutKind.TEXT, 24), OutColumn("Periode", OutKind.TEXT, 8),
+             OutColumn("Vindues-\ndøgn", OutKind.INT, 9),
+             OutColumn("Betalte\ndøgn", OutKind.INT, 9),
+             OutColumn("Tomme\ndøgn", OutKind.INT, 8), OutColumn("Døgntakst", OutKind.MONEY, 12),
+             OutColumn("Dæknings-\nandel", OutKind.TEXT, 10),
+             OutColumn("Aftalens\nbeløb", OutKind.MONEY, 14, True),
+             OutColumn("Folketal", OutKind.INT, 10), OutColumn("Nøgledato", OutKind.DATE, 11),
+             OutColumn("Andel", OutKind.PERCENT, 9),
+             OutColumn("Kommunens\ndel", OutKind.MONEY, 14, True)),
             tuple((x.agreement_id, x.operator, x.offer, x.period, x.window_days, x.paid_days,
                    x.vacant_days, x.daily_rate_oere, x.coverage_text, x.agreement_oere,
                    x.population, x.key_date, x.share, x.part_oere) for x in st.payments),
@@ -363,9 +364,9 @@ def statement_sections(st: Statement) -> list[OutTable]:
         own = any(c.own for c in st.pays_to)
         out.append(OutTable(
             "Betales til", "Betales til driftsherrerne", "",
-            (OutColumn("Kode", CODE, 7), OutColumn("Driftsherre", TEXT, 24))
-            + ((OutColumn("Bemærkning", TEXT, 36),) if own else ())
-            + (OutColumn("Beløb", MONEY, 14, True),),
+            (OutColumn("Kode", OutKind.CODE, 7), OutColumn("Driftsherre", OutKind.TEXT, 24))
+            + ((OutColumn("Bemærkning", OutKind.TEXT, 36),) if own else ())
+            + (OutColumn("Beløb", OutKind.MONEY, 14, True),),
             tuple((c.code, c.name)
                   + (("egen aftale: modregnes i nettopositionen" if c.own else "",) if own else ())
                   + (c.amount_oere,) for c in st.pays_to),
@@ -375,12 +376,13 @@ def statement_sections(st: Statement) -> list[OutTable]:
         out.append(OutTable(
             "Modtager", f"{st.name} modtager som driftsherre: garantibeløb pr. aftale og periode",
             "Beløb = tomme døgn x dækningsandel x døgntakst, afrundet til hele øre.",
-            (OutColumn("Aftale", TEXT, 7), OutColumn("Tilbud", TEXT, 28),
-             OutColumn("Periode", TEXT, 8), OutColumn("Vindues-\ndøgn", INT, 9),
-             OutColumn("Betalte\ndøgn", INT, 9), OutColumn("Tomme\ndøgn", INT, 8),
-             OutColumn("Døgntakst", MONEY, 12), OutColumn("Dæknings-\nandel", TEXT, 10),
-             OutColumn("Aftalens\nbeløb", MONEY, 14, True))
-            + ((OutColumn("Heraf\negen andel", MONEY, 14, True),) if own else ()),
+            (OutColumn("Aftale", OutKind.TEXT, 7), OutColumn("Tilbud", OutKind.TEXT, 28),
+             OutColumn("Periode", OutKind.TEXT, 8), OutColumn("Vindues-\ndøgn", OutKind.INT, 9),
+             OutColumn("Betalte\ndøgn", OutKind.INT, 9), OutColumn("Tomme\ndøgn", OutKind.INT, 8),
+             OutColumn("Døgntakst", OutKind.MONEY, 12),
+             OutColumn("Dæknings-\nandel", OutKind.TEXT, 10),
+             OutColumn("Aftalens\nbeløb", OutKind.MONEY, 14, True))
+            + ((OutColumn("Heraf\negen andel", OutKind.MONEY, 14, True),) if own else ()),
             tuple((x.agreement_id, x.offer, x.period, x.window_days, x.paid_days, x.vacant_days,
                    x.daily_rate_oere, x.coverage_text, x.agreement_oere)
                   + ((x.part_oere or 0,) if own else ()) for x in st.receipts),
@@ -389,16 +391,18 @@ def statement_sections(st: Statement) -> list[OutTable]:
             total = sum(c.amount_oere for c in st.receives_from)
             out.append(OutTable(
                 "Modtages fra", "Modtages fra de betalende kommuner", "",
-                (OutColumn("Kommune-\nkode", CODE, 10), OutColumn("Kommune", TEXT, 22),
-                 OutColumn("Andel", PERCENT, 10), OutColumn("Beløb", MONEY, 14, True)),
+                (OutColumn("Kommune-\nkode", OutKind.CODE, 10),
+                 OutColumn("Kommune", OutKind.TEXT, 22), OutColumn("Andel", OutKind.PERCENT, 10),
+                 OutColumn("Beløb", OutKind.MONEY, 14, True)),
                 tuple((c.code, c.name + (" (egen andel)" if c.own else ""),
                        Fraction(c.amount_oere, total) if total else Fraction(0), c.amount_oere)
                       for c in st.receives_from)))
     if len(st.periods) > 1:
         out.append(OutTable(
             "Perioder", "Pr. periode", "",
-            (OutColumn("Periode", TEXT, 10), OutColumn("Betaler", MONEY, 14, True),
-             OutColumn("Modtager", MONEY, 14, True), OutColumn("Netto", MONEY, 14, True)),
+            (OutColumn("Periode", OutKind.TEXT, 10), OutColumn("Betaler", OutKind.MONEY, 14, True),
+             OutColumn("Modtager", OutKind.MONEY, 14, True),
+             OutColumn("Netto", OutKind.MONEY, 14, True)),
             tuple((p.period, p.pays_oere, p.receives_oere, p.net_oere) for p in st.periods)))
     return out
 
@@ -417,19 +421,23 @@ def overview_sheets(ss: StatementSet) -> list[OverviewSheet]:
     sub = ss.source_line
     positions = OutTable(
         "Oversigt", "", "",
-        (OutColumn("Kode", CODE, 7), OutColumn("Navn", TEXT, 20), OutColumn("Rolle", TEXT, 30),
-         OutColumn("Betaler", MONEY, 15, True), OutColumn("Modtager", MONEY, 15, True),
-         OutColumn("Netto", MONEY, 15, True), OutColumn("Opgørelse (PDF)", TEXT, 36)),
+        (OutColumn("Kode", OutKind.CODE, 7), OutColumn("Navn", OutKind.TEXT, 20),
+         OutColumn("Rolle", OutKind.TEXT, 30), OutColumn("Betaler", OutKind.MONEY, 15, True),
+         OutColumn("Modtager", OutKind.MONEY, 15, True),
+         OutColumn("Netto", OutKind.MONEY, 15, True),
+         OutColumn("Opgørelse (PDF)", OutKind.TEXT, 36)),
         tuple((st.code, st.name, st.role, st.pays_oere, st.receives_oere, st.net_oere,
                st.file_stem + ".pdf") for st in ss.statements),
         "Ingen parter.")
     agreements = OutTable(
         "Aftaler", "", "",
-        (OutColumn("Aftale", TEXT, 8), OutColumn("Driftsherre", TEXT, 18),
-         OutColumn("Tilbud", TEXT, 28), OutColumn("Periode", TEXT, 9),
-         OutColumn("Vinduesdøgn", INT, 11, True), OutColumn("Betalte døgn", INT, 11, True),
-         OutColumn("Tomme døgn", INT, 10, True), OutColumn("Døgntakst", MONEY, 13),
-         OutColumn("Dækningsandel", TEXT, 13), OutColumn("Beløb", MONEY, 15, True)),
+        (OutColumn("Aftale", OutKind.TEXT, 8), OutColumn("Driftsherre", OutKind.TEXT, 18),
+         OutColumn("Tilbud", OutKind.TEXT, 28), OutColumn("Periode", OutKind.TEXT, 9),
+         OutColumn("Vinduesdøgn", OutKind.INT, 11, True),
+         OutColumn("Betalte døgn", OutKind.INT, 11, True),
+         OutColumn("Tomme døgn", OutKind.INT, 10, True),
+         OutColumn("Døgntakst", OutKind.MONEY, 13), OutColumn("Dækningsandel", OutKind.TEXT, 13),
+         OutColumn("Beløb", OutKind.MONEY, 15, True)),
         tuple((x.agreement_id, x.operator, x.offer, x.period, x.window_days, x.paid_days,
                x.vacant_days, x.daily_rate_oere, x.coverage_text, x.agreement_oere)
               for x in ss.agreement_periods),
@@ -437,8 +445,8 @@ def overview_sheets(ss: StatementSet) -> list[OverviewSheet]:
     years = sorted({y for _, _, row in ss.history for y in row})
     history = OutTable(
         "Pr. år", "", "",
-        (OutColumn("Aftale", TEXT, 26),) + tuple(OutColumn(str(y), MONEY, 15, True)
-                                                 for y in years),
+        (OutColumn("Aftale", OutKind.TEXT, 26),)
+        + tuple(OutColumn(str(y), OutKind.MONEY, 15, True) for y in years),
         tuple((f"{aid} ({op})",) + tuple(row[y] for y in years) for aid, op, row in ss.history),
         "Ingen beløb.")
     aids = [x for x in dict.fromkeys(line.agreement_id for line in ss.agreement_periods)]
@@ -446,10 +454,10 @@ def overview_sheets(ss: StatementSet) -> list[OverviewSheet]:
     grand = ss.total_oere
     matrix = OutTable(
         "Kommuner", "", "",
-        (OutColumn("Kommunekode", CODE, 12), OutColumn("Kommune", TEXT, 18),
-         OutColumn("Folketal", INT, 11, True), OutColumn("Andel", PERCENT, 10))
-        + tuple(OutColumn(f"{aid} til {operator[aid]}", MONEY, 15, True) for aid in aids)
-        + (OutColumn("I alt", MONEY, 15, True),),
+        (OutColumn("Kommunekode", OutKind.CODE, 12), OutColumn("Kommune", OutKind.TEXT, 18),
+         OutColumn("Folketal", OutKind.INT, 11, True), OutColumn("Andel", OutKind.PERCENT, 10))
+        + tuple(OutColumn(f"{aid} til {operator[aid]}", OutKind.MONEY, 15, True) for aid in aids)
+        + (OutColumn("I alt", OutKind.MONEY, 15, True),),
         tuple((code, name, pop, Fraction(sum(parts.values()), grand) if grand else Fraction(0))
               + tuple(parts.get(aid, 0) for aid in aids) + (sum(parts.values()),)
               for code, name, pop, parts in ss.municipal_parts),
@@ -477,8 +485,8 @@ def overview_sheets(ss: StatementSet) -> list[OverviewSheet]:
         sheets.append(OverviewSheet(
             "Advarsler", "Advarsler fra beregningen", sub, OutTable(
                 "Advarsler", "", "",
-                (OutColumn("Ark", TEXT, 14), OutColumn("Række", INT, 8),
-                 OutColumn("Kolonne", TEXT, 18), OutColumn("Besked", TEXT, 100)),
+                (OutColumn("Ark", OutKind.TEXT, 14), OutColumn("Række", OutKind.INT, 8),
+                 OutColumn("Kolonne", OutKind.TEXT, 18), OutColumn("Besked", OutKind.TEXT, 100)),
                 tuple((m.source.sheet or "(filen)", m.source.row, m.source.column or "", m.text)
                       for m in ss.warnings))))
     return sheets
@@ -489,9 +497,10 @@ def statements_table(ss: StatementSet) -> OutTable:
     sheets = {o.name: o for o in overview_sheets(ss)}
     positions = OutTable(
         "Opgørelser", f"Opgørelser: underskudsgaranti {ss.years_label}", ss.source_line,
-        (OutColumn("Kode", CODE, 7), OutColumn("Navn", TEXT, 20), OutColumn("Rolle", TEXT, 30),
-         OutColumn("Betaler", MONEY, 15, True), OutColumn("Modtager", MONEY, 15, True),
-         OutColumn("Netto", MONEY, 15, True)),
+        (OutColumn("Kode", OutKind.CODE, 7), OutColumn("Navn", OutKind.TEXT, 20),
+         OutColumn("Rolle", OutKind.TEXT, 30), OutColumn("Betaler", OutKind.MONEY, 15, True),
+         OutColumn("Modtager", OutKind.MONEY, 15, True),
+         OutColumn("Netto", OutKind.MONEY, 15, True)),
         tuple((st.code, st.name, st.role, st.pays_oere, st.receives_oere, st.net_oere)
               for st in ss.statements),
         "Ingen parter.",

@@ -9,25 +9,67 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from enum import Enum, unique
 from fractions import Fraction
 
 from xl_underskud.core.dates import fmt
-from xl_underskud.outputs.display import share_text
+from xl_underskud.outputs.display import kr, number, percent, share_text
 from xl_underskud.core.engine import sort_messages
 from xl_underskud.core.records import Inputs, Message, warning
 from xl_underskud.core.rules.settlement import Settlement
 
-MONEY, INT, TEXT, DATE, PERCENT, DECIMAL = "kr", "int", "text", "date", "pct", "dec"
-PERCENT1 = "pct1"  # a percentage shown with one decimal (shares use PERCENT, four decimals)
-CODE = "code"  # a whole number shown without thousands separator: years, codes, row numbers
+
+@unique
+class OutKind(Enum):
+    """What an output column holds, and how every renderer shows it, declared once.
+
+    Each kind carries its Excel number format (report and statement workbooks, the sheets the
+    add-in writes) and whether it reads as a number: right-aligned, its header too. A kind's
+    totals are shown as `totals`, its values as Danish text by `text` (the PDF statements).
+    """
+
+    #          Excel number format  numeric
+    MONEY = ('#,##0.00 "kr."', True)
+    INT = ("#,##0", True)
+    DECIMAL = ("#,##0.00", True)
+    PERCENT = ("0.0000%", True)  # shares: four decimals
+    PERCENT1 = ("0.0%", True)  # a percentage with one decimal: occupancy, growth
+    CODE = ("0", True)  # a whole number without thousands separator: years, codes, row numbers
+    DATE = ("dd-mm-yyyy", False)
+    TEXT = (None, False)
+
+    def __init__(self, number_format: str | None, numeric: bool):
+        self.number_format = number_format
+        self.numeric = numeric
+
+    @property
+    def totals(self) -> "OutKind":
+        """The kind a totals row shows this column's sum as: money, decimals, else whole."""
+        return self if self in (OutKind.MONEY, OutKind.DECIMAL) else OutKind.INT
+
+    def text(self, value) -> str:
+        """The value as Danish text: 1.234,50 kr., 1.891.778, 12,3456 %, 01-01-2024."""
+        if value is None:
+            return ""
+        if self is OutKind.MONEY:
+            return kr(value)
+        if self is OutKind.INT:
+            return number(int(value))
+        if self is OutKind.DECIMAL:
+            return number(value, 2)
+        if self in (OutKind.PERCENT, OutKind.PERCENT1):
+            return percent(value, 4 if self is OutKind.PERCENT else 1)
+        if self is OutKind.DATE and isinstance(value, date):
+            return fmt(value)
+        return str(value)
 
 
-def cell_value(kind: str, value):
+def cell_value(kind: OutKind, value):
     """A table value as a spreadsheet cell holds it: money in kr. (the exact sums stay in
     øre in the tables), exact fractions as floats; everything else as it is."""
     if value is None:
         return None
-    if kind == MONEY:
+    if kind is OutKind.MONEY:
         return float(Fraction(value) / 100)
     if isinstance(value, (Decimal, Fraction)):
         return float(value)
@@ -37,7 +79,7 @@ def cell_value(kind: str, value):
 @dataclass(frozen=True)
 class OutColumn:
     header: str
-    kind: str
+    kind: OutKind
     width: float = 14
     total: bool = False  # summed in the totals row
 
@@ -89,22 +131,25 @@ def settlement_tables(s: Settlement, inputs: Inputs, source: str, computed: date
             share_text(ap.coverage) if ap.vacant_days else "", ap.amount_oere))
     resultat = OutTable(
         "Resultat", "Underskudsgaranti: tomme døgn og garantibeløb", subtitle,
-        (OutColumn("AftaleID", TEXT, 10), OutColumn("Driftsherre", TEXT, 20),
-         OutColumn("Tilbud", TEXT, 28), OutColumn("Periode", TEXT, 10),
-         OutColumn("Vinduesdøgn", INT, 12, True), OutColumn("Betalte døgn", INT, 12, True),
-         OutColumn("Tomme døgn", INT, 11, True))
-        + ((OutColumn("Fradrag normal tomgang (døgn)", DECIMAL, 14),) if deduct else ())
-        + (OutColumn("Døgntakst", MONEY, 13), OutColumn("Dækningsandel", TEXT, 14),
-           OutColumn("Beløb", MONEY, 16, True)),
+        (OutColumn("AftaleID", OutKind.TEXT, 10), OutColumn("Driftsherre", OutKind.TEXT, 20),
+         OutColumn("Tilbud", OutKind.TEXT, 28), OutColumn("Periode", OutKind.TEXT, 10),
+         OutColumn("Vinduesdøgn", OutKind.INT, 12, True),
+         OutColumn("Betalte døgn", OutKind.INT, 12, True),
+         OutColumn("Tomme døgn", OutKind.INT, 11, True))
+        + ((OutColumn("Fradrag normal tomgang (døgn)", OutKind.DECIMAL, 14),) if deduct else ())
+        + (OutColumn("Døgntakst", OutKind.MONEY, 13),
+           OutColumn("Dækningsandel", OutKind.TEXT, 14),
+           OutColumn("Beløb", OutKind.MONEY, 16, True)),
         tuple(result_rows), "Ingen garanterede døgn i de valgte år.")
 
     fordeling = _fordeling_table(s, subtitle)
 
     kommuner = OutTable(
         "Kommuneoversigt", "Betaling og nettoposition pr. kommune", subtitle,
-        (OutColumn("Kommunekode", CODE, 12), OutColumn("Kommune", TEXT, 22),
-         OutColumn("Periode", TEXT, 10), OutColumn("Betaler", MONEY, 16, True),
-         OutColumn("Modtager", MONEY, 16, True), OutColumn("Netto", MONEY, 16, True)),
+        (OutColumn("Kommunekode", OutKind.CODE, 12), OutColumn("Kommune", OutKind.TEXT, 22),
+         OutColumn("Periode", OutKind.TEXT, 10), OutColumn("Betaler", OutKind.MONEY, 16, True),
+         OutColumn("Modtager", OutKind.MONEY, 16, True),
+         OutColumn("Netto", OutKind.MONEY, 16, True)),
         tuple((m.code, m.name, m.period, m.pays_oere, m.receives_oere, m.net_oere)
               for m in sorted(s.positions, key=lambda m: (m.code, m.period))),
         "Ingen perioder at vise.")
@@ -143,15 +188,15 @@ def _fordeling_table(s: Settlement, subtitle: str) -> OutTable:
                         for code, name, pop in zip(sp.codes, sp.names, sp.populations))
     key = OutTable(
         "Fordeling", "Fordelingsnøgle: folketal og andel på nøgledatoen", "",
-        (OutColumn("Kommunekode", CODE, 12), OutColumn("Kommune", TEXT, 20),
-         OutColumn("Nøgledato", DATE, 12), OutColumn("Folketal", INT, 12),
-         OutColumn("Andel", PERCENT, 10)),
+        (OutColumn("Kommunekode", OutKind.CODE, 12), OutColumn("Kommune", OutKind.TEXT, 20),
+         OutColumn("Nøgledato", OutKind.DATE, 12), OutColumn("Folketal", OutKind.INT, 12),
+         OutColumn("Andel", OutKind.PERCENT, 10)),
         tuple(key_rows), "Ingen nøgle: intet beløb at fordele.")
     return OutTable(
         "Fordeling", "Fordeling på kommuner efter folketal (kr.)", subtitle,
-        (OutColumn("AftaleID", TEXT, 10), OutColumn("Periode", TEXT, 10),
-         OutColumn("Nøgledato", DATE, 12), OutColumn("Beløb", MONEY, 16, True))
-        + tuple(OutColumn(name, MONEY, max(13, len(name) + 2), True) for name in names),
+        (OutColumn("AftaleID", OutKind.TEXT, 10), OutColumn("Periode", OutKind.TEXT, 10),
+         OutColumn("Nøgledato", OutKind.DATE, 12), OutColumn("Beløb", OutKind.MONEY, 16, True))
+        + tuple(OutColumn(name, OutKind.MONEY, max(13, len(name) + 2), True) for name in names),
         tuple(rows), "Intet beløb at fordele.", more=(key,), freeze_columns=4)
 
 
@@ -161,8 +206,9 @@ def messages_table(messages: list[Message], source: str, computed: date) -> OutT
                  for m in sort_messages(messages))
     return OutTable(
         "Fejl", "Fejl og advarsler", f"Kilde: {source} · kontrolleret {fmt(computed)}",
-        (OutColumn("Type", TEXT, 10), OutColumn("Ark", TEXT, 14), OutColumn("Række", CODE, 8),
-         OutColumn("Kolonne", TEXT, 20), OutColumn("Besked", TEXT, 100)),
+        (OutColumn("Type", OutKind.TEXT, 10), OutColumn("Ark", OutKind.TEXT, 14),
+         OutColumn("Række", OutKind.CODE, 8), OutColumn("Kolonne", OutKind.TEXT, 20),
+         OutColumn("Besked", OutKind.TEXT, 100)),
         rows, "Ingen fejl eller advarsler.")
 
 
@@ -197,10 +243,10 @@ def exposure_table(inputs: Inputs, source: str, computed: date):
                       sum(r.expected_oere for r in main.rows if r.year == y),
                       sum(r.max_oere for r in other.rows if r.year == y),
                       sum(r.expected_oere for r in other.rows if r.year == y)) for y in years)
-    money = lambda h: OutColumn(h, MONEY, 19, True)  # noqa: E731
+    money = lambda h: OutColumn(h, OutKind.MONEY, 19, True)  # noqa: E731
     yearly = OutTable(
         "Eksponering", "Samlet pr. år", "",
-        (OutColumn("År", TEXT, 10), money(f"Maksimum {a}"), money(f"Forventet {a}"),
+        (OutColumn("År", OutKind.TEXT, 10), money(f"Maksimum {a}"), money(f"Forventet {a}"),
          money(f"Maksimum {b}"), money(f"Forventet {b}")),
         per_year,
         chart=OutChart("Mulig fælles underskudsdækning pr. år", "År",
@@ -208,16 +254,17 @@ def exposure_table(inputs: Inputs, source: str, computed: date):
                        "column", "kr."))
     municipalities = OutTable(
         "Eksponering", f"Pr. kommune og år ({a})", "",
-        (OutColumn("Kommunekode", CODE, 12), OutColumn("Kommune", TEXT, 20), OutColumn("År", CODE, 8),
-         OutColumn("Nøgledato", DATE, 12), money("Maksimum"), money("Forventet")),
+        (OutColumn("Kommunekode", OutKind.CODE, 12), OutColumn("Kommune", OutKind.TEXT, 20),
+         OutColumn("År", OutKind.CODE, 8), OutColumn("Nøgledato", OutKind.DATE, 12),
+         money("Maksimum"), money("Forventet")),
         tuple((p.municipality_code, p.municipality, p.year, p.key_date, p.max_oere,
                p.expected_oere) for p in main.parts),
         "Ingen folketal i projektmappen.")
     table = OutTable(
         "Eksponering", "Eksponering: mulig fælles underskudsdækning (estimat til KKR)", subtitle,
-        (OutColumn("AftaleID", TEXT, 10), OutColumn("Driftsherre", TEXT, 20),
-         OutColumn("År", CODE, 8), OutColumn("Vinduesdøgn", INT, 12, True),
-         OutColumn("Døgntakst", MONEY, 13), OutColumn("Fremskrevet", TEXT, 11),
+        (OutColumn("AftaleID", OutKind.TEXT, 10), OutColumn("Driftsherre", OutKind.TEXT, 20),
+         OutColumn("År", OutKind.CODE, 8), OutColumn("Vinduesdøgn", OutKind.INT, 12, True),
+         OutColumn("Døgntakst", OutKind.MONEY, 13), OutColumn("Fremskrevet", OutKind.TEXT, 11),
          money(f"Maksimum {a}"), money(f"Forventet {a}"), money(f"Maksimum {b}"),
          money(f"Forventet {b}")),
         rows, "Ingen aftaler at estimere.", more=(yearly, municipalities))
@@ -250,12 +297,14 @@ def rate_check_table(inputs: Inputs, source: str, computed: date) -> OutTable | 
         f"pladsdøgn højst referenceårets niveau × Π(1 + PL − 0,5 %), som gennemsnit over en "
         f"periode på op til {CAP_PERIOD_YEARS} år (referenceår {CAP_BASE_YEAR} til og med "
         f"{CAP_BASE_YEAR + CAP_PERIOD_YEARS}, derefter året {CAP_PERIOD_YEARS} år før)",
-        (OutColumn("Tilbud", TEXT, 26), OutColumn("År", CODE, 7),
-         OutColumn("Omkostninger", MONEY, 16), OutColumn("Pladser", INT, 8),
-         OutColumn("Belægning", PERCENT1, 10), OutColumn("Døgntakst", MONEY, 13),
-         OutColumn("Fast andel", MONEY, 13), OutColumn("Overhead", PERCENT1, 10),
-         OutColumn("Overhead ≤ 6 %", TEXT, 10), OutColumn("Udgift pr. pladsdøgn", MONEY, 13),
-         OutColumn("Periode", TEXT, 11), OutColumn("Tilladt udgift", MONEY, 13),
-         OutColumn("Gns. vækst", PERCENT1, 10),
-         OutColumn("Tilladt gns. vækst", PERCENT1, 10), OutColumn("Takstloft", TEXT, 14)),
+        (OutColumn("Tilbud", OutKind.TEXT, 26), OutColumn("År", OutKind.CODE, 7),
+         OutColumn("Omkostninger", OutKind.MONEY, 16), OutColumn("Pladser", OutKind.INT, 8),
+         OutColumn("Belægning", OutKind.PERCENT1, 10), OutColumn("Døgntakst", OutKind.MONEY, 13),
+         OutColumn("Fast andel", OutKind.MONEY, 13), OutColumn("Overhead", OutKind.PERCENT1, 10),
+         OutColumn("Overhead ≤ 6 %", OutKind.TEXT, 10),
+         OutColumn("Udgift pr. pladsdøgn", OutKind.MONEY, 13),
+         OutColumn("Periode", OutKind.TEXT, 11), OutColumn("Tilladt udgift", OutKind.MONEY, 13),
+         OutColumn("Gns. vækst", OutKind.PERCENT1, 10),
+         OutColumn("Tilladt gns. vækst", OutKind.PERCENT1, 10),
+         OutColumn("Takstloft", OutKind.TEXT, 14)),
         tuple(rows))

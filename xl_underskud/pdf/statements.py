@@ -7,15 +7,14 @@ No rule lives here.
 """
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from xl_underskud.core.dates import fmt
-from xl_underskud.outputs.display import kr, number, percent
-from xl_underskud.outputs.tables import CODE, DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1, OutTable
+from xl_underskud.outputs.display import kr
+from xl_underskud.outputs.tables import OutTable
 from xl_underskud.outputs.statements import (Statement, StatementSet, statement_sections,
                                              summary_rows)
 
@@ -24,7 +23,6 @@ GREY = (89, 89, 89)
 LIGHT = (221, 228, 240)
 STRIPE = (243, 245, 249)
 FONT = "Helvetica"
-NUMERIC = {MONEY, INT, DECIMAL, PERCENT, PERCENT1, CODE}
 MM_PER_CHAR = 1.75  # column widths are given in Excel characters
 
 _LOOKALIKES = {"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2018": "'", "\u2019": "'",
@@ -36,24 +34,6 @@ def latin1(text: str) -> str:
     """Text the core fonts can draw: look-alikes for common typography, '?' for the rest."""
     text = "".join(_LOOKALIKES.get(ch, ch) for ch in str(text))
     return text.encode("latin-1", "replace").decode("latin-1")
-
-
-def _cell_text(kind: str, value) -> str:
-    if value is None:
-        return ""
-    if kind == MONEY:
-        return kr(value)
-    if kind == CODE:
-        return str(value)
-    if kind == INT:
-        return number(int(value))
-    if kind in (PERCENT, PERCENT1):
-        return percent(value, 4 if kind == PERCENT else 1)
-    if kind == DECIMAL:
-        return f"{float(value):,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
-    if kind == DATE and isinstance(value, date):
-        return fmt(value)
-    return latin1(value)
 
 
 class _Doc(FPDF):
@@ -142,7 +122,7 @@ ROW_MM = 4.4  # line height + padding of one table row
 
 
 def _table(pdf: _Doc, table: OutTable, rows: list, widths: list[float], totals: bool) -> None:
-    align = tuple("RIGHT" if c.kind in NUMERIC else "LEFT" for c in table.columns)
+    align = tuple("RIGHT" if c.kind.numeric else "LEFT" for c in table.columns)
     pdf.set_font(FONT, "", 7.5)
     heading = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=NAVY)
     bold = FontFace(emphasis="BOLD", fill_color=LIGHT)
@@ -156,13 +136,13 @@ def _table(pdf: _Doc, table: OutTable, rows: list, widths: list[float], totals: 
         for values in rows:
             row = t.row()
             for col, value in zip(table.columns, values):
-                row.cell(_cell_text(col.kind, value))
+                row.cell(latin1(col.kind.text(value)))
         if totals and any(c.total for c in table.columns):
             sums = table.totals()
             row = t.row()
             for i, col in enumerate(table.columns):
-                text = "I alt" if i == 0 else (_cell_text(col.kind, sums[i]) if col.total else "")
-                row.cell(text, style=bold)
+                text = "I alt" if i == 0 else (col.kind.text(sums[i]) if col.total else "")
+                row.cell(latin1(text), style=bold)
 
 
 def write_statement_pdf(path: str | Path, st: Statement, ss: StatementSet) -> Path:

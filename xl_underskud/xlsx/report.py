@@ -11,40 +11,45 @@ from pathlib import Path
 import xlsxwriter
 
 from xl_underskud.xlsx.atomic import atomic_target
-from xl_underskud.outputs.tables import (CODE, DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1,
-                                         OutTable, cell_value)
+from xl_underskud.outputs.tables import OutKind, OutTable, cell_value
 
 HEADER_ROW = 3  # 0-based; title in row 1, subtitle in row 2
 
 
+def kind_formats(wb, cell: dict, header: dict, total: dict, left=frozenset()) -> dict:
+    """XlsxWriter formats per column kind, in the shell's own style (`cell`, `header`, `total`).
+
+    fm[kind] formats a data cell, fm["header", kind] its header and fm["total", kind] its sum
+    in a totals row. The number format and the alignment come from the kind (`OutKind`):
+    numeric kinds are right-aligned, header too, except those in `left`.
+    """
+    headers = {False: wb.add_format(header), True: wb.add_format({**header, "align": "right"})}
+    fm = {}
+    for kind in OutKind:
+        right = kind.numeric and kind not in left
+        fm["header", kind] = headers[right]
+        fm["total", kind] = wb.add_format({**total, "num_format": kind.totals.number_format})
+        if kind.number_format:
+            fm[kind] = wb.add_format({**cell, "num_format": kind.number_format,
+                                      **({} if right else {"align": "left"})})
+    return fm
+
+
 def _formats(wb):
     base = {"font_name": "Calibri", "font_size": 10}
+    header = {**base, "bold": True, "bg_color": "#1F3864", "font_color": "#FFFFFF",
+              "text_wrap": True, "valign": "vcenter", "border": 1, "border_color": "#BFBFBF"}
     return {
         "title": wb.add_format({**base, "bold": True, "font_size": 14, "font_color": "#1F3864"}),
         "subtitle": wb.add_format({**base, "italic": True, "font_color": "#595959"}),
-        "header": wb.add_format({**base, "bold": True, "bg_color": "#1F3864",
-                                 "font_color": "#FFFFFF", "text_wrap": True, "valign": "vcenter",
-                                 "border": 1, "border_color": "#BFBFBF"}),
-        "header_num": wb.add_format({**base, "bold": True, "bg_color": "#1F3864",
-                                     "font_color": "#FFFFFF", "text_wrap": True, "align": "right",
-                                     "valign": "vcenter", "border": 1, "border_color": "#BFBFBF"}),
-        MONEY: wb.add_format({**base, "num_format": '#,##0.00 "kr."'}),
-        INT: wb.add_format({**base, "num_format": "#,##0"}),
-        DECIMAL: wb.add_format({**base, "num_format": "#,##0.00"}),
-        PERCENT: wb.add_format({**base, "num_format": "0.0000%"}),
-        PERCENT1: wb.add_format({**base, "num_format": "0.0%"}),
-        CODE: wb.add_format({**base, "num_format": "0"}),
         "block_title": wb.add_format({**base, "bold": True, "font_size": 12,
                                       "font_color": "#1F3864"}),
-        DATE: wb.add_format({**base, "num_format": "dd-mm-yyyy", "align": "left"}),
         "text": wb.add_format({**base, "text_wrap": False, "valign": "top"}),
         "wrap": wb.add_format({**base, "text_wrap": True, "valign": "top"}),
         "total_label": wb.add_format({**base, "bold": True, "top": 1}),
-        "total_" + MONEY: wb.add_format({**base, "bold": True, "top": 1,
-                                         "num_format": '#,##0.00 "kr."'}),
-        "total_" + INT: wb.add_format({**base, "bold": True, "top": 1, "num_format": "#,##0"}),
         "total_blank": wb.add_format({**base, "top": 1}),
         "empty": wb.add_format({**base, "italic": True, "font_color": "#595959"}),
+        **kind_formats(wb, base, header, {**base, "bold": True, "top": 1}),
     }
 
 
@@ -52,9 +57,9 @@ def write_rows(ws, fm, table: OutTable, first_row: int, wrap_width: float = 60,
                links: dict[int, str] | None = None) -> None:
     """The table's data rows from `first_row`, each cell in its kind's format.
 
-    `fm` holds a format per column kind plus DATE, "text" and "wrap" (and "link" when `links`
-    names columns whose text is a file to link to). Text in columns at least `wrap_width` wide
-    wraps.
+    `fm` holds a format per column kind (`kind_formats`) plus "text" and "wrap" (and "link"
+    when `links` names columns whose text is a file to link to). Text in columns at least
+    `wrap_width` wide wraps.
     """
     for r, row in enumerate(table.rows, start=first_row):
         for c, (col, value) in enumerate(zip(table.columns, row)):
@@ -62,7 +67,7 @@ def write_rows(ws, fm, table: OutTable, first_row: int, wrap_width: float = 60,
             if v is None:
                 continue
             if isinstance(v, (date, datetime)):
-                ws.write_datetime(r, c, v, fm[DATE])
+                ws.write_datetime(r, c, v, fm[OutKind.DATE])
             elif isinstance(v, str):
                 if links and c in links and v:
                     ws.write_url(r, c, "external:" + v, fm["link"], string=v, tip=links[c])
@@ -72,30 +77,34 @@ def write_rows(ws, fm, table: OutTable, first_row: int, wrap_width: float = 60,
                 ws.write_number(r, c, v, fm.get(col.kind, fm["text"]))
 
 
-def _render_block(ws, fm, table: OutTable, header_row: int) -> tuple[int, int]:
-    """Write one table with its header at `header_row`; returns (last row, last data row)."""
-    numeric = {MONEY, INT, DECIMAL, PERCENT, PERCENT1, CODE}
+def write_block(ws, fm, table: OutTable, header_row: int, header_height: float,
+                wrap_width: float = 60, links: dict[int, str] | None = None) -> tuple[int, int]:
+    """One table (report and statement workbooks): its header at `header_row`, the data rows
+    and, when a column is summed, a totals row "I alt"; without rows, the table's empty text.
+
+    `fm` as for `write_rows`, plus ("header", kind) and ("total", kind) (`kind_formats`),
+    "total_label", "total_blank" and "empty". Returns (last row written, last data row).
+    """
     for c, col in enumerate(table.columns):
-        ws.write(header_row, c, col.header, fm["header_num" if col.kind in numeric else "header"])
-    ws.set_row(header_row, 32)
+        ws.write(header_row, c, col.header, fm["header", col.kind])
+    ws.set_row(header_row, header_height)
     if not table.rows:
         ws.write(header_row + 1, 0, table.empty_text, fm["empty"])
-    write_rows(ws, fm, table, header_row + 1)
+        return header_row + 1, header_row
+    write_rows(ws, fm, table, header_row + 1, wrap_width, links)
     last_data = header_row + len(table.rows)
-    last = header_row + max(len(table.rows), 1)
-    if table.rows and any(c.total for c in table.columns):
-        total_row = last_data + 1
-        totals = table.totals()
-        for c, col in enumerate(table.columns):
-            if c == 0:
-                ws.write(total_row, 0, "I alt", fm["total_label"])
-            elif col.total:
-                ws.write_number(total_row, c, cell_value(col.kind, totals[c]),
-                                fm["total_" + (MONEY if col.kind == MONEY else INT)])
-            else:
-                ws.write_blank(total_row, c, None, fm["total_blank"])
-        last = total_row
-    return last, last_data
+    if not any(c.total for c in table.columns):
+        return last_data, last_data
+    total_row = last_data + 1
+    totals = table.totals()
+    for c, col in enumerate(table.columns):
+        if c == 0:
+            ws.write(total_row, 0, "I alt", fm["total_label"])
+        elif col.total:
+            ws.write_number(total_row, c, cell_value(col.kind, totals[c]), fm["total", col.kind])
+        else:
+            ws.write_blank(total_row, c, None, fm["total_blank"])
+    return total_row, last_data
 
 
 def _chart(wb, ws, table: OutTable, header_row: int, last_data: int, anchor_row: int):
@@ -127,7 +136,7 @@ def render_table(wb, fm, table: OutTable):
     ws.write(0, 0, table.title, fm["title"])
     ws.write(1, 0, table.subtitle, fm["subtitle"])
     widths = [c.width for c in table.columns]
-    last, last_data = _render_block(ws, fm, table, HEADER_ROW)
+    last, last_data = write_block(ws, fm, table, HEADER_ROW, 32)
     if table.rows:
         ws.autofilter(HEADER_ROW, 0, last_data, len(table.columns) - 1)
     ncols = len(table.columns)
@@ -135,7 +144,7 @@ def render_table(wb, fm, table: OutTable):
     for block in table.more:
         ws.write(row, 0, block.title, fm["block_title"])
         header = row + 1
-        block_last, block_data = _render_block(ws, fm, block, header)
+        block_last, block_data = write_block(ws, fm, block, header, 32)
         widths[:len(block.columns)] = [max(w, c.width) for w, c in
                                        zip(widths, block.columns)] + widths[len(block.columns):]
         widths += [c.width for c in block.columns[len(widths):]]

@@ -11,83 +11,52 @@ from pathlib import Path
 
 import xlsxwriter
 
-from xl_underskud.xlsx.report import write_rows
-from xl_underskud.outputs.tables import (CODE, DATE, DECIMAL, INT, MONEY, PERCENT, PERCENT1,
-                                         OutTable, cell_value)
+from xl_underskud.xlsx.report import kind_formats, write_block
+from xl_underskud.outputs.tables import OutKind, OutTable, cell_value
 from xl_underskud.outputs.statements import (OverviewSheet, Statement, StatementSet,
                                              overview_sheets, statement_sections, summary_rows)
 
 NAVY, GREY, LIGHT = "#1F3864", "#595959", "#DDE4F0"
 SERIES_COLORS = ["#1F3864", "#8FAADC", "#C55A11", "#F4B183", "#548235", "#A9D18E", "#7F6000",
                  "#FFD966"]
-NUMERIC = {MONEY, INT, DECIMAL, PERCENT, PERCENT1}  # right-aligned headers (codes: left)
-MONEY_FORMAT = '#,##0.00 "kr.";-#,##0.00 "kr."'
+CODES_LEFT = {OutKind.CODE}  # codes read as labels here: left-aligned, their headers too
 
 
 def _formats(wb):
     base = {"font_name": "Calibri", "font_size": 10}
+    header = {**base, "bold": True, "bg_color": NAVY, "font_color": "#FFFFFF", "text_wrap": True,
+              "valign": "vcenter", "border": 1, "border_color": "#BFBFBF"}
     fm = {
         "title": {**base, "bold": True, "font_size": 15, "font_color": NAVY},
         "party": {**base, "bold": True, "font_size": 12},
         "subtitle": {**base, "italic": True, "font_color": GREY},
         "section": {**base, "bold": True, "font_size": 12, "font_color": NAVY},
         "note": {**base, "italic": True, "font_color": GREY},
-        "header": {**base, "bold": True, "bg_color": NAVY, "font_color": "#FFFFFF",
-                   "text_wrap": True, "valign": "vcenter", "border": 1, "border_color": "#BFBFBF"},
         "text": {**base},
         "wrap": {**base, "text_wrap": True, "valign": "top"},
         "empty": {**base, "italic": True, "font_color": GREY},
         "box_label": {**base, "bg_color": LIGHT},
-        "box_money": {**base, "bg_color": LIGHT, "num_format": MONEY_FORMAT},
+        "box_money": {**base, "bg_color": LIGHT, "num_format": OutKind.MONEY.number_format},
         "box_net_label": {**base, "bold": True, "bg_color": LIGHT, "top": 1},
         "box_net_money": {**base, "bold": True, "bg_color": LIGHT, "top": 1,
-                          "num_format": MONEY_FORMAT},
+                          "num_format": OutKind.MONEY.number_format},
         "net_text": {**base, "bold": True, "font_size": 11, "font_color": NAVY},
         "basis": {**base, "text_wrap": True, "valign": "top", "font_color": "#404040"},
         "link": {**base, "font_color": "#0563C1", "underline": 1, "indent": 1},
-        MONEY: {**base, "num_format": MONEY_FORMAT},
-        INT: {**base, "num_format": "#,##0"},
-        CODE: {**base, "num_format": "0", "align": "left"},
-        DECIMAL: {**base, "num_format": "#,##0.00"},
-        PERCENT: {**base, "num_format": "0.0000%"},
-        PERCENT1: {**base, "num_format": "0.0%"},
-        DATE: {**base, "num_format": "dd-mm-yyyy", "align": "left"},
     }
     out = {k: wb.add_format(v) for k, v in fm.items()}
-    out["header_num"] = wb.add_format({**fm["header"], "align": "right"})
     total = {**base, "bold": True, "top": 1, "bottom": 6}
     out["total_label"] = wb.add_format(total)
     out["total_blank"] = wb.add_format(total)
-    for kind in (MONEY, INT, DECIMAL):
-        out["total_" + kind] = wb.add_format({**total, "num_format": fm[kind]["num_format"]})
-    return out
+    return out | kind_formats(wb, base, header, total, left=CODES_LEFT)
 
 
 def _block(ws, fm, table: OutTable, row: int, links: dict[int, str] | None = None
-           ) -> tuple[int, int, int]:
-    """Header at `row`, data, totals. Returns (header row, last data row, next free row)."""
-    for c, col in enumerate(table.columns):
-        ws.write(row, c, col.header, fm["header_num" if col.kind in NUMERIC else "header"])
-    ws.set_row(row, 30)
-    header = row
-    if not table.rows:
-        ws.write(row + 1, 0, table.empty_text, fm["empty"])
-        return header, header, row + 2
-    write_rows(ws, fm, table, row + 1, wrap_width=40, links=links)
-    last_data = row + len(table.rows)
-    nxt = last_data + 1
-    if any(c.total for c in table.columns):
-        totals = table.totals()
-        for c, col in enumerate(table.columns):
-            if col.total:
-                kind = col.kind if col.kind in (MONEY, INT, DECIMAL) else INT
-                ws.write_number(nxt, c, cell_value(col.kind, totals[c]), fm["total_" + kind])
-            elif c == 0:
-                ws.write(nxt, 0, "I alt", fm["total_label"])
-            else:
-                ws.write_blank(nxt, c, None, fm["total_blank"])
-        nxt += 1
-    return header, last_data, nxt + 1
+           ) -> tuple[int, int]:
+    """Header at `row`, data, totals. Returns (last data row, next free row): a blank row
+    after a table, none after an empty table's note."""
+    last, last_data = write_block(ws, fm, table, row, 30, wrap_width=40, links=links)
+    return last_data, last + (2 if table.rows else 1)
 
 
 def _page_setup(ws, header_left: str, footer_left: str, last_row: int, last_col: int):
@@ -140,7 +109,7 @@ def write_statement_xlsx(path: str | Path, st: Statement, ss: StatementSet) -> P
     for label, oere in summary_rows(st):
         net = label.startswith("Netto")
         ws.merge_range(row, 0, row, 2, label, fm["box_net_label" if net else "box_label"])
-        ws.merge_range(row, 3, row, 4, cell_value(MONEY, oere),
+        ws.merge_range(row, 3, row, 4, cell_value(OutKind.MONEY, oere),
                        fm["box_net_money" if net else "box_money"])
         row += 1
     ws.write(row, 0, st.net_text, fm["net_text"])
@@ -152,7 +121,7 @@ def write_statement_xlsx(path: str | Path, st: Statement, ss: StatementSet) -> P
         if table.subtitle:
             ws.write(row, 0, table.subtitle, fm["note"])
             row += 1
-        _, _, row = _block(ws, fm, table, row)
+        _, row = _block(ws, fm, table, row)
 
     ws.write(row, 0, "Grundlag", fm["section"])
     row += 1
@@ -220,7 +189,8 @@ def write_overview(path: str | Path, ss: StatementSet) -> Path:
         ws.write(1, 0, sheet.subtitle, fm["subtitle"])
         links = ({len(table.columns) - 1: "Åbn opgørelsen (samme mappe)"}
                  if sheet.name == "Oversigt" else None)
-        header, last_data, nxt = _block(ws, fm, table, 3, links)
+        header = 3
+        last_data, nxt = _block(ws, fm, table, header, links)
         if table.rows:
             ws.autofilter(header, 0, last_data, ncols - 1)
         ws.freeze_panes(header + 1, 0)
