@@ -468,12 +468,13 @@ def guide_lines() -> list[str]:
         tables = [t for t in ALL_TABLES if t.sheet == sheet]
         if sheet == SETTINGS_SHEET:
             labels = ", ".join(s.label.split(" (")[0].lower() for s in SETTINGS)
-            lines.append(f"{sheet}: dækningsandel pr. garantiår (standard "
-                         f"{percent_text(DEFAULT_COVERAGE_SHARE)} i {DEFAULT_GUARANTEE_YEARS} år) "
-                         f"og {labels}. Tomme felter giver modellens standard.")
+            lines.append(f"{sheet}: {DAEKNING.intro} Kolonner: {', '.join(DAEKNING.headers)} "
+                         f"(standard {percent_text(DEFAULT_COVERAGE_SHARE)} i "
+                         f"{DEFAULT_GUARANTEE_YEARS} år). Desuden: {labels}. Tomme felter giver "
+                         f"modellens standard.")
             continue
         parts = [f"{t.intro} Kolonner: {', '.join(t.headers)}." if t.intro else
-                 f"{t.name}: {', '.join(t.headers)}." for t in tables]
+                 f"{t.title or t.name}: {', '.join(t.headers)}." for t in tables]
         optional = " (valgfrit)" if all(t.optional for t in tables) else ""
         lines.append(f"{sheet}{optional}: " + " ".join(parts))
     return lines

@@ -11,14 +11,12 @@ from datetime import date, datetime
 from xl_underskud.core.cpr import looks_like_cpr
 from xl_underskud.core.grid import column_letter, raw_table_from_grid
 from xl_underskud.core.municipalities import suggestion
-from xl_underskud.outputs.tables import OutKind, OutTable, cell_value
+from xl_underskud.outputs.tables import OUTPUT_SHEETS, OutKind, OutTable, cell_value
 from xl_underskud.core.parse import RawSetting, RawWorkbook
 from xl_underskud.core.records import error, warning
 from xl_underskud.core.declarations import (ALL_TABLES, BEFOLKNING, INPUT_SHEETS, RATE_SHEET,
                                             SETTINGS, SETTINGS_SHEET)
 
-OUTPUT_SHEETS = ("Resultat", "Fordeling", "Kommuneoversigt", "Eksponering", "Takstkontrol",
-                 "Opgørelser", "Fejl")
 HEADER_ROW = 4  # 1-based: title in row 1, subtitle in row 2, header in row 4
 
 

@@ -178,8 +178,10 @@ def opdater_befolkning(book: xw.Book):
 
 # --- classic RunPython: the workbook's macro calls main() -----------------------------------
 
-ACTIONS = {"Beregn": run_beregn, "Kontrollér": run_valider, "Ryd resultater": run_ryd_resultater,
-           "Opgørelser": run_opgoerelser, "Opdater folketal": run_opdater_befolkning}
+_RUNNERS = {"beregn": run_beregn, "valider": run_valider, "ryd_resultater": run_ryd_resultater,
+            "opgoerelser": run_opgoerelser, "opdater_befolkning": run_opdater_befolkning}
+# The action chosen in the cell `Handling` is a button's label (declared in SHEET_BUTTONS).
+ACTIONS = {b.label: _RUNNERS[b.script] for b in SHEET_BUTTONS}
 ACTION_NAME = "Handling"  # named cell in the .xlsm holding the chosen action
 
 

@@ -24,7 +24,7 @@ from fractions import Fraction
 from xl_underskud.core import municipalities as muni
 from xl_underskud.outputs.display import kr, percent, share_text
 from xl_underskud.core.dates import fmt
-from xl_underskud.outputs.tables import OutChart, OutColumn, OutKind, OutTable
+from xl_underskud.outputs.tables import STATEMENTS_SHEET, OutChart, OutColumn, OutKind, OutTable
 from xl_underskud.core.records import Inputs, KeyDateRule, Message, Period
 from xl_underskud.core.rules.settlement import Settlement, agreement_amounts
 
@@ -496,7 +496,7 @@ def statements_table(ss: StatementSet) -> OutTable:
     """The statements as one sheet of an open workbook (the add-in's 'Opgørelser')."""
     sheets = {o.name: o for o in overview_sheets(ss)}
     positions = OutTable(
-        "Opgørelser", f"Opgørelser: underskudsgaranti {ss.years_label}", ss.source_line,
+        STATEMENTS_SHEET, f"Opgørelser: underskudsgaranti {ss.years_label}", ss.source_line,
         (OutColumn("Kode", OutKind.CODE, 7), OutColumn("Navn", OutKind.TEXT, 20),
          OutColumn("Rolle", OutKind.TEXT, 30), OutColumn("Betaler", OutKind.MONEY, 15, True),
          OutColumn("Modtager", OutKind.MONEY, 15, True),

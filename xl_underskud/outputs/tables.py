@@ -1,4 +1,5 @@
-"""The output sheets as data: Resultat, Fordeling, Kommuneoversigt and Fejl.
+"""The output sheets as data: Resultat, Fordeling, Kommuneoversigt, Eksponering, Takstkontrol
+and Fejl (and Opgørelser, from `statements.py`).
 
 What a finance officer reads is decided here once; the XlsxWriter report (`xlsx/report.py`)
 and the sheets written into an open workbook through xlwings only render these tables.
@@ -17,6 +18,18 @@ from xl_underskud.outputs.display import kr, number, percent, share_text
 from xl_underskud.core.engine import sort_messages
 from xl_underskud.core.records import Inputs, Message, warning
 from xl_underskud.core.rules.settlement import Settlement
+
+
+# The sheets the engine writes (into a report, or into the open workbook), declared once.
+RESULT_SHEET = "Resultat"
+DISTRIBUTION_SHEET = "Fordeling"
+POSITIONS_SHEET = "Kommuneoversigt"
+EXPOSURE_SHEET = "Eksponering"
+RATE_CHECK_SHEET = "Takstkontrol"
+STATEMENTS_SHEET = "Opgørelser"
+MESSAGES_SHEET = "Fejl"
+OUTPUT_SHEETS = (RESULT_SHEET, DISTRIBUTION_SHEET, POSITIONS_SHEET, EXPOSURE_SHEET,
+                 RATE_CHECK_SHEET, STATEMENTS_SHEET, MESSAGES_SHEET)
 
 
 @unique
@@ -130,7 +143,7 @@ def settlement_tables(s: Settlement, inputs: Inputs, source: str, computed: date
             ap.daily_rate * 100 if ap.daily_rate is not None else None,
             share_text(ap.coverage) if ap.vacant_days else "", ap.amount_oere))
     resultat = OutTable(
-        "Resultat", "Underskudsgaranti: tomme døgn og garantibeløb", subtitle,
+        RESULT_SHEET, "Underskudsgaranti: tomme døgn og garantibeløb", subtitle,
         (OutColumn("AftaleID", OutKind.TEXT, 10), OutColumn("Driftsherre", OutKind.TEXT, 20),
          OutColumn("Tilbud", OutKind.TEXT, 28), OutColumn("Periode", OutKind.TEXT, 10),
          OutColumn("Vinduesdøgn", OutKind.INT, 12, True),
@@ -145,7 +158,7 @@ def settlement_tables(s: Settlement, inputs: Inputs, source: str, computed: date
     fordeling = _fordeling_table(s, subtitle)
 
     kommuner = OutTable(
-        "Kommuneoversigt", "Betaling og nettoposition pr. kommune", subtitle,
+        POSITIONS_SHEET, "Betaling og nettoposition pr. kommune", subtitle,
         (OutColumn("Kommunekode", OutKind.CODE, 12), OutColumn("Kommune", OutKind.TEXT, 22),
          OutColumn("Periode", OutKind.TEXT, 10), OutColumn("Betaler", OutKind.MONEY, 16, True),
          OutColumn("Modtager", OutKind.MONEY, 16, True),
@@ -187,13 +200,13 @@ def _fordeling_table(s: Settlement, subtitle: str) -> OutTable:
         key_rows.extend((code, name, sp.key_date, pop, pop / total)
                         for code, name, pop in zip(sp.codes, sp.names, sp.populations))
     key = OutTable(
-        "Fordeling", "Fordelingsnøgle: folketal og andel på nøgledatoen", "",
+        DISTRIBUTION_SHEET, "Fordelingsnøgle: folketal og andel på nøgledatoen", "",
         (OutColumn("Kommunekode", OutKind.CODE, 12), OutColumn("Kommune", OutKind.TEXT, 20),
          OutColumn("Nøgledato", OutKind.DATE, 12), OutColumn("Folketal", OutKind.INT, 12),
          OutColumn("Andel", OutKind.PERCENT, 10)),
         tuple(key_rows), "Ingen nøgle: intet beløb at fordele.")
     return OutTable(
-        "Fordeling", "Fordeling på kommuner efter folketal (kr.)", subtitle,
+        DISTRIBUTION_SHEET, "Fordeling på kommuner efter folketal (kr.)", subtitle,
         (OutColumn("AftaleID", OutKind.TEXT, 10), OutColumn("Periode", OutKind.TEXT, 10),
          OutColumn("Nøgledato", OutKind.DATE, 12), OutColumn("Beløb", OutKind.MONEY, 16, True))
         + tuple(OutColumn(name, OutKind.MONEY, max(13, len(name) + 2), True) for name in names),
@@ -205,7 +218,7 @@ def messages_table(messages: list[Message], source: str, computed: date) -> OutT
                   m.source.row, m.source.column or "", m.text)
                  for m in sort_messages(messages))
     return OutTable(
-        "Fejl", "Fejl og advarsler", f"Kilde: {source} · kontrolleret {fmt(computed)}",
+        MESSAGES_SHEET, "Fejl og advarsler", f"Kilde: {source} · kontrolleret {fmt(computed)}",
         (OutColumn("Type", OutKind.TEXT, 10), OutColumn("Ark", OutKind.TEXT, 14),
          OutColumn("Række", OutKind.CODE, 8), OutColumn("Kolonne", OutKind.TEXT, 20),
          OutColumn("Besked", OutKind.TEXT, 100)),
@@ -245,7 +258,7 @@ def exposure_table(inputs: Inputs, source: str, computed: date):
                       sum(r.expected_oere for r in other.rows if r.year == y)) for y in years)
     money = lambda h: OutColumn(h, OutKind.MONEY, 19, True)  # noqa: E731
     yearly = OutTable(
-        "Eksponering", "Samlet pr. år", "",
+        EXPOSURE_SHEET, "Samlet pr. år", "",
         (OutColumn("År", OutKind.TEXT, 10), money(f"Maksimum {a}"), money(f"Forventet {a}"),
          money(f"Maksimum {b}"), money(f"Forventet {b}")),
         per_year,
@@ -253,7 +266,7 @@ def exposure_table(inputs: Inputs, source: str, computed: date):
                        (f"Maksimum {a}", f"Forventet {a}", f"Maksimum {b}", f"Forventet {b}"),
                        "column", "kr."))
     municipalities = OutTable(
-        "Eksponering", f"Pr. kommune og år ({a})", "",
+        EXPOSURE_SHEET, f"Pr. kommune og år ({a})", "",
         (OutColumn("Kommunekode", OutKind.CODE, 12), OutColumn("Kommune", OutKind.TEXT, 20),
          OutColumn("År", OutKind.CODE, 8), OutColumn("Nøgledato", OutKind.DATE, 12),
          money("Maksimum"), money("Forventet")),
@@ -261,7 +274,7 @@ def exposure_table(inputs: Inputs, source: str, computed: date):
                p.expected_oere) for p in main.parts),
         "Ingen folketal i projektmappen.")
     table = OutTable(
-        "Eksponering", "Eksponering: mulig fælles underskudsdækning (estimat til KKR)", subtitle,
+        EXPOSURE_SHEET, "Eksponering: mulig fælles underskudsdækning (estimat til KKR)", subtitle,
         (OutColumn("AftaleID", OutKind.TEXT, 10), OutColumn("Driftsherre", OutKind.TEXT, 20),
          OutColumn("År", OutKind.CODE, 8), OutColumn("Vinduesdøgn", OutKind.INT, 12, True),
          OutColumn("Døgntakst", OutKind.MONEY, 13), OutColumn("Fremskrevet", OutKind.TEXT, 11),
@@ -291,7 +304,7 @@ def rate_check_table(inputs: Inputs, source: str, computed: date) -> OutTable | 
                      c.daily_rate * 100, c.fixed_share * 100, float(c.overhead),
                      "Ja" if c.overhead_ok else "Nej", c.cost_per_day * 100) + cap)
     return OutTable(
-        "Takstkontrol", "Takstberegning og takstkontrol",
+        RATE_CHECK_SHEET, "Takstberegning og takstkontrol",
         f"Kilde: {source} · beregnet {fmt(computed)} · døgntakst = omkostninger / (pladser × dage "
         f"× belægning) · overheadnorm {float(OVERHEAD_NORM) * 100:g} % · takstloft: udgift pr. "
         f"pladsdøgn højst referenceårets niveau × Π(1 + PL − 0,5 %), som gennemsnit over en "

@@ -20,6 +20,7 @@ from xl_underskud.core.grid import column_letter
 from xl_underskud.core.municipalities import suggestion
 from xl_underskud.core.parse import RawRow, RawSetting, RawTable, RawWorkbook
 from xl_underskud.core.records import error, warning
+from xl_underskud.outputs.tables import OUTPUT_SHEETS
 from xl_underskud.core.declarations import (ALL_TABLES, GUIDE_SHEET, INPUT_SHEETS, LIST_SHEET,
                                             OPTIONAL_SHEETS, SETTINGS, SETTINGS_SHEET, Table)
 
@@ -34,8 +35,7 @@ _FORMULA = re.compile(rb"<f[\s>/]")
 
 # Sheets with a role of their own (guide, list helper, output sheets): never offered as "Mente du
 # …?" for a missing input sheet — "Lister" is not a misspelled "Takster".
-_OWN_SHEETS = INPUT_SHEETS + (GUIDE_SHEET, LIST_SHEET, "Resultat", "Fordeling", "Kommuneoversigt",
-                              "Eksponering", "Fejl")
+_OWN_SHEETS = INPUT_SHEETS + (GUIDE_SHEET, LIST_SHEET) + OUTPUT_SHEETS
 
 
 def _others(candidates, taken) -> list[str]:

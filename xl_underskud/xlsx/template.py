@@ -250,7 +250,8 @@ CLASSIC_MODULE = '''"""Called by the button in the classic workbook of the same 
 from xl_underskud.excel.scripts import main  # noqa: F401
 '''
 CLASSIC_MACRO = "SampleCall"  # in xlwings' own VBA project (quickstart_standalone.xlsm), unchanged
-ACTION_CHOICES = ("Beregn", "Kontrollér", "Ryd resultater", "Opgørelser", "Opdater folketal")
+# The classic workbook's actions are the add-in's buttons (declared once in SHEET_BUTTONS).
+ACTION_CHOICES = tuple(button.label for button in SHEET_BUTTONS)
 
 
 def xlwings_vba_project() -> bytes:
