@@ -528,7 +528,7 @@ def _settlement(tmp_path: Path, make: Callable[[Path], None], name: str) -> dict
     assert result.returncode == 0, (result.stdout[-2000:], result.stderr)
     assert out.exists()
     doc = json.loads(result.stdout)
-    assert doc["format"] == "xl-underskud/afregning@1"
+    assert doc["format"] == "xl-underskud/afregning@2"
     return doc
 
 

@@ -14,6 +14,7 @@ different guarantee years (different coverage shares) are reduced in the same pr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from itertools import groupby
@@ -36,6 +37,40 @@ class AgreementPeriod:
     daily_rate: Decimal | None
     coverage: tuple[tuple[int, int, Decimal], ...]  # (guarantee year, vacant days, share)
     amount_oere: int
+    deducted_oere: Fraction = Fraction(0)  # exact value of the deducted days, øre (≥ 0)
+
+
+@dataclass(frozen=True)
+class VacantRun:
+    """A maximal run of vacant days of one place inside one period and one guarantee year,
+    with its value: days × coverage share × daily rate, exact (SPEC rule 13)."""
+
+    agreement_id: str
+    place_no: int
+    period: str
+    first: date
+    last: date  # inclusive
+    days: int
+    guarantee_year: int
+    share: Decimal
+    daily_rate: Decimal  # kr. per døgn
+    value: Decimal  # kr., exact: days × share × daily_rate
+
+
+def valued_runs(runs: pd.DataFrame, rates: tuple[Rate, ...], settings: Settings
+                ) -> tuple[VacantRun, ...]:
+    """The runs of `vacancy.vacant_runs` with share and rate; every run's agreement-year has a
+    rate (a vacant day without one is an error that blocks the settlement before this)."""
+    rate_of = {(r.agreement_id, r.year): r.daily_rate for r in rates}
+    out = []
+    for aid, place, period, year, g, first, last, days in zip(
+            runs["agreement_id"].tolist(), runs["place_no"].tolist(), runs["period"].tolist(),
+            runs["year"].tolist(), runs["guarantee_year"].tolist(), runs["first"].tolist(),
+            runs["last"].tolist(), runs["days"].tolist()):
+        share, rate = settings.coverage_share(g), rate_of[(aid, year)]
+        out.append(VacantRun(aid, place, period, first, last, days, g, share, rate,
+                             days * share * rate))
+    return tuple(out)
 
 
 def round_half_away(value: Fraction) -> int:
@@ -87,7 +122,7 @@ def agreement_periods(vacancy: pd.DataFrame, rates: tuple[Rate, ...], settings: 
         paid = sum(r[5] for r in group)
         vacant = sum(r[6] for r in group)
         coverage = tuple((int(r[3]), int(r[6]), shares[int(r[3])][0]) for r in group)
-        deducted = Fraction(0)
+        deducted = deducted_oere = Fraction(0)
         amount = 0
         if vacant and rate is None:
             key = (agreement_id, year)
@@ -101,10 +136,12 @@ def agreement_periods(vacancy: pd.DataFrame, rates: tuple[Rate, ...], settings: 
                 else:
                     factor = remaining[(agreement_id, year)]
                     deducted = vacant * (1 - factor)
+                    deducted_oere = raw * (1 - factor)
                     raw = raw * factor
             amount = round_half_away(raw)
         out.append(AgreementPeriod(agreement_id, period, year, int(window), int(paid), int(vacant),
-                                   deducted, rate.daily_rate if rate else None, coverage, amount))
+                                   deducted, rate.daily_rate if rate else None, coverage, amount,
+                                   deducted_oere))
     for (agreement_id, year), days in sorted(missing_rate.items()):
         messages.append(cell_error(TAKSTER, None, "daily_rate",
                                    f"Aftale {agreement_id} mangler en "

@@ -14,14 +14,15 @@ from functools import cached_property
 import numpy as np
 
 from xl_underskud.core import municipalities as muni
-from xl_underskud.core.rules.amounts import AgreementPeriod, agreement_periods
+from xl_underskud.core.rules.amounts import (AgreementPeriod, VacantRun, agreement_periods,
+                                             valued_runs)
 from xl_underskud.core.checks import check_inputs
 from xl_underskud.core.dates import fmt, key_date
 from xl_underskud.core.rules.distribution import split_many
 from xl_underskud.core.records import Inputs, Message, Settings, cell_error
 from xl_underskud.core.declarations import BEFOLKNING
-from xl_underskud.core.rules.vacancy import vacancy_by_period
-from xl_underskud.core.rules.windows import guarantee_windows
+from xl_underskud.core.rules.vacancy import vacancy_by_period, vacant_runs
+from xl_underskud.core.rules.windows import Window, guarantee_windows
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,22 @@ class Settlement:
     splits: tuple[Split, ...]
     positions: tuple[Position, ...]
     warnings: tuple[Message, ...] = field(default=())
+    # What the audit trail is computed from, when someone asks for it (`runs`).
+    basis: "_Basis | None" = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def runs(self) -> tuple[VacantRun, ...]:
+        """Every vacant day behind the amounts, as runs (SPEC rule 13), sorted by agreement,
+        place and first day."""
+        return self.basis.runs() if self.basis is not None else ()
+
+    @property
+    def deductions(self) -> tuple[AgreementPeriod, ...]:
+        """The agreement-periods whose vacant days the normal-vacancy deduction reduced
+        (rule 5): none unless the setting is on."""
+        if not self.settings.deduct_normal_vacancy:
+            return ()
+        return tuple(ap for ap in self.agreement_periods if ap.vacant_days)
 
     @cached_property
     def parts(self) -> tuple[Part, ...]:
@@ -95,6 +112,35 @@ class Settlement:
         return sum(ap.amount_oere for ap in self.agreement_periods)
 
 
+@dataclass(frozen=True, eq=False)
+class _Basis:
+    """The windows and inputs an amount was computed from, kept to trace it on request."""
+
+    windows: tuple[Window, ...]
+    inputs: Inputs
+    years: frozenset[int] | None
+
+    def runs(self) -> tuple[VacantRun, ...]:
+        settings = self.inputs.settings
+        runs = vacant_runs(list(self.windows), self.inputs.stays, settings.period, self.years)
+        return valued_runs(runs, self.inputs.rates, settings)
+
+
+def _amounts(inputs: Inputs, year: int | None
+             ) -> tuple[list[AgreementPeriod], list[Message], _Basis | None]:
+    settings = inputs.settings
+    messages = check_inputs(inputs)
+    windows, window_messages = guarantee_windows(inputs)
+    messages += window_messages
+    if any(m.is_error for m in messages):
+        return [], messages, None
+    year = year if year is not None else settings.settlement_year
+    years = frozenset({year}) if year is not None else None
+    vacancy = vacancy_by_period(windows, inputs.stays, settings.period, years)
+    periods, amount_messages = agreement_periods(vacancy, inputs.rates, settings)
+    return periods, messages + amount_messages, _Basis(tuple(windows), inputs, years)
+
+
 def agreement_amounts(inputs: Inputs, year: int | None = None
                       ) -> tuple[list[AgreementPeriod], list[Message]]:
     """Rules 2–6: per agreement and period the window, paid and vacant days and the amount.
@@ -102,22 +148,22 @@ def agreement_amounts(inputs: Inputs, year: int | None = None
     `year` (or the setting Afregningsaar) limits the periods to one calendar year; None means
     every year with guaranteed days. Returns no periods when an input error blocks them.
     """
-    settings = inputs.settings
-    messages = check_inputs(inputs)
-    windows, window_messages = guarantee_windows(inputs)
-    messages += window_messages
-    if any(m.is_error for m in messages):
-        return [], messages
-    year = year if year is not None else settings.settlement_year
-    years = {year} if year is not None else None
-    vacancy = vacancy_by_period(windows, inputs.stays, settings.period, years)
-    periods, amount_messages = agreement_periods(vacancy, inputs.rates, settings)
-    return periods, messages + amount_messages
+    periods, messages, _ = _amounts(inputs, year)
+    return periods, messages
+
+
+def traced_amounts(inputs: Inputs, year: int | None = None
+                   ) -> tuple[list[AgreementPeriod], tuple[VacantRun, ...], list[Message]]:
+    """`agreement_amounts` with the vacant runs behind them (none when an error blocks)."""
+    periods, messages, basis = _amounts(inputs, year)
+    if basis is None or any(m.is_error for m in messages):
+        return periods, (), messages
+    return periods, basis.runs(), messages
 
 
 def settle(inputs: Inputs, year: int | None = None) -> tuple[Settlement | None, list[Message]]:
     """Settle `year` (or the setting Afregningsaar, or every year with guaranteed days)."""
-    periods, messages = agreement_amounts(inputs, year)
+    periods, messages, basis = _amounts(inputs, year)
     if any(m.is_error for m in messages):
         return None, messages
 
@@ -131,7 +177,7 @@ def settle(inputs: Inputs, year: int | None = None) -> tuple[Settlement | None, 
     all_years = tuple(sorted({ap.year for ap in periods} | ({year} if year else set())))
     positions = _positions(periods, splits, inputs, community)
     return Settlement(inputs.settings, all_years, tuple(periods), tuple(splits), tuple(positions),
-                      tuple(messages)), messages
+                      tuple(messages), basis), messages
 
 
 def _paying_community(inputs: Inputs) -> dict[int, str]:

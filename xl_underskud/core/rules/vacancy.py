@@ -16,6 +16,7 @@ numpy so that a nationwide workbook (20,000 places, 100,000 stays) takes a fract
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -33,20 +34,27 @@ COLUMNS = ["agreement_id", "period", "year", "guarantee_year", "window_days", "p
            "vacant_days"]
 
 
-def vacancy_by_period(windows: list[Window], stays: list[Stay] | tuple[Stay, ...],
-                      period: Period, years: set[int] | None = None) -> pd.DataFrame:
-    """One row per agreement, period and guarantee year with window, paid and vacant days."""
-    if not windows:
-        return pd.DataFrame(columns=COLUMNS)
+@dataclass(frozen=True, eq=False)
+class _Pieces:
+    """Every window cut at guarantee-year and period boundaries: piece i is [a[i], b[i]) of
+    window `place[i]` (keys: window * SPAN + day), in one guarantee year and one period."""
+
+    a: np.ndarray
+    b: np.ndarray
+    place: np.ndarray
+    guarantee_year: np.ndarray
+    period_index: np.ndarray
+    labels: list[str]  # per period index: '2023', '2023K1' or '2023M01'
+    label_year: np.ndarray  # per period index: its calendar year
+
+
+def _pieces(windows: list[Window], period: Period) -> _Pieces:
     n = len(windows)
-    index = {(w.agreement_id, w.place_no): i for i, w in enumerate(windows)}
     start = np.fromiter((w.start.toordinal() for w in windows), np.int64, n)
     end = np.fromiter((w.end.toordinal() for w in windows), np.int64, n)
     guarantee_years = len(windows[0].year_starts)
     year_bounds = np.array([[d.toordinal() for d in w.year_starts[1:]] for w in windows],
                            dtype=np.int64).reshape(n, guarantee_years - 1)
-
-    paid_at = _paid_days_function(index, stays)
 
     # Period boundaries over every year a window touches.
     first_year = min(w.start.year for w in windows)
@@ -72,16 +80,28 @@ def vacancy_by_period(windows: list[Window], stays: list[Stay] | tuple[Stay, ...
     a, b = a[same_place], b[same_place]
     place = a // SPAN
     day_a = a % SPAN
+    guarantee_year = 1 + (day_a[:, None] >= year_bounds[place]).sum(axis=1)
+    period_index = np.searchsorted(bounds, day_a, side="right") - 1
+    return _Pieces(a, b, place, guarantee_year, period_index, labels, label_year)
+
+
+def vacancy_by_period(windows: list[Window], stays: list[Stay] | tuple[Stay, ...],
+                      period: Period, years: set[int] | None = None) -> pd.DataFrame:
+    """One row per agreement, period and guarantee year with window, paid and vacant days."""
+    if not windows:
+        return pd.DataFrame(columns=COLUMNS)
+    index = {(w.agreement_id, w.place_no): i for i, w in enumerate(windows)}
+    paid_at = _PaidBlocks.of(index, stays).paid
+    pieces = _pieces(windows, period)
+    a, b, place, period_index = pieces.a, pieces.b, pieces.place, pieces.period_index
+    labels, label_year = pieces.labels, pieces.label_year
 
     window_days = b - a
     paid_days = paid_at(b) - paid_at(a)
-    guarantee_year = 1 + (day_a[:, None] >= year_bounds[place]).sum(axis=1)
-    period_index = np.searchsorted(bounds, day_a, side="right") - 1
-
     frame = pd.DataFrame({
         "agreement": np.array([w.agreement_id for w in windows], dtype=object)[place],
         "period_index": period_index,
-        "guarantee_year": guarantee_year,
+        "guarantee_year": pieces.guarantee_year,
         "window_days": window_days,
         "paid_days": paid_days,
     })
@@ -102,36 +122,96 @@ def vacancy_by_period(windows: list[Window], stays: list[Stay] | tuple[Stay, ...
     return out[COLUMNS].reset_index(drop=True)
 
 
-def _paid_days_function(index: dict, stays):
-    """paid(key): days paid by any stay before `key` (same place only, see module doc)."""
-    cols = stay_columns(stays)
-    window_of = np.array([index.get(key, -1) for key in cols.places], dtype=np.int64)
-    window = window_of[cols.place] if len(cols.place) else cols.place
-    keep = window >= 0
-    if not keep.any():
-        return lambda keys: np.zeros(len(keys), dtype=np.int64)
-    window, start = window[keep], cols.begin[keep]
-    end = np.minimum(cols.paid_to[keep] + 1, OPEN_END)  # exclusive
-    begin = window * SPAN + start
-    finish = window * SPAN + np.maximum(end, start)
-    order = np.argsort(begin, kind="stable")
-    begin, finish = begin[order], finish[order]
-    reach = np.maximum.accumulate(finish)
-    starts_block = np.ones(len(begin), dtype=bool)
-    starts_block[1:] = begin[1:] > reach[:-1]
-    first = np.flatnonzero(starts_block)
-    last = np.r_[first[1:] - 1, len(begin) - 1]
-    block_begin = begin[first]
-    block_len = reach[last] - block_begin
-    before = np.r_[0, np.cumsum(block_len)[:-1]]
+RUN_COLUMNS = ["agreement_id", "place_no", "period", "year", "guarantee_year", "first", "last",
+               "days"]
 
-    def paid(keys: np.ndarray) -> np.ndarray:
-        j = np.searchsorted(block_begin, keys, side="right") - 1
+
+def vacant_runs(windows: list[Window], stays: list[Stay] | tuple[Stay, ...], period: Period,
+                years: set[int] | None = None) -> pd.DataFrame:
+    """The vacant days themselves: per place, the maximal runs of vacant days, each cut at
+    period, calendar-year (rate) and guarantee-year (share) boundaries, so that every run has
+    one rate and one share. `first` and `last` are dates, both inclusive; sorted by agreement,
+    place and first day. Per agreement, period and guarantee year the runs' days add up to the
+    vacant days of `vacancy_by_period`.
+
+    On the same keys as above: the cut points of the pieces and the edges of the paid blocks
+    split every window into elementary segments that are either wholly paid or wholly vacant;
+    a vacant segment inside a piece is a run (two vacant segments are never adjacent inside a
+    piece, since only a paid block's edge lies between segments of one piece).
+    """
+    if not windows:
+        return pd.DataFrame(columns=RUN_COLUMNS)
+    index = {(w.agreement_id, w.place_no): i for i, w in enumerate(windows)}
+    blocks = _PaidBlocks.of(index, stays)
+    pieces = _pieces(windows, period)
+    keys = np.unique(np.concatenate([pieces.a, pieces.b, blocks.begin, blocks.end]))
+    lo, hi = keys[:-1], keys[1:]
+    piece = np.searchsorted(pieces.a, lo, side="right") - 1
+    inside = (piece >= 0) & (hi <= pieces.b[np.maximum(piece, 0)])
+    vacant = inside & (blocks.paid(hi) - blocks.paid(lo) == 0)
+    lo, hi, piece = lo[vacant], hi[vacant], piece[vacant]
+    period_index = pieces.period_index[piece]
+    if years is not None:
+        keep = np.isin(pieces.label_year[period_index], list(years))
+        lo, hi, piece, period_index = lo[keep], hi[keep], piece[keep], period_index[keep]
+    place = lo // SPAN
+    first_day, end_day = lo % SPAN, hi % SPAN
+    to_date = date.fromordinal
+    out = pd.DataFrame({
+        "agreement_id": np.array([w.agreement_id for w in windows], dtype=object)[place],
+        "place_no": np.array([w.place_no for w in windows], dtype=np.int64)[place],
+        "period": np.array(pieces.labels, dtype=object)[period_index],
+        "year": pieces.label_year[period_index],
+        "guarantee_year": pieces.guarantee_year[piece],
+        "first": [to_date(d) for d in first_day.tolist()],
+        "last": [to_date(d - 1) for d in end_day.tolist()],
+        "days": end_day - first_day,
+    })
+    return out.sort_values(["agreement_id", "place_no", "first"], kind="stable") \
+        .reset_index(drop=True)[RUN_COLUMNS]
+
+
+@dataclass(frozen=True, eq=False)
+class _PaidBlocks:
+    """The stays' paid days merged into disjoint blocks [begin, end) of keys (window * SPAN +
+    day), and paid(key): the paid days before `key` (same window only, see module doc)."""
+
+    begin: np.ndarray
+    end: np.ndarray
+    before: np.ndarray  # paid days in the blocks before each block
+
+    @classmethod
+    def of(cls, index: dict, stays) -> "_PaidBlocks":
+        cols = stay_columns(stays)
+        window_of = np.array([index.get(key, -1) for key in cols.places], dtype=np.int64)
+        window = window_of[cols.place] if len(cols.place) else cols.place
+        keep = window >= 0
+        empty = np.zeros(0, dtype=np.int64)
+        if not keep.any():
+            return cls(empty, empty, empty)
+        window, start = window[keep], cols.begin[keep]
+        end = np.minimum(cols.paid_to[keep] + 1, OPEN_END)  # exclusive
+        begin = window * SPAN + start
+        finish = window * SPAN + np.maximum(end, start)
+        order = np.argsort(begin, kind="stable")
+        begin, finish = begin[order], finish[order]
+        reach = np.maximum.accumulate(finish)
+        starts_block = np.ones(len(begin), dtype=bool)
+        starts_block[1:] = begin[1:] > reach[:-1]
+        first = np.flatnonzero(starts_block)
+        last = np.r_[first[1:] - 1, len(begin) - 1]
+        block_begin = begin[first]
+        block_end = reach[last]
+        block_len = block_end - block_begin
+        return cls(block_begin, block_end, np.r_[0, np.cumsum(block_len)[:-1]])
+
+    def paid(self, keys: np.ndarray) -> np.ndarray:
+        if not len(self.begin):
+            return np.zeros(len(keys), dtype=np.int64)
+        j = np.searchsorted(self.begin, keys, side="right") - 1
         jj = np.maximum(j, 0)
-        inside = np.minimum(keys - block_begin[jj], block_len[jj])
-        return np.where(j >= 0, before[jj] + inside, 0)
-
-    return paid
+        inside = np.minimum(keys - self.begin[jj], self.end[jj] - self.begin[jj])
+        return np.where(j >= 0, self.before[jj] + inside, 0)
 
 
 def days_between(windows: list[Window], stays, first: date, last: date) -> tuple[int, int, int]:
@@ -139,7 +219,7 @@ def days_between(windows: list[Window], stays, first: date, last: date) -> tuple
     if not windows or last < first:
         return 0, 0, 0
     index = {(w.agreement_id, w.place_no): i for i, w in enumerate(windows)}
-    paid_at = _paid_days_function(index, stays)
+    paid_at = _PaidBlocks.of(index, stays).paid
     n = len(windows)
     start = np.fromiter((max(w.start, first).toordinal() for w in windows), np.int64, n)
     end = np.fromiter((min(w.end.toordinal(), last.toordinal() + 1) for w in windows),
