@@ -212,6 +212,10 @@ def worker(path: Path, out: Path, repeat: int, profile: bool, trace: bool) -> di
     res["counts"].update(agreement_periods=len(settlement.agreement_periods),
                          parts=len(settlement.parts), positions=len(settlement.positions),
                          total_oere=settlement.total_oere)
+    # The audit trail (SPEC rule 13): the runs of vacant days behind the amounts, computed
+    # from the settlement's basis each time (Settlement.runs caches the first answer).
+    runs = timed("audit", lambda: settlement.basis.runs(), repeat)
+    res["counts"]["runs"] = len(runs)
     spies = _install_spies()
     tables = timed("tables", lambda: settlement_tables(settlement, inputs, path.name,
                                                        date.today()))
@@ -329,12 +333,14 @@ def _print_report(period: str, path: Path, res: dict, cli: dict, repeat: int):
         print(f"   SETTLEMENT BLOCKED: {res['error']}")
     else:
         print(f"   {c['agreement_periods']:,} aftale-perioder, {c['parts']:,} fordelingsdele, "
-              f"{c['positions']:,} positioner; i alt {c['total_oere'] / 100:,.2f} kr.")
+              f"{c['positions']:,} positioner, {c.get('runs', 0):,} tomgangsløb; "
+              f"i alt {c['total_oere'] / 100:,.2f} kr.")
     print(f"   {'phase':<34}{'seconds':>9}   {'RSS high-water MB':>17}")
     rows = [("read      read_workbook", "read"),
             (f"parse     parse_inputs (best of {repeat})", "parse"),
             (f"checks    check_inputs (best of {repeat})", "checks"),
             (f"compute   settle (best of {repeat})", "compute"),
+            (f"audit     vacant runs (best of {repeat})", "audit"),
             ("tables    settlement_tables", "tables"),
             ("write     write_report", "write")]
     first = res.get("first", {})

@@ -6,8 +6,10 @@ command. The input workbook is only ever read.
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -40,14 +42,32 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message):
         self.print_usage(sys.stderr)
-        translated = (message.replace("the following arguments are required", "mangler")
-                      .replace("unrecognized arguments", "ukendte argumenter")
-                      .replace("invalid choice", "ukendt valg")
-                      .replace("invalid int value", "ikke et heltal")
-                      .replace("expected one argument", "kræver en værdi")
-                      .replace("argument ", "argument "))
-        print(f"{self.prog}: fejl: {translated}", file=sys.stderr)
+        print(f"{self.prog}: fejl: {danish_usage_error(message)}", file=sys.stderr)
         sys.exit(EXIT_USAGE)
+
+
+# argparse's own sentences (Python 3.10–3.13), in Danish: a finance officer never sees English.
+_ARGPARSE_DANISH = (
+    ("the following arguments are required", "mangler"),
+    ("unrecognized arguments", "ukendte argumenter"),
+    ("invalid choice", "ukendt valg"),
+    ("(choose from", "(vælg mellem"),
+    ("invalid int value", "ikke et heltal"),
+    ("invalid float value", "ikke et tal"),
+    ("expected one argument", "kræver en værdi"),
+    ("expected at least one argument", "kræver mindst én værdi"),
+    ("ignored explicit argument", "ignorerede værdien"),
+    ("ambiguous option", "tvetydigt tilvalg"),
+    ("could match", "kan betyde"),
+    ("not allowed with argument", "kan ikke bruges sammen med"),
+    ("argument ", "argument "),
+)
+
+
+def danish_usage_error(message: str) -> str:
+    for english, danish in _ARGPARSE_DANISH:
+        message = message.replace(english, danish)
+    return message
 
 
 def _location(m: Message) -> str:
@@ -99,12 +119,8 @@ def _default_report(fil: Path, year: int | None) -> Path:
 def _cmd_beregn(args) -> int:
     fil = Path(args.fil)
     out = Path(args.ud) if args.ud else (None if args.json else _default_report(fil, args.aar))
-    if out is not None and fil.exists() and out.resolve() == fil.resolve():
-        messages = [error(None, None, None, "Rapporten må ikke skrives oven i indfilen; vælg et "
-                                            "andet navn med --ud.")]
-        return _fail(args, messages)
-    if out is not None and not out.parent.exists():
-        return _fail(args, [error(None, None, None, f"Mappen {out.parent} findes ikke.")])
+    if out is not None and (problem := target_problem(out, fil, args.overskriv, "--ud")):
+        return _fail(args, [problem])
     raw = _read(fil)
     settlement, inputs, messages = evaluate(raw, args.aar)
     if settlement is None:
@@ -132,16 +148,17 @@ def _cmd_afregning(args) -> int:
     """Statements (opgørelser) per party as .xlsx and PDF, plus the summary workbook."""
     fil = Path(args.fil)
 
-    def not_a_folder(path: Path) -> int:
-        return _fail(args, [error(None, None, None, f"{path} er en fil, ikke en mappe; vælg en "
-                                                    f"mappe med --mappe.")])
-
-    if args.mappe and Path(args.mappe).exists() and not Path(args.mappe).is_dir():
-        return not_a_folder(Path(args.mappe))
+    if args.mappe and (problem := folder_problem(Path(args.mappe), args.overskriv)):
+        return _fail(args, [problem])
     raw = _read(fil)
     settlement, inputs, messages = evaluate(raw, args.aar)
     if settlement is None:
         return _fail(args, messages)
+    if not settlement.agreement_periods:
+        year = args.aar or settlement.settings.settlement_year
+        when = f"i {year}" if year else "i projektmappen"
+        return _fail(args, messages + [error(None, None, None, f"Ingen garanterede døgn {when}: "
+                                                               f"der er intet at afregne.")])
 
     from xl_underskud.pdf.statements import write_statement_pdf
     from xl_underskud.outputs.statements import build_statements
@@ -151,8 +168,8 @@ def _cmd_afregning(args) -> int:
     bundle = build_statements(settlement, inputs, fil.name, date.today(), __version__)
     mappe = (Path(args.mappe) if args.mappe
              else fil.with_name(f"{fil.stem}_opgoerelser_{bundle.years_label}"))
-    if mappe.exists() and not mappe.is_dir():
-        return not_a_folder(mappe)
+    if problem := folder_problem(mappe, args.overskriv):
+        return _fail(args, [problem])
     n = len(bundle.statements)
     show = sys.stderr.isatty()  # progress only for a person watching; never on stdout
     try:
@@ -194,10 +211,45 @@ def _fail(args, messages: list[Message]) -> int:
     return EXIT_INVALID
 
 
+def target_problem(out: Path, source: Path | None, replace: bool, option: str) -> Message | None:
+    """Why `out` may not be written, or None. A file is never replaced without --overskriv,
+    the input never at all (SPEC: the input file is never modified)."""
+    if source is not None and out.exists() and source.exists() and out.resolve() == source.resolve():
+        return error(None, None, None, f"Der må ikke skrives oven i indfilen ({out.name}); vælg "
+                                       f"et andet navn med {option}.")
+    if not out.parent.is_dir():
+        what = "findes ikke" if not out.parent.exists() else "er ikke en mappe"
+        return error(None, None, None, f"Mappen {out.parent} {what}.")
+    if out.is_dir():
+        return error(None, None, None, f"{out} er en mappe; vælg et filnavn med {option}.")
+    if out.exists() and not replace:
+        return error(None, None, None, f"{out} findes allerede og overskrives ikke. Vælg et "
+                                       f"andet navn med {option}, eller tilføj --overskriv.")
+    return None
+
+
+def folder_problem(folder: Path, replace: bool) -> Message | None:
+    """Why the statements may not be written into `folder`, or None: never into a folder
+    that already holds files (two years' statements mixed), unless --overskriv."""
+    if folder.exists() and not folder.is_dir():
+        return error(None, None, None, f"{folder} er en fil, ikke en mappe; vælg en mappe med "
+                                       f"--mappe.")
+    if folder.is_dir() and any(folder.iterdir()) and not replace:
+        return error(None, None, None, f"Mappen {folder} er ikke tom. Vælg en ny mappe med "
+                                       f"--mappe, eller tilføj --overskriv for at skrive i den "
+                                       f"(filer med samme navn erstattes).")
+    return None
+
+
 def _cmd_skabelon(args) -> int:
     from xl_underskud.xlsx.template import build_workbook
 
-    path = build_workbook(args.ud or DEFAULT_TEMPLATE)
+    out = Path(args.ud or DEFAULT_TEMPLATE)
+    targets = [out] + ([out.with_suffix(".py")] if out.suffix.lower() == ".xlsm" else [])
+    for target in targets:  # the classic workbook comes with its Python module
+        if problem := target_problem(target, None, args.overskriv, "--ud"):
+            return _fail(args, [problem])
+    path = build_workbook(out)
     print(f"Standardregnearket er skrevet: {path}")
     return EXIT_OK
 
@@ -205,7 +257,10 @@ def _cmd_skabelon(args) -> int:
 def _cmd_eksempel(args) -> int:
     from xl_underskud.xlsx.example import write_example
 
-    path = write_example(args.ud or DEFAULT_EXAMPLE)
+    out = Path(args.ud or DEFAULT_EXAMPLE)
+    if problem := target_problem(out, None, args.overskriv, "--ud"):
+        return _fail(args, [problem])
+    path = write_example(out)
     print(f"Eksempel skrevet: {path}")
     print(f"Prøv: xl-underskud beregn {path}")
     return EXIT_OK
@@ -264,11 +319,8 @@ def _cmd_befolkning(args) -> int:
     out = Path(args.ud) if args.ud else fil.with_name(f"{fil.stem}_befolkning_{year}.xlsx")
     if out.suffix.lower() != ".xlsx":
         return usage(f"Den nye projektmappe skal have endelsen .xlsx ({out.name}).")
-    if fil.exists() and out.exists() and out.resolve() == fil.resolve():
-        return stop([error(None, None, None, "Den nye projektmappe må ikke skrives oven i "
-                                             "indfilen; vælg et andet navn med --ud.")])
-    if not out.parent.exists():
-        return stop([error(None, None, None, f"Mappen {out.parent} findes ikke.")])
+    if problem := target_problem(out, fil, args.overskriv, "--ud"):
+        return stop([problem])
 
     raw = _read(fil)
     if any(m.is_error for m in raw.messages):
@@ -326,6 +378,8 @@ def _cmd_eksponering(args) -> int:
     from xl_underskud.outputs.tables import exposure_table
 
     fil = Path(args.fil)
+    if args.ud and (problem := target_problem(Path(args.ud), fil, args.overskriv, "--ud")):
+        return _fail(args, [problem])
     raw = _read(fil)
     _, inputs, messages = evaluate(raw)
     blocking = [m for m in messages if m.is_error and m.source.sheet != "Ophold"]
@@ -411,6 +465,8 @@ def _cmd_manifest(args) -> int:
     from xl_underskud.excel.server import ServerSetupError, manifest
     from xl_underskud.xlsx.atomic import atomic_target
 
+    if problem := target_problem(Path(args.ud), None, args.overskriv, "--ud"):
+        return _fail(args, [problem])
     try:
         text = manifest(args.url)
     except ServerSetupError as exc:
@@ -420,6 +476,11 @@ def _cmd_manifest(args) -> int:
         tmp.write_text(text, encoding="utf-8")
     print(f"Manifest skrevet: {args.ud} (til central udrulning i Microsoft 365 Admin Center)")
     return EXIT_OK
+
+
+def _overwrite_option(p) -> None:
+    p.add_argument("--overskriv", action="store_true",
+                   help="erstat en fil, der findes i forvejen (ellers stopper kommandoen)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -452,6 +513,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "rapport, medmindre --ud er givet)")
     p.add_argument("--json", action="store_true",
                    help="skriv afregningen som JSON (beløb i øre) på standardoutput")
+    _overwrite_option(p)
     p.set_defaults(func=_cmd_beregn)
 
     p = sub.add_parser("afregning", help="skriv opgørelser til kommuner og driftsherrer",
@@ -466,16 +528,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mappe", metavar="UD",
                    help="mappen, der skrives i; oprettes, hvis den mangler (standard: "
                         "FIL_opgoerelser_ÅR ved siden af FIL)")
+    _overwrite_option(p)
     p.set_defaults(func=_cmd_afregning)
 
     p = sub.add_parser("skabelon", help="skriv det tomme standardregneark",
                        description="Skriv det tomme standardregneark med folketal 2022–2024.")
     p.add_argument("--ud", metavar="FIL", help=f"filnavn (standard: {DEFAULT_TEMPLATE})")
+    _overwrite_option(p)
     p.set_defaults(func=_cmd_skabelon)
 
     p = sub.add_parser("eksempel", help="skriv et udfyldt eksempel",
                        description="Skriv et udfyldt eksempel med tre aftaler og 18 pladser.")
     p.add_argument("--ud", metavar="FIL", help=f"filnavn (standard: {DEFAULT_EXAMPLE})")
+    _overwrite_option(p)
     p.set_defaults(func=_cmd_eksempel)
 
     p = sub.add_parser("befolkning", help="hent folketal fra Danmarks Statistik",
@@ -494,6 +559,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ventetid", metavar="SEKUNDER",
                    help="hvor længe der ventes på svar (standard: 20; eller "
                         "miljøvariablen XL_UNDERSKUD_DST_TIMEOUT)")
+    _overwrite_option(p)
     p.set_defaults(func=_cmd_befolkning)
 
     p = sub.add_parser("eksponering", help="estimat over mulig fælles underskudsdækning",
@@ -510,6 +576,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--indeks", metavar="PCT", help="årlig takstfremskrivning, fx 2,5")
     p.add_argument("--ud", metavar="RAPPORT.xlsx", help="skriv arket Eksponering med diagram")
     p.add_argument("--json", action="store_true", help="skriv estimatet som JSON (beløb i øre)")
+    _overwrite_option(p)
     p.set_defaults(func=_cmd_eksponering)
 
     p = sub.add_parser("server", help="start xlwings Server (tilføjelsesprogrammet)",
@@ -529,6 +596,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "server på den givne https-adresse.")
     p.add_argument("--url", required=True, help="serverens adresse, fx https://excel.kommune.dk")
     p.add_argument("--ud", default="manifest.xml", help="filnavn (standard: manifest.xml)")
+    _overwrite_option(p)
     p.set_defaults(func=_cmd_manifest)
     return parser
 
@@ -549,15 +617,36 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return args.func(args)
-    except PermissionError as exc:  # a folder without write access, a file open in Excel
-        print(f"xl-underskud: fejl: ingen adgang til {exc.filename or 'filen'} (er filen åben i "
-              f"Excel, eller mangler du skriveadgang til mappen?). Intet er skrevet.",
-              file=sys.stderr)
+    except BrokenPipeError:
+        # The reader of our output went away (`… | head`): stop quietly, as other tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except OSError as exc:  # a folder without write access, a file open in Excel, a full disk
+        print(f"xl-underskud: fejl: {danish_os_error(exc)} Intet er skrevet.", file=sys.stderr)
         return EXIT_INVALID
-    except OSError as exc:
-        print(f"xl-underskud: fejl: {exc.filename or 'filen'}: {exc.strerror or exc}. "
-              f"Intet er skrevet.", file=sys.stderr)
-        return EXIT_INVALID
+
+
+_ERRNO_DANISH = {
+    errno.EACCES: "ingen adgang (er filen åben i Excel, eller mangler du skriveadgang til "
+                  "mappen?)",
+    errno.EPERM: "ingen adgang (er filen åben i Excel, eller mangler du skriveadgang til "
+                 "mappen?)",
+    errno.ENOENT: "findes ikke",
+    errno.ENOTDIR: "en del af stien er ikke en mappe",
+    errno.EISDIR: "er en mappe",
+    errno.ENOSPC: "der er ikke plads på disken",
+    errno.EROFS: "drevet er skrivebeskyttet",
+    errno.ENAMETOOLONG: "filnavnet er for langt",
+    errno.EEXIST: "findes allerede",
+}
+
+
+def danish_os_error(exc: OSError) -> str:
+    """An operating-system error as one Danish sentence naming the file the user gave (the
+    atomic writers report their target, never a temporary file)."""
+    what = _ERRNO_DANISH.get(exc.errno, "filen kunne ikke læses eller skrives")
+    return f"{exc.filename or 'filen'}: {what}."
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,16 +12,27 @@ from pathlib import Path
 def atomic_target(path: str | Path):
     """Yield a temporary path in the target's folder; move it onto `path` on success."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".xl-underskud-", suffix=path.suffix,
-                               dir=str(path.parent) if str(path.parent) else ".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".xl-underskud-", suffix=path.suffix,
+                                   dir=str(path.parent) if str(path.parent) else ".")
+    except OSError as exc:
+        raise _about(exc, path) from None
     os.close(fd)
     try:
         yield Path(tmp)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a report is not
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise _about(exc, path) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _about(exc: OSError, path: Path) -> OSError:
+    """The same error, about the file the user named rather than our temporary file."""
+    return type(exc)(exc.errno, exc.strerror, str(path))
 
 
 def _umask() -> int:

@@ -9,6 +9,7 @@ opened read-only and never written.
 from __future__ import annotations
 
 import re
+import stat
 import zipfile
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree as ET
@@ -57,6 +58,8 @@ def file_problem(path: Path) -> str | None:
         return f"Filen {path.name} findes ikke."
     if path.is_dir():
         return f"{path.name} er en mappe, ikke en projektmappe."
+    if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or a device would block or never end
+        return f"{path.name} er ikke en almindelig fil; angiv en Excel-projektmappe (.xlsx)."
     with open(path, "rb") as fh:
         head = fh.read(8)
         if head == _OLE_MAGIC:
