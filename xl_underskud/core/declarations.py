@@ -143,6 +143,7 @@ NAME_LENGTH = 60  # a municipality or region
 TEXT_LENGTH = 200  # an offer's name
 NOTE_LENGTH = 1000
 MAX_PLACES = 1000  # places of one agreement, place numbers
+MAX_TOTAL_PLACES = 1_000_000  # the cap on all agreements (nationwide use: 20,000 places, and more)
 MAX_DAILY_RATE = Decimal(1_000_000)  # kr. per døgn
 MAX_COST = Decimal(10) ** 10  # kr. per year
 MAX_POPULATION = 10_000_000
@@ -384,7 +385,7 @@ SETTINGS = (
         DEFAULT_GUARANTEE_YEARS),
     Setting("MaksPladser", Column(
         "Højst antal garanterede pladser i alt", "max_places_total", Kind.INTEGER, minimum=1,
-        maximum=MAX_PLACES, help="Modellens loft er 20 pladser."), 20),
+        maximum=MAX_TOTAL_PLACES, help="Modellens loft er 20 pladser."), 20),
     Setting("Noegledato", Column(
         "Nøgledato for folketal", "key_date_rule", Kind.CHOICE, choices=_choice(KeyDateRule),
         help="Folketal pr. 1. januar i afregningsåret eller året før."),
