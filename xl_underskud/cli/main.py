@@ -19,6 +19,7 @@ from xl_underskud.outputs.display import kr
 from xl_underskud.core.engine import evaluate
 from xl_underskud.outputs.jsonout import errors_json, settlement_json
 from xl_underskud.outputs.tables import settlement_tables
+from xl_underskud.core.declarations import YEAR_MAX, YEAR_MIN
 from xl_underskud.core.records import Message, error
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -478,6 +479,17 @@ def _cmd_manifest(args) -> int:
     return EXIT_OK
 
 
+def year_argument(text: str) -> int:
+    """--aar: a whole year in the declared range (a year like 99999 is a typo, not a request)."""
+    try:
+        year = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ikke et heltal: {text!r}") from None
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise argparse.ArgumentTypeError(f"{year} ligger uden for {YEAR_MIN}–{YEAR_MAX}")
+    return year
+
+
 def _overwrite_option(p) -> None:
     p.add_argument("--overskriv", action="store_true",
                    help="erstat en fil, der findes i forvejen (ellers stopper kommandoen)")
@@ -498,7 +510,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("valider", help="kontrollér en projektmappe og vis alle fejl",
                        description="Kontrollér projektmappen og vis alle fejl og advarsler.")
     p.add_argument("fil", metavar="FIL", help="standardregnearket (.xlsx eller .xlsm)")
-    p.add_argument("--aar", type=int, metavar="ÅR", help="kontrollér afregningen af dette år")
+    p.add_argument("--aar", type=year_argument, metavar="ÅR", help="kontrollér afregningen af dette år")
     p.add_argument("--json", action="store_true", help="skriv resultatet som JSON")
     p.set_defaults(func=_cmd_valider)
 
@@ -506,7 +518,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Beregn tomme døgn, garantibeløb og fordeling på kommuner. "
                                    "Skriver en ny rapport; FIL ændres aldrig.")
     p.add_argument("fil", metavar="FIL", help="standardregnearket (.xlsx eller .xlsm)")
-    p.add_argument("--aar", type=int, metavar="ÅR",
+    p.add_argument("--aar", type=year_argument, metavar="ÅR",
                    help="afregningsåret (standard: Indstillinger, ellers alle år)")
     p.add_argument("--ud", metavar="RAPPORT.xlsx",
                    help="rapportens filnavn (standard: FIL_afregning.xlsx; med --json ingen "
@@ -523,7 +535,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "Alt skrives først færdigt og flyttes så på plads; ved fejl "
                                    "skrives intet. FIL ændres aldrig.")
     p.add_argument("fil", metavar="FIL", help="standardregnearket (.xlsx eller .xlsm)")
-    p.add_argument("--aar", type=int, metavar="ÅR",
+    p.add_argument("--aar", type=year_argument, metavar="ÅR",
                    help="afregningsåret (standard: Indstillinger, ellers alle år)")
     p.add_argument("--mappe", metavar="UD",
                    help="mappen, der skrives i; oprettes, hvis den mangler (standard: "
@@ -550,7 +562,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "tblBefolkning; FIL ændres aldrig.\n"
                                    "Uden --fil vises tallene for de 29 kommuner i Region "
                                    "Hovedstaden (kommunekode;kommune;folketal).")
-    p.add_argument("--aar", type=int, metavar="ÅR", required=True,
+    p.add_argument("--aar", type=year_argument, metavar="ÅR", required=True,
                    help="året; folketallet pr. 1. januar ÅR hentes")
     p.add_argument("--fil", metavar="FIL",
                    help="standardregnearket, hvis kommuner og tidligere folketal bruges")

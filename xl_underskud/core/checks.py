@@ -33,6 +33,7 @@ def check_inputs(inputs: Inputs) -> list[Message]:
     messages += _stay_dates(inputs)
     messages += _overlaps(inputs)
     messages += _max_places(inputs)
+    messages += _operators(inputs)
     return messages
 
 
@@ -127,13 +128,15 @@ def _overlaps(inputs: Inputs) -> list[Message]:
     key_begin = (place * span + begin)[order]
     key_finish = (place * span + finish)[order]
     reach = np.maximum.accumulate(key_finish)
+    # Index of the latest stay that attains the running maximum: the stay a newcomer collides
+    # with. One pass (O(n log n) with the sort), not a search back per overlapping stay.
+    position = np.arange(len(key_finish))
+    reacher = np.maximum.accumulate(np.where(key_finish == reach, position, 0))
     overlapping = np.flatnonzero(key_begin[1:] <= reach[:-1]) + 1
     out = []
     for i in overlapping.tolist():
         s = stays[order[i]]
-        # the earlier stay reaching furthest (the one the new stay collides with)
-        j = i - 1 - int(np.argmax(key_finish[:i][::-1] == reach[i - 1]))
-        latest = stays[order[j]]
+        latest = stays[order[reacher[i - 1]]]
         out.append(cell_error(OPHOLD, s.row, "from_date",
                          f"Opholdet {s.stay_id} overlapper ophold {latest.stay_id} "
                          f"(række {latest.row}) på plads {s.place_no} i aftale "
@@ -151,3 +154,26 @@ def _max_places(inputs: Inputs) -> list[Message]:
                       f"Aftalerne dækker {total} pladser i alt; modellen tillader højst {limit} "
                       f"(indstillingen MaksPladser).")]
     return []
+
+
+def _operators(inputs: Inputs) -> list[Message]:
+    """SPEC rule 2: the operator is one of the paying municipalities or the region they belong
+    to ("Roskilde Kommune" does not operate a place the 29 of Hovedstaden guarantee)."""
+    paying = {p.municipality_code for p in inputs.population
+              if p.municipality_code not in muni.REGIONS}
+    if not paying:
+        return []  # no key at all: reported where an amount needs one
+    region_of = {m.code: m.region_code for m in muni.all_municipalities()}
+    regions = {region_of[code] for code in paying if code in region_of}
+    names = muni.names_by_code()
+    out = []
+    for a in inputs.agreements:
+        if a.operator_code in paying or a.operator_code in regions:
+            continue
+        allowed = " eller ".join(names[r] for r in sorted(regions))
+        out.append(cell_error(AFTALER, a.row, "operator",
+                              f'{a.operator} er hverken en af de betalende kommuner (dem med '
+                              f'folketal på arket {BEFOLKNING.sheet}) eller deres region '
+                              f'({allowed}). Driftsherren skal være en af dem (modellens regel '
+                              f'om forpligtende købsaftaler).'))
+    return out

@@ -16,8 +16,8 @@ from dataclasses import replace
 
 from xl_underskud.core.checks import check_inputs
 from xl_underskud.core.parse import RawWorkbook, parse_inputs
-from xl_underskud.core.records import Inputs, Message
-from xl_underskud.core.declarations import INPUT_SHEETS, INPUT_TABLES
+from xl_underskud.core.records import Inputs, Message, warning
+from xl_underskud.core.declarations import BEFOLKNING, INPUT_SHEETS, INPUT_TABLES
 from xl_underskud.core.rules.settlement import Settlement, settle
 from xl_underskud.core.rules.windows import guarantee_windows
 
@@ -36,6 +36,13 @@ def evaluate(raw: RawWorkbook, year: int | None = None
     messages = list(raw.messages)
     inputs, parse_messages = parse_inputs(raw)
     messages += parse_messages
+    filled = [t.sheet for t in INPUT_TABLES if t is not BEFOLKNING and
+              t.name in raw.tables and raw.tables[t.name].rows]
+    if not filled and all(t.name in raw.tables for t in INPUT_TABLES):
+        messages.append(warning(None, None, None,
+                                f"Projektmappen er ikke udfyldt: arkene "
+                                f"{', '.join(t.sheet for t in INPUT_TABLES if t is not BEFOLKNING)} "
+                                f"er tomme, så der er intet at kontrollere eller afregne."))
     if any(table.name not in raw.tables for table in INPUT_TABLES):
         # A missing sheet, table or header (or an unreadable file): cross-table rules would
         # only add noise about rows that are really there.
