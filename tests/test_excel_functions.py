@@ -79,6 +79,16 @@ def test_ug_andel_is_one_row_of_the_split(tables):
     assert text.startswith("#FEJL") and "Lyngby-Taarbæk" in text
 
 
+def test_settings_are_read_as_their_named_cells(tables):
+    t = (tables["tblAftaler"], tables["tblPladser"], tables["tblTakster"], tables["tblOphold"])
+    # the example's normal vacancy (92 % occupancy on A2) deducts more than A2's 61 vacant days
+    assert f.ug_garanti(*t, "A2", "2023", None, "Ja") == 0
+    assert f.ug_garanti(*t, "A2", "2023", None, True) == 0  # TRUE, as Excel sends it
+    assert f.ug_garanti(*t, "A2", "2023", None, "nej") == pytest.approx(131943.00)
+    assert f.ug_garanti(*t, "A2", "2023", None, "") == pytest.approx(131943.00)  # blank: Nej
+    assert f.ug_garanti(*t, "A2", "2023", None, None, 3.0) == pytest.approx(131943.00)
+
+
 def test_ug_tomme_doegn_matches_beregn(settlement, tables):
     for row in settlement["aftaler"]:
         year = int(row["periode"])
@@ -110,6 +120,16 @@ def test_ug_doegntakst_by_hand():
                             "A9", "2023"), "A9"),
     (lambda t: f.ug_tomme_doegn(t["tblPladser"], t["tblOphold"], "A1", datetime(2024, 1, 1),
                                 datetime(2023, 1, 1)), "før"),
+    # a setting is read as its named cell: the error names the setting, as on Indstillinger
+    (lambda t: f.ug_garanti(t["tblAftaler"], t["tblPladser"], t["tblTakster"], t["tblOphold"],
+                            "A1", "2023", None, "Måske"), "Fratræk normal tomgang"),
+    (lambda t: f.ug_garanti(t["tblAftaler"], t["tblPladser"], t["tblTakster"], t["tblOphold"],
+                            "A1", "2023", None, "Ja", 11), "Garantiperiode (år)"),
+    (lambda t: f.ug_tomme_doegn(t["tblPladser"], t["tblOphold"], "A1", datetime(2023, 1, 1),
+                                datetime(2023, 12, 31), 2.5), "heltal"),
+    (lambda t: f.ug_eksponering(t["tblAftaler"], t["tblPladser"], t["tblTakster"], None, None,
+                                None, pd.DataFrame([[1, 0.5], [2, 0.5], [3, 0.5]]), 4),
+     "garantiår 4"),
 ])
 def test_bad_arguments_give_a_danish_text_not_a_traceback(tables, call, words):
     out = call(tables)
