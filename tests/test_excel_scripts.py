@@ -23,8 +23,8 @@ from excel_payload import apply_actions, payload_from_xlsx, run_remote
 
 EXAMPLE = REPO / "workbook" / "Underskudsgaranti_eksempel.xlsx"
 TEMPLATE = REPO / "workbook" / "Underskudsgaranti.xlsx"
-FUNCTIONS = {"UG_FORDELING", "UG_ANDEL", "UG_TOMME_DOEGN", "UG_GARANTI", "UG_DOEGNTAKST",
-             "UG_EKSPONERING", "UG_TAKSTLOFT", "UG_OVERHEAD"}
+FUNCTIONS = {"UG_FORDELING", "UG_ANDEL", "UG_TOMME_DOEGN", "UG_GARANTI", "UG_TOMGANG",
+             "UG_DOEGNTAKST", "UG_EKSPONERING", "UG_TAKSTLOFT", "UG_OVERHEAD"}
 
 
 @pytest.fixture(scope="module")

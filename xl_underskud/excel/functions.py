@@ -27,7 +27,7 @@ from xl_underskud.core.records import Inputs, Period
 from xl_underskud.core.declarations import (AFTALER, BEFOLKNING, DAEKNING, MAX_COST, OMKOSTNINGER,
                                             OPHOLD, PLADSER, PLINDEKS, SETTING, TAKSTER, Column,
                                             Kind, Table)
-from xl_underskud.core.rules.settlement import agreement_amounts
+from xl_underskud.core.rules.settlement import agreement_amounts, traced_amounts
 from xl_underskud.core.rules.vacancy import days_between
 from xl_underskud.core.rules.windows import guarantee_windows
 from xl_underskud.excel.frames import (UdfError, inputs_from_arguments, raise_first_error, scalar,
@@ -205,7 +205,7 @@ def _agreement_period(aftaler, pladser, takster, ophold, aftaleid, periode, daek
 
 
 def agreement_period_function(compute):
-    """A worksheet function about one agreement-period (UG_GARANTI): Excel's
+    """A worksheet function about one agreement-period (UG_GARANTI, UG_TOMGANG): Excel's
     arguments are converted once, here; `compute(inputs, agreement_id, year, label)` answers.
     A problem with any of them is a Danish text in the cell (`danish_errors`)."""
     def function(aftaler, pladser, takster, ophold, aftaleid, periode, daekning=None,
@@ -236,6 +236,25 @@ def ug_garanti(inputs, agreement_id, year, label):
     raise_first_error(messages)
     return next((_kr(ap.amount_oere) for ap in periods
                  if ap.agreement_id == agreement_id and ap.period == label), 0.0)
+
+
+TOMGANG_COLUMNS = ("Plads", "Fra", "Til", "Tomme døgn", "Garantiår", "Dækningsandel",
+                   "Døgntakst", "Værdi")
+
+
+@xw.func
+@xw.ret(index=False)
+@agreement_period_function
+def ug_tomgang(inputs, agreement_id, year, label):
+    # one line on purpose: Excel shows the docstring as the help text (at most 255 characters)
+    """Løbene af tomme døgn bag garantibeløbet for én aftale i én periode: plads, fra, til, \
+døgn, garantiår, dækningsandel, døgntakst og værdi (kr.) — samme løb som beregningens spor."""
+    _, runs, messages = traced_amounts(inputs, year)
+    raise_first_error(messages)
+    return pd.DataFrame([(r.place_no, r.first, r.last, r.days, r.guarantee_year, float(r.share),
+                          float(r.daily_rate), float(r.value))
+                         for r in runs if r.agreement_id == agreement_id and r.period == label],
+                        columns=TOMGANG_COLUMNS)
 
 
 @xw.func
@@ -319,5 +338,5 @@ def ug_overhead(direkte, indirekte):
                                 scalar(indirekte, OMKOSTNINGER.column("indirect"))))
 
 
-__all__ = ["ug_fordeling", "ug_andel", "ug_tomme_doegn", "ug_garanti", "ug_doegntakst",
-           "ug_eksponering", "ug_takstloft", "ug_overhead"]
+__all__ = ["ug_fordeling", "ug_andel", "ug_tomme_doegn", "ug_garanti", "ug_tomgang",
+           "ug_doegntakst", "ug_eksponering", "ug_takstloft", "ug_overhead"]
