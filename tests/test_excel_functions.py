@@ -6,7 +6,8 @@ test_rules.py check against hand calculations) or from hand calculation written 
 import json
 import subprocess
 import sys
-from datetime import datetime
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 import pytest
@@ -79,6 +80,34 @@ def test_ug_andel_is_one_row_of_the_split(tables):
     assert text.startswith("#FEJL") and "Lyngby-Taarbæk" in text
 
 
+def test_settings_are_read_as_their_named_cells(tables):
+    t = (tables["tblAftaler"], tables["tblPladser"], tables["tblTakster"], tables["tblOphold"])
+    # the example's normal vacancy (92 % occupancy on A2) deducts more than A2's 61 vacant days
+    assert f.ug_garanti(*t, "A2", "2023", None, "Ja") == 0
+    assert f.ug_garanti(*t, "A2", "2023", None, True) == 0  # TRUE, as Excel sends it
+    assert f.ug_garanti(*t, "A2", "2023", None, "nej") == pytest.approx(131943.00)
+    assert f.ug_garanti(*t, "A2", "2023", None, "") == pytest.approx(131943.00)  # blank: Nej
+    assert f.ug_garanti(*t, "A2", "2023", None, None, 3.0) == pytest.approx(131943.00)
+
+
+def test_ug_tomgang_spills_the_runs_of_beregn(settlement, tables):
+    t = (tables["tblAftaler"], tables["tblPladser"], tables["tblTakster"], tables["tblOphold"])
+    # README's example: A2 place 2 (from 01-02-2022, so guarantee year 2) vacant 01-05 –
+    # 30-06-2023: 61 d × 50 % × 4.326,00 kr. Dates are dates, amounts kroner.
+    out = f.ug_tomgang(*t, "A2", "2023")
+    assert list(out.columns) == ["Plads", "Fra", "Til", "Tomme døgn", "Garantiår",
+                                 "Dækningsandel", "Døgntakst", "Værdi"]
+    assert out.values.tolist() == [[2, date(2023, 5, 1), date(2023, 6, 30), 61, 2, 0.5, 4326.0,
+                                    131943.0]]
+    assert f.ug_tomgang(*t, "A2", "2022").empty  # no vacant day: the header only
+    for row in settlement["aftaler"]:
+        runs = f.ug_tomgang(*t, row["aftale_id"], row["periode"])
+        assert runs["Tomme døgn"].sum() == row["tomme_doegn"], row
+        # the runs' values, summed exactly and rounded once, half away from zero, to øre
+        value = sum((Decimal(repr(v)) for v in runs["Værdi"].tolist()), Decimal(0)) * 100
+        assert int(value.quantize(Decimal(1), ROUND_HALF_UP)) == row["beloeb_oere"], row
+
+
 def test_ug_tomme_doegn_matches_beregn(settlement, tables):
     for row in settlement["aftaler"]:
         year = int(row["periode"])
@@ -110,6 +139,18 @@ def test_ug_doegntakst_by_hand():
                             "A9", "2023"), "A9"),
     (lambda t: f.ug_tomme_doegn(t["tblPladser"], t["tblOphold"], "A1", datetime(2024, 1, 1),
                                 datetime(2023, 1, 1)), "før"),
+    # a setting is read as its named cell: the error names the setting, as on Indstillinger
+    (lambda t: f.ug_garanti(t["tblAftaler"], t["tblPladser"], t["tblTakster"], t["tblOphold"],
+                            "A1", "2023", None, "Måske"), "Fratræk normal tomgang"),
+    (lambda t: f.ug_garanti(t["tblAftaler"], t["tblPladser"], t["tblTakster"], t["tblOphold"],
+                            "A1", "2023", None, "Ja", 11), "Garantiperiode (år)"),
+    (lambda t: f.ug_tomme_doegn(t["tblPladser"], t["tblOphold"], "A1", datetime(2023, 1, 1),
+                                datetime(2023, 12, 31), 2.5), "heltal"),
+    (lambda t: f.ug_tomgang(t["tblAftaler"], t["tblPladser"], t["tblTakster"], t["tblOphold"],
+                            "A1", "2023K5"), "2023K1"),
+    (lambda t: f.ug_eksponering(t["tblAftaler"], t["tblPladser"], t["tblTakster"], None, None,
+                                None, pd.DataFrame([[1, 0.5], [2, 0.5], [3, 0.5]]), 4),
+     "garantiår 4"),
 ])
 def test_bad_arguments_give_a_danish_text_not_a_traceback(tables, call, words):
     out = call(tables)

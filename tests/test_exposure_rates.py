@@ -86,6 +86,24 @@ def test_the_75_50_25_schedule_side_by_side():
     assert by_year(e, "max_oere") == {2022: 54_750_000, 2023: 36_500_000, 2024: 18_300_000}
 
 
+def test_a_guarantee_period_longer_than_the_comparison_schedule():
+    from dataclasses import replace
+
+    from xl_underskud.outputs.tables import exposure_table
+
+    four_years = replace(inputs(), settings=replace(
+        inputs().settings, guarantee_years=4, coverage_schedule=(D("0.5"),) * 4))
+    e, _ = estimate(four_years, Scenario(occupancy=D(1)))
+    other, _ = estimate(four_years, Scenario(occupancy=D(1)), ALTERNATIVE_SCHEDULE)
+    # the 4th guarantee year (2025) has no share in 75/50/25 %: nothing covered, no row
+    assert e.years == (2022, 2023, 2024, 2025) and other.years == (2022, 2023, 2024)
+    assert e.amounts("A1", 2025) == (36_500_000, 0) and other.amounts("A1", 2025) == (0, 0)
+    assert other.year_amounts(2024) == (18_300_000, 0)
+    table, _ = exposure_table(four_years, "x.xlsx", date(2024, 1, 1))  # the Eksponering sheet
+    yearly = next(t for t in table.more if t.title == "Samlet pr. år")
+    assert yearly.rows[-1] == ("2025", 36_500_000, 0, 0, 0)
+
+
 def test_exposure_parts_per_municipality_add_up():
     e, _ = estimate(inputs(), Scenario(occupancy=D("0.9")))
     for year in (2022, 2023, 2024):

@@ -19,3 +19,21 @@ def test_readme_example_command_uses_the_bundled_example():
     run_command, _ = _commands()
     assert "xl-underskud beregn workbook/Underskudsgaranti_eksempel.xlsx" in run_command
     assert (REPO / "workbook" / "Underskudsgaranti_eksempel.xlsx").exists()
+
+
+def test_readme_lists_exactly_the_served_functions_with_their_arguments():
+    import inspect
+
+    from xl_underskud.excel import functions
+    from xl_underskud.excel.server import EXPECTED_FUNCTIONS
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Excel: funktioner i cellerne")[1].split("\n## ")[0]
+    listed = dict(re.findall(r"^\| `(UG_\w+)\(([^`]*)\)` \|", section, flags=re.M))
+    assert set(listed) == EXPECTED_FUNCTIONS == {n.upper() for n in functions.__all__}
+    for name, args in listed.items():
+        parameters = inspect.signature(getattr(functions, name.lower())).parameters.values()
+        shown = [a.strip() for a in args.split(";")]
+        assert len(shown) == len(parameters), name
+        assert [a.startswith("[") for a in shown] == [
+            p.default is not inspect.Parameter.empty for p in parameters], name

@@ -410,16 +410,14 @@ def _cmd_eksponering(args) -> int:
         table, _ = exposure_table(inputs, fil.name, date.today())
         write_report(Path(args.ud), [table])
     if args.json:
-        others = {(r.agreement_id, r.year): r for r in other.rows}
         print(json.dumps({
             "format": "xl-underskud/eksponering@1",
             "daekning": schedule_label(main.schedule),
             "sammenligning": schedule_label(other.schedule),
             "aftaler": [{"aftale_id": r.agreement_id, "aar": r.year, "vinduesdoegn": r.window_days,
                          "maksimum_oere": r.max_oere, "forventet_oere": r.expected_oere,
-                         "maksimum_sammenligning_oere": others[(r.agreement_id, r.year)].max_oere,
-                         "forventet_sammenligning_oere":
-                             others[(r.agreement_id, r.year)].expected_oere}
+                         "maksimum_sammenligning_oere": other.amounts(r.agreement_id, r.year)[0],
+                         "forventet_sammenligning_oere": other.amounts(r.agreement_id, r.year)[1]}
                         for r in main.rows],
             "kommuner": [{"kommunekode": p.municipality_code, "kommune": p.municipality,
                           "aar": p.year, "maksimum_oere": p.max_oere,
@@ -429,12 +427,9 @@ def _cmd_eksponering(args) -> int:
     print(f"Eksponering for {fil.name} (dækning {schedule_label(main.schedule)}; "
           f"sammenlignet med {schedule_label(other.schedule)})")
     print(f"{'År':<8}{'Maksimum':>20}{'Forventet':>20}{'Maks. (sml.)':>20}{'Forv. (sml.)':>20}")
-    for year in sorted({r.year for r in main.rows}):
-        a = [r for r in main.rows if r.year == year]
-        b = [r for r in other.rows if r.year == year]
-        print(f"{year:<8}{kr(sum(r.max_oere for r in a)):>20}"
-              f"{kr(sum(r.expected_oere for r in a)):>20}{kr(sum(r.max_oere for r in b)):>20}"
-              f"{kr(sum(r.expected_oere for r in b)):>20}")
+    for year in sorted(set(main.years) | set(other.years)):
+        print(f"{year:<8}" + "".join(f"{kr(oere):>20}" for oere in (*main.year_amounts(year),
+                                                                    *other.year_amounts(year))))
     print(f"{'I alt':<8}{kr(main.max_oere):>20}{kr(main.expected_oere):>20}"
           f"{kr(other.max_oere):>20}{kr(other.expected_oere):>20}")
     if args.ud:

@@ -12,9 +12,9 @@ import pandas as pd
 
 from xl_underskud.core.cpr import looks_like_cpr
 from xl_underskud.core.grid import header_key, raw_table_from_grid
-from xl_underskud.core.parse import RawTable, RawWorkbook, convert, parse_inputs
+from xl_underskud.core.parse import RawSetting, RawTable, RawWorkbook, convert, parse_inputs
 from xl_underskud.core.records import Inputs, Message
-from xl_underskud.core.declarations import AFTALER, Column, Kind, Table
+from xl_underskud.core.declarations import AFTALER, SETTING, Column, Kind, Table
 
 
 class UdfError(Exception):
@@ -62,15 +62,22 @@ def raw_from_argument(table: Table, frame, argument: str) -> RawWorkbook:
 
 
 def inputs_from_arguments(tables: dict[str, tuple[Table, object]],
-                          agreement_id: str | None = None) -> Inputs:
+                          agreement_id: str | None = None,
+                          settings: dict[str, object] | None = None) -> Inputs:
     """Parse several table arguments at once; the first error becomes the cell's text.
 
     With `agreement_id`, rows of places, rates and stays of other agreements are left out
     before parsing: a function about one agreement neither waits for nor fails on the others.
+    `settings` (setting name → typed value, see `setting_value`) stand in the named cells of
+    Indstillinger: the settings are parsed as the workbook's are, so the coverage schedule has
+    the given guarantee years and a setting not given has its declared default.
     """
     raw = RawWorkbook()
     for argument, (table, frame) in tables.items():
         raw.tables.update(raw_from_argument(table, frame, argument).tables)
+    for name, value in (settings or {}).items():
+        if value is not None:
+            raw.settings[name] = RawSetting(SETTING[name], SETTING[name].cell_value(value))
     if agreement_id is not None:
         for name, raw_table in list(raw.tables.items()):
             if raw_table.table is AFTALER or not any(
@@ -119,3 +126,12 @@ def scalar(value, column: Column, required: bool | None = None):
     if problem:
         raise UdfError(f"{name}: {problem}")
     return typed
+
+
+def setting_value(value, name: str):
+    """A setting given as a function argument, converted exactly as its named cell on
+    Indstillinger is (the declared column: type, range, choices; "Ja"/"Nej" or TRUE/FALSE);
+    blank: the declared default. The error names the setting."""
+    setting = SETTING[name]
+    typed = scalar(value, setting.column, required=False)
+    return setting.default if typed is None else setting.typed(typed)

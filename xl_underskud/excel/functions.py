@@ -10,6 +10,8 @@ Ranges may be given with their header row (tblBefolkning[#Alle]) or without (tbl
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
+from decimal import Decimal
 from fractions import Fraction
 
 import pandas as pd
@@ -21,14 +23,15 @@ from xl_underskud.core.rules.distribution import split_by_population
 from xl_underskud.core.rules.exposure import Scenario, estimate
 from xl_underskud.core.rules.rates import (RateError, daily_rate, days_in_year, overhead_share,
                                            takst_cap)
-from xl_underskud.core.records import Period, Settings
-from xl_underskud.core.declarations import (AFTALER, BEFOLKNING, DAEKNING, DEFAULT_COVERAGE_SHARE,
-                                            MAX_COST, OMKOSTNINGER, OPHOLD, PLADSER, PLINDEKS,
-                                            SETTING, TAKSTER, Column, Kind, Table)
-from xl_underskud.core.rules.settlement import agreement_amounts
+from xl_underskud.core.records import Inputs, Period
+from xl_underskud.core.declarations import (AFTALER, BEFOLKNING, DAEKNING, MAX_COST, OMKOSTNINGER,
+                                            OPHOLD, PLADSER, PLINDEKS, SETTING, TAKSTER, Column,
+                                            Kind, Table)
+from xl_underskud.core.rules.settlement import agreement_amounts, traced_amounts
 from xl_underskud.core.rules.vacancy import days_between
 from xl_underskud.core.rules.windows import guarantee_windows
-from xl_underskud.excel.frames import UdfError, inputs_from_arguments, raise_first_error, scalar
+from xl_underskud.excel.frames import (UdfError, inputs_from_arguments, raise_first_error, scalar,
+                                       setting_value)
 
 ERROR_PREFIX = "#FEJL: "
 
@@ -52,8 +55,13 @@ def table_arg(name: str, table: Table, optional: bool = False):
 def setting_arg(name: str, setting: str):
     """An optional argument holding a setting, as its named cell on Indstillinger holds it."""
     s = SETTING[setting]
-    return xw.arg(name, doc=f"Valgfri: {s.label.lower()} (som cellen {s.name}). "
-                            f"Tom: {s.cell_value(s.default) if s.default is not None else 'ingen'}.")
+    doc = f"Valgfri, som cellen {s.name}: {s.column.help}"
+    if "Tom:" not in doc:
+        default = s.cell_value(s.default)
+        if isinstance(s.default, Decimal):
+            default = s.column.bound_text(s.default)
+        doc += f" Tom: {default}." if s.default is not None else ""
+    return xw.arg(name, doc=doc)
 
 
 def danish_errors(f):
@@ -137,7 +145,7 @@ def ug_andel(kommune, beloeb, befolkning, noegledato=None):
 @xw.arg("aftaleid", doc="Aftalens id, fx A1.")
 @xw.arg("fra", doc="Første dag (dato).")
 @xw.arg("til", doc="Sidste dag (dato), medregnet.")
-@xw.arg("garantiaar", doc="Garantiperiode i år. Tom: 3.")
+@setting_arg("garantiaar", "Garantiaar")
 @danish_errors
 def ug_tomme_doegn(pladser, ophold, aftaleid, fra, til, garantiaar=None):
     """Tomme pladsdøgn i garantiperioden for én aftale mellem to datoer (begge medregnet)."""
@@ -146,14 +154,9 @@ def ug_tomme_doegn(pladser, ophold, aftaleid, fra, til, garantiaar=None):
     if last < first:
         raise UdfError("til ligger før fra.")
     agreement_id = scalar(aftaleid, AGREEMENT_ID)
-    years = scalar(garantiaar, SETTING["Garantiaar"].column, required=False) \
-        or SETTING["Garantiaar"].default
-    inputs = inputs_from_arguments({"pladser": (PLADSER, pladser), "ophold": (OPHOLD, ophold)},
-                                   agreement_id)
-    inputs = type(inputs)(places=tuple(p for p in inputs.places if p.agreement_id == agreement_id),
-                          stays=tuple(s for s in inputs.stays if s.agreement_id == agreement_id),
-                          settings=Settings(guarantee_years=years,
-                                            coverage_schedule=(DEFAULT_COVERAGE_SHARE,) * years))
+    inputs = inputs_from_arguments(
+        {"pladser": (PLADSER, pladser), "ophold": (OPHOLD, ophold)}, agreement_id,
+        {"Garantiaar": setting_value(garantiaar, "Garantiaar")})
     if not inputs.places:
         raise UdfError(f'aftale "{agreement_id}" har ingen pladser i området.')
     windows, messages = guarantee_windows(inputs)
@@ -161,53 +164,97 @@ def ug_tomme_doegn(pladser, ophold, aftaleid, fra, til, garantiaar=None):
     return days_between(windows, inputs.stays, first, last)[2]
 
 
-def _period_of(label: str) -> tuple[Period, int]:
-    text = str(label).strip().upper()
-    if text.endswith(".0"):
-        text = text[:-2]
+def _period_of(label) -> tuple[Period, int, str]:
+    """The settlement period, its year and its label ('2023', '2023K1', '2023M01') as the
+    settlement names it; a year typed as a number (2023) is the year."""
+    text = str(label).strip().upper().removesuffix(".0")
     try:
         if len(text) == 4:
-            return Period.YEAR, int(text)
+            return Period.YEAR, int(text), text
         if len(text) == 6 and text[4] == "K" and text[5] in "1234":
-            return Period.QUARTER, int(text[:4])
+            return Period.QUARTER, int(text[:4]), text
         if len(text) == 7 and text[4] == "M" and 1 <= int(text[5:]) <= 12:
-            return Period.MONTH, int(text[:4])
+            return Period.MONTH, int(text[:4]), text
     except ValueError:
         pass
     raise UdfError(f'periode "{label}" skal skrives som 2023, 2023K1 eller 2023M01.')
 
 
-@xw.func
-@table_arg("aftaler", AFTALER)
-@table_arg("pladser", PLADSER)
-@table_arg("takster", TAKSTER)
-@table_arg("ophold", OPHOLD)
-@xw.arg("aftaleid", doc="Aftalens id, fx A1.")
-@xw.arg("periode", doc="2023 (år), 2023K1 (kvartal) eller 2023M01 (måned).")
-@table_arg("daekning", DAEKNING, optional=True)
-@danish_errors
-def ug_garanti(aftaler, pladser, takster, ophold, aftaleid, periode, daekning=None):
-    """Garantibeløbet i kr. for én aftale i én periode — samme tal som beregningen."""
-    period, year = _period_of(periode)
+def _agreement_period(aftaler, pladser, takster, ophold, aftaleid, periode, daekning,
+                      fratraek_normal_tomgang, garantiaar) -> tuple[Inputs, str, int, str]:
+    """The inputs of one agreement-period with every setting its amount depends on: the period
+    from its label, the rest from the arguments as the named cells hold them (blank: default).
+
+    Returns the inputs, the agreement id, the year and the period label."""
+    period, year, label = _period_of(periode)
     agreement_id = scalar(aftaleid, AGREEMENT_ID)
     tables = {"aftaler": (AFTALER, aftaler), "pladser": (PLADSER, pladser),
               "takster": (TAKSTER, takster), "ophold": (OPHOLD, ophold)}
     if daekning is not None:
         tables["dækning"] = (DAEKNING, daekning)
-    inputs = inputs_from_arguments(tables, agreement_id)
+    inputs = inputs_from_arguments(tables, agreement_id, {
+        "Periode": period,
+        "FratraekNormalTomgang": setting_value(fratraek_normal_tomgang, "FratraekNormalTomgang"),
+        "Garantiaar": setting_value(garantiaar, "Garantiaar")})
     if agreement_id not in {a.agreement_id for a in inputs.agreements}:
         raise UdfError(f'aftale "{agreement_id}" står ikke i aftaler.')
-    settings = inputs.settings
-    inputs = type(inputs)(inputs.agreements, inputs.places, inputs.rates, inputs.stays, (),
-                          Settings(settings.coverage_schedule, settings.guarantee_years,
-                                   max_places_total=10**6, period=period))
+    # MaksPladser caps all agreements together; it never changes an amount, and the function
+    # sees only the rows of its own agreement.
+    inputs = replace(inputs, settings=replace(inputs.settings, max_places_total=10**6))
+    return inputs, agreement_id, year, label
+
+
+def agreement_period_function(compute):
+    """A worksheet function about one agreement-period (UG_GARANTI, UG_TOMGANG): Excel's
+    arguments are converted once, here; `compute(inputs, agreement_id, year, label)` answers.
+    A problem with any of them is a Danish text in the cell (`danish_errors`)."""
+    def function(aftaler, pladser, takster, ophold, aftaleid, periode, daekning=None,
+                 fratraek_normal_tomgang=None, garantiaar=None):
+        return compute(*_agreement_period(aftaler, pladser, takster, ophold, aftaleid, periode,
+                                          daekning, fratraek_normal_tomgang, garantiaar))
+    # Excel's name and help text; the signature stays Excel's (no __wrapped__ to compute)
+    for attribute in ("__module__", "__name__", "__qualname__", "__doc__"):
+        setattr(function, attribute, getattr(compute, attribute))
+    function = danish_errors(function)
+    for decorate in reversed((
+            table_arg("aftaler", AFTALER), table_arg("pladser", PLADSER),
+            table_arg("takster", TAKSTER), table_arg("ophold", OPHOLD),
+            xw.arg("aftaleid", doc="Aftalens id, fx A1."),
+            xw.arg("periode", doc="2023 (år), 2023K1 (kvartal) eller 2023M01 (måned)."),
+            table_arg("daekning", DAEKNING, optional=True),
+            setting_arg("fratraek_normal_tomgang", "FratraekNormalTomgang"),
+            setting_arg("garantiaar", "Garantiaar"))):
+        function = decorate(function)
+    return function
+
+
+@xw.func
+@agreement_period_function
+def ug_garanti(inputs, agreement_id, year, label):
+    """Garantibeløbet i kr. for én aftale i én periode — samme tal som beregningen."""
     periods, messages = agreement_amounts(inputs, year)
     raise_first_error(messages)
-    label = str(periode).strip().upper().removesuffix(".0")
-    for ap in periods:
-        if ap.agreement_id == agreement_id and ap.period == label:
-            return _kr(ap.amount_oere)
-    return 0.0
+    return next((_kr(ap.amount_oere) for ap in periods
+                 if ap.agreement_id == agreement_id and ap.period == label), 0.0)
+
+
+TOMGANG_COLUMNS = ("Plads", "Fra", "Til", "Tomme døgn", "Garantiår", "Dækningsandel",
+                   "Døgntakst", "Værdi")
+
+
+@xw.func
+@xw.ret(index=False)
+@agreement_period_function
+def ug_tomgang(inputs, agreement_id, year, label):
+    # one line on purpose: Excel shows the docstring as the help text (at most 255 characters)
+    """Løbene af tomme døgn bag garantibeløbet for én aftale i én periode: plads, fra, til, \
+døgn, garantiår, dækningsandel, døgntakst og værdi (kr.) — samme løb som beregningens spor."""
+    _, runs, messages = traced_amounts(inputs, year)
+    raise_first_error(messages)
+    return pd.DataFrame([(r.place_no, r.first, r.last, r.days, r.guarantee_year, float(r.share),
+                          float(r.daily_rate), float(r.value))
+                         for r in runs if r.agreement_id == agreement_id and r.period == label],
+                        columns=TOMGANG_COLUMNS)
 
 
 @xw.func
@@ -229,25 +276,25 @@ def ug_doegntakst(omkostninger, pladser, belaegningsprocent, aar):
 @table_arg("aftaler", AFTALER)
 @table_arg("pladser", PLADSER)
 @table_arg("takster", TAKSTER)
-@xw.arg("belaegning", doc="Forventet belægning, når pladsen er i brug. Tom: takstens.")
-@xw.arg("pladser_pr_maaned", doc="Indfasning: pladser fyldt pr. måned. Tom: alle fra start.")
-@xw.arg("indeks", doc="Årlig takstfremskrivning, fx 2 %. Tom: 0 %.")
+@setting_arg("belaegning", "ScenarieBelaegning")
+@setting_arg("pladser_pr_maaned", "ScenariePladserPrMaaned")
+@setting_arg("indeks", "ScenarieIndeks")
 @table_arg("daekning", DAEKNING, optional=True)
+@setting_arg("garantiaar", "Garantiaar")
 @xw.ret(index=False)
 @danish_errors
 def ug_eksponering(aftaler, pladser, takster, belaegning=None, pladser_pr_maaned=None,
-                   indeks=None, daekning=None):
+                   indeks=None, daekning=None, garantiaar=None):
     """Estimat pr. år: maksimal og forventet fælles underskudsdækning (kr.)."""
     tables = {"aftaler": (AFTALER, aftaler), "pladser": (PLADSER, pladser),
               "takster": (TAKSTER, takster)}
     if daekning is not None:
         tables["dækning"] = (DAEKNING, daekning)
-    inputs = inputs_from_arguments(tables)
-    scenario = Scenario(
-        scalar(belaegning, SETTING["ScenarieBelaegning"].column, required=False),
-        scalar(pladser_pr_maaned, SETTING["ScenariePladserPrMaaned"].column, required=False),
-        scalar(indeks, SETTING["ScenarieIndeks"].column, required=False)
-        or SETTING["ScenarieIndeks"].default)
+    inputs = inputs_from_arguments(tables, settings={
+        name: setting_value(value, name) for name, value in (
+            ("ScenarieBelaegning", belaegning), ("ScenariePladserPrMaaned", pladser_pr_maaned),
+            ("ScenarieIndeks", indeks), ("Garantiaar", garantiaar))})
+    scenario = Scenario.from_settings(inputs.settings)
     exposure, messages = estimate(inputs, scenario)
     if exposure is None:
         raise UdfError(messages[0].text)
@@ -291,5 +338,5 @@ def ug_overhead(direkte, indirekte):
                                 scalar(indirekte, OMKOSTNINGER.column("indirect"))))
 
 
-__all__ = ["ug_fordeling", "ug_andel", "ug_tomme_doegn", "ug_garanti", "ug_doegntakst",
-           "ug_eksponering", "ug_takstloft", "ug_overhead"]
+__all__ = ["ug_fordeling", "ug_andel", "ug_tomme_doegn", "ug_garanti", "ug_tomgang",
+           "ug_doegntakst", "ug_eksponering", "ug_takstloft", "ug_overhead"]

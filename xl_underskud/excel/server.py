@@ -19,8 +19,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 PROJECT_DIR = Path(__file__).resolve().parent / "server_project"
-EXPECTED_FUNCTIONS = {"UG_FORDELING", "UG_ANDEL", "UG_TOMME_DOEGN", "UG_GARANTI", "UG_DOEGNTAKST",
-                      "UG_EKSPONERING", "UG_TAKSTLOFT", "UG_OVERHEAD"}
+EXPECTED_FUNCTIONS = {"UG_FORDELING", "UG_ANDEL", "UG_TOMME_DOEGN", "UG_GARANTI", "UG_TOMGANG",
+                      "UG_DOEGNTAKST", "UG_EKSPONERING", "UG_TAKSTLOFT", "UG_OVERHEAD"}
 
 
 class ServerSetupError(RuntimeError):

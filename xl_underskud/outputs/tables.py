@@ -246,16 +246,11 @@ def exposure_table(inputs: Inputs, source: str, computed: date):
     subtitle = (f"Kilde: {source} · beregnet {fmt(computed)} · scenarie: belægning {occupancy}, "
                 f"{ramp}, takstfremskrivning {float(scenario.rate_index) * 100:g} % pr. år")
     agreements = {x.agreement_id: x for x in inputs.agreements}
-    other_rows = {(r.agreement_id, r.year): r for r in other.rows}
     rows = tuple((r.agreement_id, agreements[r.agreement_id].operator, r.year, r.window_days,
                   r.daily_rate * 100, "Ja" if r.rate_is_indexed else "Nej", r.max_oere,
-                  r.expected_oere, other_rows[(r.agreement_id, r.year)].max_oere,
-                  other_rows[(r.agreement_id, r.year)].expected_oere) for r in main.rows)
-    years = sorted({r.year for r in main.rows})
-    per_year = tuple((str(y), sum(r.max_oere for r in main.rows if r.year == y),
-                      sum(r.expected_oere for r in main.rows if r.year == y),
-                      sum(r.max_oere for r in other.rows if r.year == y),
-                      sum(r.expected_oere for r in other.rows if r.year == y)) for y in years)
+                  r.expected_oere, *other.amounts(r.agreement_id, r.year)) for r in main.rows)
+    per_year = tuple((str(y), *main.year_amounts(y), *other.year_amounts(y))
+                     for y in sorted(set(main.years) | set(other.years)))
     money = lambda h: OutColumn(h, OutKind.MONEY, 19, True)  # noqa: E731
     yearly = OutTable(
         EXPOSURE_SHEET, "Samlet pr. år", "",

@@ -20,6 +20,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from decimal import Decimal
 from fractions import Fraction
 
@@ -92,6 +93,25 @@ class Exposure:
     @property
     def expected_oere(self) -> int:
         return sum(r.expected_oere for r in self.rows)
+
+    def amounts(self, agreement_id: str, year: int) -> tuple[int, int]:
+        """(maximum, expected) in øre of one agreement-year; (0, 0) in a year this schedule
+        does not reach (the 3-year comparison beside a longer guarantee period)."""
+        row = self._by_key.get((agreement_id, year))
+        return (row.max_oere, row.expected_oere) if row is not None else (0, 0)
+
+    def year_amounts(self, year: int) -> tuple[int, int]:
+        """(maximum, expected) in øre of every agreement in one year; (0, 0) as above."""
+        rows = [r for r in self.rows if r.year == year]
+        return sum(r.max_oere for r in rows), sum(r.expected_oere for r in rows)
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return tuple(sorted({r.year for r in self.rows}))
+
+    @cached_property
+    def _by_key(self) -> dict[tuple[str, int], ExposureRow]:
+        return {(r.agreement_id, r.year): r for r in self.rows}
 
 
 def _add_months(day: date, months: Fraction) -> date:
