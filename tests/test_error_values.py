@@ -1,13 +1,38 @@
 """SPEC rule 12: an Excel error value in an input cell or a named setting is an error that names
-the cell, never a blank and never a silent default.
+the cell, never a blank and never a silent default; here in the file reader.
+
+How an error reaches each reader (checked with python-calamine 0.9.1 and LibreOffice 7):
+- in a file, Excel and LibreOffice store a cached error as `<c t="e"><f>…</f><v>#DIV/0!</v></c>`
+  (a constant #N/A without the <f>). calamine reads #NULL!, #DIV/0!, #VALUE!, #REF!, #NAME?,
+  #NUM! and #N/A as an empty cell, and refuses the whole sheet for a newer one (#SPILL!,
+  #CALC! …); a formula without a cached result is an empty cell too.
+
+The workbooks are the example (`write_example`) with cells rewritten in the package XML, the
+way Excel writes them. The example's layout (header row 4, data from row 5): Ophold row 6 is
+O-002 (A1, place 2, Betalt til 31-08-2023 in G6), row 7 is O-003 (Fra dato 15-08-2023 in E7);
+on Indstillinger the values stand in column E, Periode in E8, FratraekNormalTomgang in E9.
 """
 from __future__ import annotations
 
+import json
+import re
+import shutil
+import subprocess
+import zipfile
 from datetime import datetime
+from pathlib import Path
 
+import pytest
+from openpyxl import load_workbook
+
+from conftest import run_cli
+from render import soffice
+from xl_underskud.core.engine import evaluate
 from xl_underskud.core.parse import (ERROR_CODES, ExcelError, RawRow, RawSetting, RawTable,
                                      RawWorkbook, excel_error, parse_settings, typed_rows)
 from xl_underskud.core.declarations import OPHOLD, SETTING
+from xl_underskud.xlsx.example import write_example
+from xl_underskud.xlsx.reader import read_workbook
 
 CLASSIC = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
 NEWER = ("#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!",
@@ -19,6 +44,159 @@ NO_RESULT = "indeholder en formel uden gemt resultat. Åbn og gem filen i Excel,
 
 def test_the_declared_codes_are_excels():
     assert set(ERROR_CODES) == set(CLASSIC) | set(NEWER)
+
+
+# --------------------------------------------------------------------------- building files
+
+def _sheet_part(z: zipfile.ZipFile, sheet: str) -> str:
+    """The package part of a sheet, from workbook.xml and its relationships."""
+    book = z.read("xl/workbook.xml").decode()
+    rid = re.search(rf'<sheet [^>]*name="{sheet}"[^>]*r:id="(rId\d+)"', book).group(1)
+    rels = z.read("xl/_rels/workbook.xml.rels").decode()
+    target = re.search(rf'<Relationship [^>]*Id="{rid}"[^>]*Target="([^"]+)"', rels) or \
+        re.search(rf'<Relationship [^>]*Target="([^"]+)"[^>]*Id="{rid}"', rels)
+    return "xl/" + target.group(1).lstrip("/").removeprefix("xl/")
+
+
+def rewrite_cells(path: Path, cells: dict[tuple[str, str], str]) -> None:
+    """Replace whole <c> elements: {(sheet, "G6"): '<c r="G6" t="e"><v>#N/A</v></c>'}."""
+    with zipfile.ZipFile(path) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+        where = {key: _sheet_part(z, key[0]) for key in cells}
+    for (sheet, ref), xml in cells.items():
+        part = where[(sheet, ref)]
+        text, n = re.subn(rf'<c r="{ref}"(?: [^>]*)?(?:/>|>.*?</c>)', xml,
+                          parts[part].decode(), count=1, flags=re.S)
+        assert n == 1, f"{sheet}!{ref} is not in the example"
+        parts[part] = text.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+def cached_error(ref: str, code: str) -> str:
+    """What Excel writes for a formula whose cached result is an error."""
+    return f'<c r="{ref}" t="e"><f>Ophold!Z1/0</f><v>{code}</v></c>'
+
+
+def constant_error(ref: str, code: str) -> str:
+    """What Excel writes for #N/A typed into a cell."""
+    return f'<c r="{ref}" t="e"><v>{code}</v></c>'
+
+
+def error_text(ref: str, code: str) -> str:
+    """A text cell holding exactly an error code."""
+    return f'<c r="{ref}" t="inlineStr"><is><t>{code}</t></is></c>'
+
+
+def formula_without_result(ref: str, code: str = "") -> str:
+    return f'<c r="{ref}"><f>1/0</f></c>'
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory) -> Path:
+    return write_example(tmp_path_factory.mktemp("eksempel") / "eksempel.xlsx")
+
+
+def broken(example: Path, folder: Path, cells: dict) -> Path:
+    folder.mkdir(exist_ok=True)
+    path = folder / "indfil.xlsx"
+    shutil.copy(example, path)
+    rewrite_cells(path, cells)
+    return path
+
+
+# Where the error stands: (sheet, cell, message column, Excel row, the cell as the message
+# names it). Fra dato is required (the row is left out, nothing follows from it); Betalt til is
+# optional (still an error, not a blank); the settings are named cells.
+REQUIRED = ("Ophold", "E7", "Fra dato", 7, "Ophold!E7")
+OPTIONAL = ("Ophold", "G6", "Betalt til", 6, "Ophold!G6")
+PERIODE = ("Indstillinger", "E8", "Afregningsperiode", 8, "Indstillinger!E8 (Periode)")
+FRATRAEK = ("Indstillinger", "E9", "Fratræk normal tomgang", 9,
+            "Indstillinger!E9 (FratraekNormalTomgang)")
+
+
+def expected_text(where, code: str | None) -> str:
+    if code is None:
+        return f"Cellen {where[4]} {NO_RESULT}"
+    return f"Cellen {where[4]} indeholder fejlværdien {code}. {FIX}"
+
+
+# --------------------------------------------------------------------------- file: the CLI
+
+# Each way an error reaches the file reader, with a code to show for it.
+CLASSES = {
+    "gemt-klassisk-fejl": (cached_error, "#DIV/0!"),  # calamine: an empty cell
+    "gemt-ny-fejl": (cached_error, "#SPILL!"),  # calamine: refuses the sheet
+    "konstant-fejl": (constant_error, "#N/A"),
+    "tekst-med-fejlkode": (error_text, "#VALUE!"),
+    "formel-uden-resultat": (formula_without_result, None),
+}
+CLI_CASES = [(cls, where) for i, cls in enumerate(CLASSES)
+             for where in (REQUIRED, OPTIONAL, (PERIODE, FRATRAEK)[i % 2])]
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+@pytest.mark.parametrize("cls, where", CLI_CASES,
+                         ids=[f"{c}-{w[2].replace(' ', '-')}" for c, w in CLI_CASES])
+def test_cli_rejects_an_error_value_naming_the_cell(example, tmp_path, cls, where):
+    write, code = CLASSES[cls]
+    fil = broken(example, tmp_path / "sag", {(where[0], where[1]): write(where[1], code)})
+    before = snapshot(fil.parent)
+    text = expected_text(where, code)
+
+    valider = run_cli("valider", fil)
+    assert valider.returncode == 1, (valider.stdout, valider.stderr)
+    errors = [line for line in valider.stderr.splitlines() if line.startswith("FEJL")]
+    assert errors == [f"FEJL (ark {where[0]}, række {where[3]}, kolonne {where[2]}): {text}"]
+
+    out = fil.parent / "rapport.xlsx"
+    beregn = run_cli("beregn", fil, "--ud", out, "--json")
+    assert beregn.returncode == 1, (beregn.stdout[-2000:], beregn.stderr)
+    assert json.loads(beregn.stdout)["fejl"] == [
+        {"ark": where[0], "raekke": where[3], "kolonne": where[2], "besked": text}]
+    assert not out.exists()
+    assert snapshot(fil.parent) == before
+
+
+def test_a_division_by_zero_saved_by_libreoffice(example, tmp_path):
+    """The report's case: a formula in Betalt til gives #DIV/0!; a spreadsheet program saves
+    the cached error, and calamine alone would read an empty Betalt til (a larger total)."""
+    source = tmp_path / "formel.xlsx"
+    shutil.copy(example, source)
+    wb = load_workbook(source)
+    wb["Ophold"]["G6"] = "=1/0"
+    wb.save(source)
+    outdir = tmp_path / "gemt"
+    subprocess.run([soffice(), f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
+                    "--headless", "--convert-to", "xlsx", "--outdir", str(outdir), str(source)],
+                   check=True, capture_output=True, timeout=240)
+    saved = outdir / "formel.xlsx"
+    with zipfile.ZipFile(saved) as z:
+        xml = z.read(_sheet_part(z, "Ophold")).decode()
+    assert re.search(r'<c r="G6"[^>]* t="e"[^>]*><f[^>]*>1/0</f><v>#DIV/0!</v></c>', xml)
+
+    res = run_cli("valider", saved)
+    assert res.returncode == 1
+    assert (f"FEJL (ark Ophold, række 6, kolonne Betalt til): Cellen Ophold!G6 indeholder "
+            f"fejlværdien #DIV/0!. {FIX}") in res.stderr.splitlines()
+
+
+# --------------------------------------------------------------------------- file: every code
+
+@pytest.mark.parametrize("code", ERROR_CODES)
+def test_file_reader_every_code_in_every_place(example, tmp_path, code):
+    settings = PERIODE if ERROR_CODES.index(code) % 2 else FRATRAEK
+    places = (REQUIRED, OPTIONAL, settings)
+    fil = broken(example, tmp_path / "sag", {(w[0], w[1]): cached_error(w[1], code)
+                                              for w in places})
+    settlement, _, messages = evaluate(read_workbook(fil), None)
+    assert settlement is None
+    assert sorted((m.source.sheet, m.source.row, m.source.column, m.text) for m in messages) == \
+        sorted((w[0], w[3], w[2], expected_text(w, code)) for w in places)
 
 
 # --------------------------------------------------------------------------- the core

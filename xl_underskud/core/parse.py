@@ -70,7 +70,7 @@ def excel_error(value) -> ExcelError | None:
 @dataclass(frozen=True)
 class RawRow:
     row: int  # Excel row number
-    values: dict  # field name -> raw value; a field left out was already reported by the shell
+    values: dict  # field name -> raw value (an `ExcelError` for a cell in error)
 
 
 @dataclass(frozen=True)
@@ -274,11 +274,7 @@ def typed_rows(raw: RawTable, messages: list[Message]) -> list[tuple[int, dict]]
         values = {}
         ok = True
         for column in table.columns:
-            if column.field not in raw_row.values:  # the shell reported this cell already
-                ok = ok and not column.required
-                values[column.field] = None
-                continue
-            value = raw_row.values[column.field]
+            value = raw_row.values.get(column.field)
             if _is_blank(value):
                 if column.required:
                     messages.append(error(table.sheet, raw_row.row, column.header,
