@@ -1,11 +1,15 @@
 """SPEC rule 12: an Excel error value in an input cell or a named setting is an error that names
-the cell, never a blank and never a silent default; here in the file reader.
+the cell — in the file reader and in the add-in's book reader — never a blank and never a
+silent default.
 
-How an error reaches each reader (checked with python-calamine 0.9.1 and LibreOffice 7):
+How an error reaches each reader (checked with python-calamine 0.9.1, LibreOffice 7 and
+xlwings 0.37.8):
 - in a file, Excel and LibreOffice store a cached error as `<c t="e"><f>…</f><v>#DIV/0!</v></c>`
   (a constant #N/A without the <f>). calamine reads #NULL!, #DIV/0!, #VALUE!, #REF!, #NAME?,
   #NUM! and #N/A as an empty cell, and refuses the whole sheet for a newer one (#SPILL!,
-  #CALC! …); a formula without a cached result is an empty cell too.
+  #CALC! …); a formula without a cached result is an empty cell too;
+- the add-in (Office.js) sends an error cell as its text, "#N/A", which xlwings reads as
+  None (an empty cell) unless it is read with err_to_str.
 
 The workbooks are the example (`write_example`) with cells rewritten in the package XML, the
 way Excel writes them. The example's layout (header row 4, data from row 5): Ophold row 6 is
@@ -23,14 +27,18 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import xlwings as xw
 from openpyxl import load_workbook
 
 from conftest import run_cli
+from excel_payload import apply_actions, payload_from_xlsx, run_remote
 from render import soffice
 from xl_underskud.core.engine import evaluate
 from xl_underskud.core.parse import (ERROR_CODES, ExcelError, RawRow, RawSetting, RawTable,
                                      RawWorkbook, excel_error, parse_settings, typed_rows)
 from xl_underskud.core.declarations import OPHOLD, SETTING
+from xl_underskud.excel.book import read_book
+from xl_underskud.excel.cells import plain
 from xl_underskud.xlsx.example import write_example
 from xl_underskud.xlsx.reader import read_workbook
 
@@ -197,6 +205,123 @@ def test_file_reader_every_code_in_every_place(example, tmp_path, code):
     assert settlement is None
     assert sorted((m.source.sheet, m.source.row, m.source.column, m.text) for m in messages) == \
         sorted((w[0], w[3], w[2], expected_text(w, code)) for w in places)
+
+
+# --------------------------------------------------------------------------- the add-in
+
+def set_payload_value(payload: dict, sheet: str, ref: str, value) -> None:
+    m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
+    col = ord(m.group(1)) - ord("A")  # one letter is enough here
+    values = next(s for s in payload["sheets"] if s["name"] == sheet)["values"]
+    values[int(m.group(2)) - 1][col] = value
+
+
+def read_payload(payload: dict) -> RawWorkbook:
+    book = xw.Book(json=payload)
+    try:
+        return read_book(book)
+    finally:
+        book.close()
+
+
+@pytest.fixture(scope="module")
+def example_payload(example) -> dict:
+    return payload_from_xlsx(example)
+
+
+@pytest.mark.parametrize("code", ERROR_CODES)
+def test_add_in_every_code_in_every_place(example_payload, code):
+    """Office.js sends an error cell as its text."""
+    settings = FRATRAEK if ERROR_CODES.index(code) % 2 else PERIODE
+    places = (REQUIRED, OPTIONAL, settings)
+    payload = json.loads(json.dumps(example_payload))
+    for w in places:
+        set_payload_value(payload, w[0], w[1], code)
+    settlement, _, messages = evaluate(read_payload(payload), None)
+    assert settlement is None
+    assert sorted((m.source.sheet, m.source.row, m.source.column, m.text) for m in messages) == \
+        sorted((w[0], w[3], w[2], expected_text(w, code)) for w in places)
+
+
+def test_add_in_valider_and_beregn_show_the_error_and_write_no_result(example, tmp_path):
+    from xl_underskud.excel import scripts
+
+    fil = broken(example, tmp_path / "sag", {("Ophold", "G6"): cached_error("G6", "#DIV/0!")})
+    payload = payload_from_xlsx(fil)
+    assert next(s for s in payload["sheets"] if s["name"] == "Ophold")["values"][5][6] == \
+        "#DIV/0!"  # as Office.js sends it
+    for script in (scripts.run_valider, scripts.run_beregn):
+        book = xw.Book(json=json.loads(json.dumps(payload)))  # the engine changes its payload
+        try:
+            book.set_mock_caller()
+            script(book)
+            actions = book.json()["actions"]
+        finally:
+            book.close()
+        sheets = {a["args"][1] for a in actions if a["func"] == "addSheet"}
+        assert not sheets & {"Resultat", "Fordeling", "Kommuneoversigt"}
+        apply_actions(fil, actions, tmp_path / "ud.xlsx")
+        ws = load_workbook(tmp_path / "ud.xlsx")["Fejl"]
+        rows = [[c.value for c in row] for row in ws.iter_rows(min_row=5, max_col=5)]
+        assert rows == [["Fejl", "Ophold", 6, "Betalt til",
+                         f"Cellen Ophold!G6 indeholder fejlværdien #DIV/0!. {FIX}"]]
+
+
+def test_classic_com_error_codes_are_error_values():
+    """COM hands a cell error to classic xlwings as 0x800A0000 + Excel's XlCVError number, as a
+    signed 32-bit integer: #DIV/0! = 2007 → -2146826281, #N/A = 2042 → -2146826246,
+    #SPILL! = 2045 → -2146826243, #CALC! = 2050 → -2146826238."""
+    assert plain(-2146826281) == ExcelError("#DIV/0!")
+    assert plain(-2146826246) == ExcelError("#N/A")
+    assert plain(-2146826243) == ExcelError("#SPILL!")
+    assert plain(-2146826238) == ExcelError("#CALC!")
+    assert plain(-2146826300) == -2146826300  # not an error number: a (strange) number
+    assert plain(float("nan")) is None
+    assert plain("#N/A") == "#N/A"  # text: the core reads it as the error
+
+
+# --------------------------------------------------------------------------- a row below the table
+
+def test_a_row_typed_below_tblOphold_counts_the_same_in_the_file_and_the_add_in(example,
+                                                                                tmp_path):
+    """A2 place 2 is vacant 1 May – 30 June 2023 (O-102 paid to 30-04, O-103 from 01-07): 61
+    days × 50 % × 4.326,00 kr = 131.943,00 kr. A stay typed in row 34, directly below the table
+    (rows 5–33) and not added to it, fills them."""
+    fil = tmp_path / "under.xlsx"
+    shutil.copy(example, fil)
+    wb = load_workbook(fil)
+    ws = wb["Ophold"]
+    assert ws.tables["tblOphold"].ref == "A4:G33"
+    for col, value in enumerate(["O-110", "A2", 2, "Gladsaxe", datetime(2023, 5, 1),
+                                 datetime(2023, 6, 30)], start=1):
+        ws.cell(34, col, value)
+    wb.save(fil)
+
+    from_file = read_workbook(fil)
+    from_add_in = read_payload(payload_from_xlsx(fil))
+    for raw in (from_file, from_add_in):
+        assert raw.tables["tblOphold"].rows[-1].row == 34
+    _, file_inputs, _ = evaluate(from_file, None)
+    _, add_in_inputs, _ = evaluate(from_add_in, None)
+    assert file_inputs == add_in_inputs
+    assert file_inputs.stays[-1].stay_id == "O-110"
+
+    def a2_2023(result):
+        return next(r for r in result["aftaler"] if (r["aftale_id"], r["periode"]) == ("A2", "2023"))
+
+    before = a2_2023(json.loads(run_cli("beregn", example, "--json").stdout))
+    after = a2_2023(json.loads(run_cli("beregn", fil, "--json").stdout))
+    assert before["tomme_doegn"] - after["tomme_doegn"] == 61
+    assert before["beloeb_oere"] - after["beloeb_oere"] == 13_194_300
+
+    from xl_underskud.excel import scripts
+    apply_actions(fil, run_remote(fil, scripts.run_beregn), tmp_path / "ud.xlsx")
+    ws = load_workbook(tmp_path / "ud.xlsx", data_only=True)["Resultat"]
+    header = [c.value for c in ws[4]]
+    rows = [dict(zip(header, r)) for r in ws.iter_rows(min_row=5, values_only=True)]
+    row = next(r for r in rows if (r["AftaleID"], str(r["Periode"])) == ("A2", "2023"))
+    assert (row["Tomme døgn"], round(row["Beløb"] * 100)) == (after["tomme_doegn"],
+                                                              after["beloeb_oere"])
 
 
 # --------------------------------------------------------------------------- the core

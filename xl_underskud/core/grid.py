@@ -156,20 +156,3 @@ def scan_cpr(sheet: str, grid: Grid, headers: dict[int, str], messages: list[Mes
                     f"Cellen {sheet}!{column_letter(col)}{row} ligner et CPR-nummer. "
                     f"Projektmappen deles med 29 kommuner og må ikke indeholde CPR-numre: brug "
                     f"et pseudonymt id."))
-
-
-def raw_table_from_grid(table: Table, headers: list, rows: list[list], first_row: int,
-                        where: str, messages: list[Message]) -> RawTable | None:
-    """A table handed over as its header and its rows, `rows[i]` being row `first_row + i` (of the
-    sheet, or of a function's range argument): the book reader's and the functions' way."""
-    columns = match_headers(table, headers, first_row - 1, where, messages)
-    if columns is None:
-        return None
-    out = []
-    for i, line in enumerate(rows):
-        values = {f: (line[c] if c < len(line) else None) for f, c in columns.items()}
-        values = {f: (None if is_blank(v) else v) for f, v in values.items()}
-        if all(v is None for v in values.values()):
-            continue
-        out.append(RawRow(first_row + i, values))
-    return RawTable(table, tuple(out))
