@@ -1,6 +1,6 @@
 """SPEC rule 12: an Excel error value in an input cell or a named setting is an error that names
-the cell — in the file reader and in the add-in's book reader — never a blank and never a
-silent default.
+the cell — in the file reader, in the add-in's book reader and in worksheet-function arguments —
+never a blank and never a silent default.
 
 How an error reaches each reader (checked with python-calamine 0.9.1, LibreOffice 7 and
 xlwings 0.37.8):
@@ -8,8 +8,9 @@ xlwings 0.37.8):
   (a constant #N/A without the <f>). calamine reads #NULL!, #DIV/0!, #VALUE!, #REF!, #NAME?,
   #NUM! and #N/A as an empty cell, and refuses the whole sheet for a newer one (#SPILL!,
   #CALC! …); a formula without a cached result is an empty cell too;
-- the add-in (Office.js) sends an error cell as its text, "#N/A", which xlwings reads as
-  None (an empty cell) unless it is read with err_to_str.
+- the add-in (Office.js) sends an error cell as its text, "#N/A";
+- a worksheet function gets it as text when its argument is read with err_to_str (xlwings'
+  default turns it into None, an empty cell).
 
 The workbooks are the example (`write_example`) with cells rewritten in the package XML, the
 way Excel writes them. The example's layout (header row 4, data from row 5): Ophold row 6 is
@@ -26,11 +27,12 @@ import zipfile
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import xlwings as xw
 from openpyxl import load_workbook
 
-from conftest import run_cli
+from conftest import call, run_cli
 from excel_payload import apply_actions, payload_from_xlsx, run_remote
 from render import soffice
 from xl_underskud.core.engine import evaluate
@@ -322,6 +324,68 @@ def test_a_row_typed_below_tblOphold_counts_the_same_in_the_file_and_the_add_in(
     row = next(r for r in rows if (r["AftaleID"], str(r["Periode"])) == ("A2", "2023"))
     assert (row["Tomme døgn"], round(row["Beløb"] * 100)) == (after["tomme_doegn"],
                                                               after["beloeb_oere"])
+
+
+# --------------------------------------------------------------------------- worksheet functions
+
+def _table(path: Path, sheet: str, name: str) -> pd.DataFrame:
+    ws = load_workbook(path, data_only=True)[sheet]
+    return pd.DataFrame([[c.value for c in row] for row in ws[ws.tables[name].ref]])
+
+
+@pytest.fixture(scope="module")
+def tables(example):
+    return {n: _table(example, s, n) for s, n in (("Aftaler", "tblAftaler"),
+                                                  ("Pladser", "tblPladser"),
+                                                  ("Takster", "tblTakster"),
+                                                  ("Ophold", "tblOphold"))}
+
+
+@pytest.mark.parametrize("column, header", [(6, "Betalt til"), (4, "Fra dato")])
+@pytest.mark.parametrize("code", ["#DIV/0!", "#SPILL!"])
+def test_function_argument_with_an_error_value(tables, column, header, code):
+    from xl_underskud.excel import functions as f
+
+    ophold = tables["tblOphold"].copy()
+    assert ophold.loc[2, 0] == "O-002"  # row 3 of the argument (the header is row 1)
+    ophold.loc[2, column] = code
+    out = f.ug_garanti(tables["tblAftaler"], tables["tblPladser"], tables["tblTakster"], ophold,
+                       "A1", "2023")
+    assert out == (f"#FEJL: Ophold, række 3: Cellen i kolonnen {header} indeholder fejlværdien "
+                   f"{code}. {FIX}")
+
+
+def test_function_scalar_argument_with_an_error_value(tables):
+    from xl_underskud.excel import functions as f
+
+    assert f.ug_doegntakst(10_000_000, "#N/A", 0.95, 2024) == \
+        f"#FEJL: pladser: Cellen indeholder fejlværdien #N/A. {FIX}"
+    assert f.ug_garanti(tables["tblAftaler"], tables["tblPladser"], tables["tblTakster"],
+                        tables["tblOphold"], "A1", "#REF!") == \
+        f"#FEJL: periode: Cellen indeholder fejlværdien #REF!. {FIX}"
+
+
+def _office_error(code: str, kind: str) -> dict:
+    """An error cell as Excel hands it to a custom function."""
+    return {"type": "Error", "basicType": "Error", "basicValue": code, "errorType": kind}
+
+
+def test_server_function_gets_the_error_not_an_empty_cell(client, example):
+    def grid(sheet, name):
+        ws = load_workbook(example, data_only=True)[sheet]
+        return [[(c.value - datetime(1899, 12, 30)).days if isinstance(c.value, datetime)
+                 else ("" if c.value is None else c.value) for c in row]
+                for row in ws[ws.tables[name].ref]]
+
+    ophold = grid("Ophold", "tblOphold")
+    assert ophold[2][0] == "O-002"
+    ophold[2][6] = _office_error("#DIV/0!", "Div0")
+    out = call(client, "ug_garanti", grid("Aftaler", "tblAftaler"), grid("Pladser", "tblPladser"),
+               grid("Takster", "tblTakster"), ophold, "A1", "2023")
+    assert out == [[f"#FEJL: Ophold, række 3: Cellen i kolonnen Betalt til indeholder "
+                    f"fejlværdien #DIV/0!. {FIX}"]]
+    assert call(client, "ug_doegntakst", 10_000_000, _office_error("#N/A", "NotAvailable"),
+                0.95, 2024) == [[f"#FEJL: pladser: Cellen indeholder fejlværdien #N/A. {FIX}"]]
 
 
 # --------------------------------------------------------------------------- the core

@@ -18,7 +18,7 @@ import pytest
 import xlwings as xw
 from openpyxl import load_workbook
 
-from conftest import REPO, run_cli
+from conftest import REPO, call, run_cli
 from excel_payload import apply_actions, payload_from_xlsx, run_remote
 
 EXAMPLE = REPO / "workbook" / "Underskudsgaranti_eksempel.xlsx"
@@ -122,19 +122,6 @@ def test_valider_and_ryd_resultater(tmp_path):
 
 # --- xlwings Server ------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def client():
-    import warnings
-
-    from xl_underskud.excel.server import app
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from fastapi.testclient import TestClient
-    with TestClient(app()) as c:
-        yield c
-
-
 def serial(value):
     """Excel sends dates to custom functions as serial numbers."""
     if isinstance(value, datetime):
@@ -147,15 +134,6 @@ def serial(value):
 def grid(sheet, name):
     ws = load_workbook(EXAMPLE, data_only=True)[sheet]
     return [[serial(c.value) for c in row] for row in ws[ws.tables[name].ref]]
-
-
-def call(client, func, *args):
-    body = {"client": "Office.js", "version": xw.__version__, "runtime": "1.4",
-            "func_name": func, "args": [a if isinstance(a, list) else [[a]] for a in args],
-            "culture_info_name": "da-DK"}
-    res = client.post("/xlwings/custom-functions-call", json=body)
-    assert res.status_code == 200, res.text
-    return res.json()["result"]
 
 
 def test_server_lists_exactly_our_functions(client):
