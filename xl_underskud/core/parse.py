@@ -96,6 +96,20 @@ class RawWorkbook:
     messages: list = field(default_factory=list)  # problems the shell found while reading
 
 
+def cells_in_error(raw: RawWorkbook) -> set[tuple[str, int | None, str]]:
+    """(sheet, Excel row, column header) of every table cell and setting holding an error value
+    or a formula without a cached result: the cells whose value cannot be carried over."""
+    out = set()
+    for raw_table in raw.tables.values():
+        table = raw_table.table
+        for raw_row in raw_table.rows:
+            out.update((table.sheet, raw_row.row, table.header(f))
+                       for f, v in raw_row.values.items() if excel_error(v) is not None)
+    out.update((SETTINGS_SHEET, rs.row, rs.setting.label)
+               for rs in raw.settings.values() if excel_error(rs.value) is not None)
+    return out
+
+
 _DATE_TEXT = re.compile(r"^\s*(\d{1,2})-(\d{1,2})-(\d{4})\s*$")
 _EXCEL_EPOCH = date(1899, 12, 30)
 # Serial numbers of the declared first and last date in Excel's 1900 date system.
