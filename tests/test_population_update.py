@@ -265,6 +265,28 @@ def test_odd_answers_change_nothing(fake_dst, run_here, tmp_path, case, answer, 
     _assert_refused(res, tmp_path, fil, before, *phrases)
 
 
+@pytest.mark.parametrize("cell, text", [
+    ('<c r="E8"><f>Lister!A1</f></c>', "indeholder en formel uden gemt resultat"),
+    ('<c r="E8" t="e"><f>Lister!A1</f><v>#N/A</v></c>', "indeholder fejlværdien #N/A"),
+])
+def test_a_cell_in_error_stops_the_update_before_asking(fake_dst, run_here, tmp_path, cell, text):
+    """The new workbook is built from the cells' values; a cell without one (here Periode, E8 on
+    Indstillinger) would come out blank or as text, so nothing is fetched and nothing written."""
+    from test_error_values import rewrite_cells
+
+    fil = _workbook(tmp_path, years=(2022, 2023))
+    rewrite_cells(fil, {("Indstillinger", "E8"): cell})
+    before = _sha(fil)
+    res = run_here("befolkning", "--aar", 2024, "--fil", fil, url=fake_dst.url)
+    assert res.returncode == 1, res.stderr
+    assert (f"FEJL (ark Indstillinger, række 8, kolonne Afregningsperiode): Cellen "
+            f"Indstillinger!E8 (Periode) {text}") in res.stderr
+    assert "Den nye projektmappe bygges af cellernes værdier." in res.stderr
+    assert fake_dst.requests == []
+    assert _files(tmp_path) == [fil.name]
+    assert _sha(fil) == before
+
+
 def test_timeout(fake_dst, tmp_path):
     fil = _workbook(tmp_path, years=(2022, 2023))
     before = _sha(fil)

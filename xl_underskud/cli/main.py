@@ -271,7 +271,7 @@ def _cmd_befolkning(args) -> int:
     """Fetch FOLK1A on 1 January ÅR; with --fil write a NEW workbook with the figures."""
     from xl_underskud.dst import folk1a as dst
     from xl_underskud.core import municipalities as muni
-    from xl_underskud.core.parse import parse_inputs
+    from xl_underskud.core.parse import cells_in_error, parse_inputs
     from xl_underskud.core.records import PopulationFigure, warning
     from xl_underskud.core.declarations import BEFOLKNING
 
@@ -327,6 +327,12 @@ def _cmd_befolkning(args) -> int:
     if any(m.is_error for m in raw.messages):
         return stop(raw.messages)
     inputs, parse_messages = parse_inputs(raw)
+    in_error = cells_in_error(raw)
+    lost = [m for m in parse_messages if m.is_error
+            and (m.source.sheet, m.source.row, m.source.column) in in_error]
+    if lost:  # the new workbook is built from the cells' values; these have none
+        return stop(lost + [error(None, None, None, "Den nye projektmappe bygges af cellernes "
+                                  "værdier. Ret cellerne ovenfor, og prøv igen.")])
     population_errors = [m for m in parse_messages
                          if m.is_error and m.source.sheet == BEFOLKNING.sheet]
     if population_errors:

@@ -6,7 +6,8 @@ Lives here:
 - `declarations.py` — the one declaration of every input table and setting (headers, types,
   ranges, defaults, help texts); the reader, the parser, the checks, the workbook builder and the
   Excel data validation are all driven by it;
-- `grid.py` → `parse.py` → `checks.py` — from a grid of cell values to typed, checked inputs;
+- `grid.py` → `parse.py` → `checks.py` — from a grid of cell values to typed, checked inputs
+  (`grid.py` is the one path every shell takes; an Excel error value is an `ExcelError`);
 - `rules/` — the rules of SPEC.md, one file each (windows, vacancy, amounts, distribution,
   settlement, exposure, rates);
 - `engine.py` — parse, check and compute in the right order, every problem at once;

@@ -1,13 +1,21 @@
-"""From a grid of cell values (header row + data rows) to a `RawTable`, for any shell.
+"""From a grid of cell values to `RawTable`s, for every shell: one path.
 
-The file reader, the xlwings book reader and the worksheet functions all hand a declared
-table's header and rows to `raw_table_from_grid`; header matching, missing-header messages
-and blank-row skipping are therefore the same everywhere.
+The file reader (python-calamine), the xlwings book reader (classic Excel or the add-in's
+payload) and the worksheet functions (a range argument) each hand over a `Grid` — the cell
+values as they read them, with where they stand — and the declared table's `TableArea`.
+`read_table` then does the rest the same way everywhere: header matching and missing-header
+messages, rows typed directly below the table, error values (an `ExcelError` marker, or the
+text of an error code) located to their cell, and blank-row skipping. `scan_cpr` is SPEC rule
+11 for a whole input sheet.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+from xl_underskud.core.cpr import looks_like_cpr
 from xl_underskud.core.municipalities import suggestion
-from xl_underskud.core.parse import RawRow, RawTable
+from xl_underskud.core.parse import ExcelError, RawRow, RawTable, excel_error
 from xl_underskud.core.records import Message, error
 from xl_underskud.core.declarations import Table
 
@@ -31,6 +39,54 @@ def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+@dataclass(frozen=True)
+class Grid:
+    """Cell values as a shell read them: `rows[i][j]` is the cell in Excel row `top + i` and
+    column index `left + j` (0 = A). Empty cells may be None or ""; a cell in error is an
+    `ExcelError` or the error's text ("#N/A"). `sheet` names the sheet when the coordinates are
+    the sheet's own (messages then name the cell, Ophold!G7); None for a function's range
+    argument, whose rows are counted from the argument's first row."""
+
+    rows: Sequence[Sequence]
+    top: int = 1
+    left: int = 0
+    sheet: str | None = None
+
+    def value(self, row: int, col: int):
+        """The value at Excel row `row`, column index `col`: None when empty or outside."""
+        r, c = row - self.top, col - self.left
+        if r < 0 or c < 0 or r >= len(self.rows) or c >= len(self.rows[r]):
+            return None
+        value = self.rows[r][c]
+        # read a million times for a large workbook: the common cases first, without calls
+        if value is None:
+            return None
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            if "#" not in value:
+                return value
+        elif not isinstance(value, ExcelError):
+            return value
+        marker = excel_error(value)
+        if marker is None:
+            return value
+        if self.sheet is not None:
+            return replace(marker, cell=f"{self.sheet}!{column_letter(col)}{row}")
+        return marker
+
+
+@dataclass(frozen=True)
+class TableArea:
+    """Where a declared table stands in its grid: header row and last data row (Excel rows),
+    first and last column (0-based indexes). An empty body has `last_row == header_row`."""
+
+    header_row: int
+    first_col: int
+    last_col: int
+    last_row: int
+
+
 def match_headers(table: Table, headers: list, header_row: int | None, where: str,
                   messages: list[Message]) -> dict[str, int] | None:
     """field → column offset in `headers`; None (and messages) when a declared header is missing."""
@@ -38,30 +94,65 @@ def match_headers(table: Table, headers: list, header_row: int | None, where: st
     for offset, header in enumerate(headers):
         position.setdefault(header_key(header), offset)
     columns, missing = {}, False
-    names = [str(h) for h in headers if not is_blank(h)]
+    names = [str(h) for h in headers if not is_blank(h) and excel_error(h) is None]
     for column in table.columns:
         offset = position.get(header_key(column.header))
         if offset is None:
             missing = True
             messages.append(error(table.sheet, header_row, column.header,
                                   f'Kolonnen "{column.header}" mangler i {where}.'
-                                  + suggestion(column.header, names)))
+                                  + suggestion(column.header, _others(names, table.headers))))
         else:
             columns[column.field] = offset
     return None if missing else columns
 
 
-def raw_table_from_grid(table: Table, headers: list, rows: list[list], first_row: int,
-                        where: str, messages: list[Message]) -> RawTable | None:
-    """`rows[i]` is row `first_row + i` (of the sheet, or of a function's range argument)."""
-    columns = match_headers(table, headers, first_row - 1, where, messages)
-    if columns is None:
+def _others(candidates, taken) -> list[str]:
+    """Candidates for a 'Mente du …?' hint: names that are not already a declared header."""
+    folded = {header_key(t) for t in taken}
+    return [c for c in candidates if header_key(c) not in folded]
+
+
+def read_table(table: Table, grid: Grid, area: TableArea, where: str, messages: list[Message],
+               headers: dict[int, str] | None = None) -> RawTable | None:
+    """The declared table's rows, read from `grid` at `area`; None (and messages) when a declared
+    header is missing.
+
+    Rows typed directly below the table count as the table's (contiguous, non-blank in a
+    declared column): Excel would have added them to the table, and a file filled by a script
+    often forgets to widen it. `headers` (column index → declared header), when given, is
+    filled in so that other messages about the sheet can name a cell by its column.
+    """
+    found = [grid.value(area.header_row, c) for c in range(area.first_col, area.last_col + 1)]
+    offsets = match_headers(table, found, area.header_row, where, messages)
+    if offsets is None:
         return None
-    out = []
-    for i, line in enumerate(rows):
-        values = {f: (line[c] if c < len(line) else None) for f, c in columns.items()}
-        values = {f: (None if is_blank(v) else v) for f, v in values.items()}
+    columns = {f: area.first_col + offset for f, offset in offsets.items()}
+    if headers is not None:
+        headers.update({c: table.header(f) for f, c in columns.items()})
+    last = area.last_row
+    while any(grid.value(last + 1, c) is not None for c in columns.values()):
+        last += 1
+    rows = []
+    for row in range(area.header_row + 1, last + 1):
+        values = {f: grid.value(row, c) for f, c in columns.items()}
         if all(v is None for v in values.values()):
             continue
-        out.append(RawRow(first_row + i, values))
-    return RawTable(table, tuple(out))
+        rows.append(RawRow(row, values))
+    return RawTable(table, tuple(rows))
+
+
+def scan_cpr(sheet: str, grid: Grid, headers: dict[int, str], messages: list[Message]) -> None:
+    """SPEC rule 11: any cell of an input sheet that looks like a CPR number is an error. The
+    message names the cell (and the column's header inside a table), never the value."""
+    for r, line in enumerate(grid.rows):
+        for c, value in enumerate(line):
+            # only text of 10+ characters or a 9-10 digit number can look like one (cheap first)
+            if (len(value) >= 10 if isinstance(value, str) else isinstance(
+                    value, (int, float)) and value >= 100_000_000) and looks_like_cpr(value):
+                row, col = grid.top + r, grid.left + c
+                messages.append(error(
+                    sheet, row, headers.get(col, column_letter(col)),
+                    f"Cellen {sheet}!{column_letter(col)}{row} ligner et CPR-nummer. "
+                    f"Projektmappen deles med 29 kommuner og må ikke indeholde CPR-numre: brug "
+                    f"et pseudonymt id."))

@@ -1,14 +1,15 @@
 """Field-level reading: raw cell values → typed records, driven by the table declarations.
 
 The shells (file reader, xlwings) hand over `RawTable`s: plain Python values as a
-spreadsheet gives them (str, int, float, bool, date/datetime, None) with their Excel row.
+spreadsheet gives them (str, int, float, bool, date/datetime, None, and an `ExcelError` for a
+cell holding an error value or a formula without a result) with their Excel row.
 Nothing here knows about openpyxl or xlwings. Every problem becomes a `Message`; a row with an
 error in a required field is left out of the typed result, so later checks do not trip on it.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -23,10 +24,53 @@ from xl_underskud.core.records import (Agreement, CostRow, Inputs, Message, Plac
                                        cell_warning, error)
 
 
+# Excel's error values. A cell holding one (or text that is exactly one) is an error naming the
+# cell, never a blank (SPEC rule 12).
+ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
+               "#GETTING_DATA", "#SPILL!", "#CONNECT!", "#BLOCKED!", "#UNKNOWN!", "#FIELD!",
+               "#CALC!", "#BUSY!")
+_ERROR_CODE = {code.casefold(): code for code in ERROR_CODES}
+
+
+@dataclass(frozen=True)
+class ExcelError:
+    """A cell with no value the rules can use, as a shell hands it over: an Excel error value
+    (`code`, e.g. "#N/A") or, with `code` None, a formula without a cached result.
+    `cell` is where it stands ("Ophold!G7") when that is known."""
+
+    code: str | None
+    cell: str | None = None
+
+    def reason(self, column: str | None = None) -> str:
+        """The Danish message; `column` names the cell's column where its address is unknown."""
+        where = (f"Cellen {self.cell}" if self.cell else
+                 f"Cellen i kolonnen {column}" if column else "Cellen")
+        if self.code is None:
+            return (f"{where} indeholder en formel uden gemt resultat. Åbn og gem filen i Excel, "
+                    f"eller skriv værdien direkte.")
+        return (f"{where} indeholder fejlværdien {self.code}. Ret formlen eller skriv værdien "
+                f"direkte.")
+
+
+NO_CACHED_RESULT = ExcelError(None)
+
+
+def excel_error(value) -> ExcelError | None:
+    """The error a cell value stands for: a shell's marker, or text that is exactly an error code
+    (it cannot be a valid input, and it is how Office.js and xlwings hand errors over)."""
+    if isinstance(value, ExcelError):
+        return value
+    if isinstance(value, str) and "#" in value:
+        code = _ERROR_CODE.get(value.strip().casefold())
+        if code is not None:
+            return ExcelError(code)
+    return None
+
+
 @dataclass(frozen=True)
 class RawRow:
     row: int  # Excel row number
-    values: dict  # field name -> raw value; a field left out was already reported by the shell
+    values: dict  # field name -> raw value (an `ExcelError` for a cell in error)
 
 
 @dataclass(frozen=True)
@@ -50,6 +94,20 @@ class RawWorkbook:
     tables: dict = field(default_factory=dict)  # table name -> RawTable
     settings: dict = field(default_factory=dict)  # setting name -> RawSetting
     messages: list = field(default_factory=list)  # problems the shell found while reading
+
+
+def cells_in_error(raw: RawWorkbook) -> set[tuple[str, int | None, str]]:
+    """(sheet, Excel row, column header) of every table cell and setting holding an error value
+    or a formula without a cached result: the cells whose value cannot be carried over."""
+    out = set()
+    for raw_table in raw.tables.values():
+        table = raw_table.table
+        for raw_row in raw_table.rows:
+            out.update((table.sheet, raw_row.row, table.header(f))
+                       for f, v in raw_row.values.items() if excel_error(v) is not None)
+    out.update((SETTINGS_SHEET, rs.row, rs.setting.label)
+               for rs in raw.settings.values() if excel_error(rs.value) is not None)
+    return out
 
 
 _DATE_TEXT = re.compile(r"^\s*(\d{1,2})-(\d{1,2})-(\d{4})\s*$")
@@ -79,7 +137,11 @@ def _show(value) -> str:
 
 def convert(column: Column, value) -> tuple[object, str | None]:
     """Typed value for one cell, or (None, Danish reason) when it does not fit the column:
-    its kind, its declared range, its declared maximum length or its choices."""
+    its kind, its declared range, its declared maximum length or its choices. An Excel error
+    value is never a value (SPEC rule 12)."""
+    marker = excel_error(value)
+    if marker is not None:
+        return None, marker.reason(column.header)
     kind = column.kind
     if kind in (Kind.TEXT, Kind.ID):
         if isinstance(value, float) and value.is_integer():
@@ -217,19 +279,16 @@ def _maybe_cpr(value) -> bool:
 
 
 def typed_rows(raw: RawTable, messages: list[Message]) -> list[tuple[int, dict]]:
-    """Convert each row of a raw table; rows whose required fields fail are dropped, and so are
-    rows holding a CPR-like value (reported by the shell that read the cell)."""
+    """Convert each row of a raw table; rows whose required fields fail (an error value among
+    them) are dropped, and so are rows holding a CPR-like value (reported by the shell that read
+    the cell). A failing optional field is reported and left blank."""
     table = raw.table
     out = []
     for raw_row in raw.rows:
         values = {}
         ok = True
         for column in table.columns:
-            if column.field not in raw_row.values:  # the shell reported this cell already
-                ok = ok and not column.required
-                values[column.field] = None
-                continue
-            value = raw_row.values[column.field]
+            value = raw_row.values.get(column.field)
             if _is_blank(value):
                 if column.required:
                     messages.append(error(table.sheet, raw_row.row, column.header,
@@ -362,7 +421,11 @@ def parse_settings(raw: RawWorkbook, messages: list[Message]) -> Settings:
         values[setting.field] = setting.default
         if rs is None or _is_blank(rs.value):
             continue
-        typed, problem = convert(setting.column, rs.value)
+        value = rs.value
+        marker = excel_error(value)
+        if marker is not None and rs.row is not None and rs.column is not None:
+            value = replace(marker, cell=f"{SETTINGS_SHEET}!{rs.column}{rs.row} ({setting.name})")
+        typed, problem = convert(setting.column, value)
         if problem:
             messages.append(error(SETTINGS_SHEET, rs.row, setting.label, problem))
         else:

@@ -41,7 +41,7 @@ from decimal import Decimal
 from typing import Iterable
 
 from xl_underskud.core import municipalities as muni
-from xl_underskud.core.parse import RawTable, RawWorkbook, convert
+from xl_underskud.core.parse import ExcelError, RawTable, RawWorkbook, convert
 from xl_underskud.core.records import Message, PopulationFigure, error, warning
 from xl_underskud.core.declarations import BEFOLKNING, Kind
 
@@ -426,7 +426,10 @@ def fetch_population(year: int, codes: Iterable[int] | None = None,
 
 
 def _plain(column, value):
-    """A raw cell value as build_workbook writes it (whole-number floats of counts → int)."""
+    """A raw cell value as build_workbook writes it (whole-number floats of counts → int; an
+    error value as its text, which Excel and the reader read as the error again)."""
+    if isinstance(value, ExcelError):
+        return value.code
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):

@@ -2,8 +2,9 @@
 (`scripts.py`), one module each for classic xlwings and the xlwings Server add-in (`server.py`).
 
 `frames.py` turns function arguments, `book.py` an open workbook, into the same core inputs the
-file reader gives. Nothing here holds a rule; every function converts Excel values, calls the
-core and converts the answer back.
+file reader gives, through the same `core.grid.read_table`; `cells.py` turns what xlwings hands
+over for one cell (error values included) into the core's plain value. Nothing here holds a
+rule; every function converts Excel values, calls the core and converts the answer back.
 
 May import: `xl_underskud.outputs`, `xl_underskud.core`, `xl_underskud.dst`, xlwings (and
 xlwings Server, FastAPI and uvicorn in `server.py`).

@@ -1,33 +1,25 @@
 """Shell: read an open workbook through xlwings, and write output tables into it.
 
 Works the same on a classic Excel book (Windows, `xw.Book.caller()`) and on xlwings Server's
-remote book (`xw.Book(json=payload)`). What is read becomes a `RawWorkbook`, exactly like the
-file reader's, so the same core validates and computes.
+remote book (`xw.Book(json=payload)`). Each input sheet's values are read once (its used
+range, errors as their text) and every declared table is read from that grid by
+`core.grid.read_table`, as the file reader does: what is read becomes the same `RawWorkbook`,
+rows typed below a table included, so the same core validates and computes.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from xl_underskud.core.cpr import looks_like_cpr
-from xl_underskud.core.grid import column_letter, raw_table_from_grid
+from xl_underskud.core.grid import Grid, TableArea, column_letter, read_table, scan_cpr
 from xl_underskud.core.municipalities import suggestion
 from xl_underskud.outputs.tables import OUTPUT_SHEETS, OutKind, OutTable, cell_value
 from xl_underskud.core.parse import RawSetting, RawWorkbook
 from xl_underskud.core.records import error, warning
 from xl_underskud.core.declarations import (ALL_TABLES, BEFOLKNING, INPUT_SHEETS, RATE_SHEET,
                                             SETTINGS, SETTINGS_SHEET)
+from xl_underskud.excel.cells import READ, grid_rows
 
 HEADER_ROW = 4  # 1-based: title in row 1, subtitle in row 2, header in row 4
-
-
-def _rows(value) -> list[list]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        return [[value]]
-    if value and not isinstance(value[0], list):
-        return [value]
-    return value
 
 
 def _sheet(book, name: str):
@@ -37,10 +29,26 @@ def _sheet(book, name: str):
     return None
 
 
+def sheet_grid(sheet, name: str) -> Grid:
+    """The sheet's values, read once: its used range as rows, with where it starts."""
+    used = sheet.used_range
+    return Grid(grid_rows(used.options(**READ).value), top=used.row, left=used.column - 1,
+                sheet=name)
+
+
+def table_area(table) -> TableArea:
+    """Where an xlwings table stands: header row, columns and last data row."""
+    body, header = table.data_body_range, table.header_row_range
+    width = header if header is not None else body
+    header_row = header.row if header is not None else body.row - 1  # a table shown without one
+    return TableArea(header_row, width.column - 1, width.last_cell.column - 1,
+                     body.last_cell.row if body is not None else header_row)
+
+
 def read_book(book) -> RawWorkbook:
     raw = RawWorkbook()
     names = [s.name for s in book.sheets]
-    sheets = {}
+    sheets, grids = {}, {}
     for wanted in INPUT_SHEETS:
         sheet = _sheet(book, wanted)
         if sheet is None:
@@ -55,7 +63,9 @@ def read_book(book) -> RawWorkbook:
                                           f"projektmappen." + suggestion(wanted, names)))
             continue
         sheets[wanted] = sheet
+        grids[wanted] = sheet_grid(sheet, wanted)
 
+    headers: dict[str, dict[int, str]] = {name: {} for name in grids}
     for table in ALL_TABLES:
         sheet = sheets.get(table.sheet)
         if sheet is None:
@@ -68,12 +78,8 @@ def read_book(book) -> RawWorkbook:
                                       f"Tabellen {table.name} mangler på arket {table.sheet}."
                                       + suggestion(table.name, [t.name for t in sheet.tables])))
             continue
-        headers = _rows(found.header_row_range.value)[0]
-        body = found.data_body_range
-        rows = _rows(body.options(ndim=2).value) if body is not None else []
-        first_row = body.row if body is not None else found.header_row_range.row + 1
-        raw_table = raw_table_from_grid(table, headers, rows, first_row,
-                                        f"tabellen {table.name}", raw.messages)
+        raw_table = read_table(table, grids[table.sheet], table_area(found),
+                               f"tabellen {table.name}", raw.messages, headers[table.sheet])
         if raw_table is not None:
             raw.tables[table.name] = raw_table
 
@@ -84,20 +90,15 @@ def read_book(book) -> RawWorkbook:
             if name is None:
                 continue
             cell = name.refers_to_range
-            raw.settings[setting.name] = RawSetting(setting, cell.value, cell.row,
+            if cell.sheet.name.casefold() == SETTINGS_SHEET.casefold():
+                value = grids[SETTINGS_SHEET].value(cell.row, cell.column - 1)
+            else:
+                value = grid_rows(cell.options(**READ).value)[0][0]
+            raw.settings[setting.name] = RawSetting(setting, value, cell.row,
                                                     column_letter(cell.column - 1))
 
-    for name, sheet in sheets.items():
-        used = sheet.used_range
-        values = _rows(used.options(ndim=2).value)
-        for r, line in enumerate(values):
-            for c, value in enumerate(line):
-                if looks_like_cpr(value):
-                    row, col = used.row + r, column_letter(used.column - 1 + c)
-                    raw.messages.append(error(
-                        name, row, col,
-                        f"Cellen {name}!{col}{row} ligner et CPR-nummer. Projektmappen deles med 29 "
-                        f"kommuner og må ikke indeholde CPR-numre: brug et pseudonymt id."))
+    for name, grid in grids.items():
+        scan_cpr(name, grid, headers[name], raw.messages)
     return raw
 
 

@@ -11,24 +11,15 @@ from datetime import date, datetime
 import pandas as pd
 
 from xl_underskud.core.cpr import looks_like_cpr
-from xl_underskud.core.grid import header_key, raw_table_from_grid
+from xl_underskud.core.grid import Grid, TableArea, header_key, read_table
 from xl_underskud.core.parse import RawSetting, RawTable, RawWorkbook, convert, parse_inputs
 from xl_underskud.core.records import Inputs, Message
 from xl_underskud.core.declarations import AFTALER, SETTING, Column, Kind, Table
+from xl_underskud.excel.cells import grid_rows, plain
 
 
 class UdfError(Exception):
     """A problem with a worksheet function's arguments, in Danish, shown in the cell."""
-
-
-def _cell(value):
-    if value is None:
-        return None
-    if isinstance(value, float) and value != value:  # NaN from pandas for an empty cell
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value
 
 
 def grid_of(frame) -> list[list]:
@@ -36,26 +27,27 @@ def grid_of(frame) -> list[list]:
     if frame is None:
         return []
     if isinstance(frame, pd.DataFrame):
-        rows = frame.astype(object).values.tolist()
-    elif isinstance(frame, (list, tuple)):
-        rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in frame]
-    else:
-        rows = [[frame]]
-    return [[_cell(v) for v in row] for row in rows]
+        return grid_rows(frame.astype(object).values.tolist())
+    if isinstance(frame, (list, tuple)):
+        return grid_rows([list(r) if isinstance(r, (list, tuple)) else [r] for r in frame])
+    return grid_rows(frame)
 
 
 def raw_from_argument(table: Table, frame, argument: str) -> RawWorkbook:
     rows = grid_of(frame)
     if any(looks_like_cpr(v) for row in rows for v in row):
         raise UdfError(f"{argument}: en celle ligner et CPR-nummer; brug et pseudonymt id.")
-    messages: list[Message] = []
-    headers = list(table.headers)
-    first = 1
-    if rows and any(header_key(v) in {header_key(h) for h in headers} for v in rows[0] if v):
-        headers, rows, first = rows[0], rows[1:], 2
+    declared = {header_key(h) for h in table.headers}
+    if rows and any(header_key(v) in declared for v in rows[0] if v):
+        top = 1  # the range includes its header row: data rows are counted from 2
     elif rows and len(rows[0]) < len(table.columns):
         raise UdfError(f"{argument}: området skal have kolonnerne {', '.join(table.headers)}.")
-    raw_table = raw_table_from_grid(table, headers, rows, first, f"argumentet {argument}", messages)
+    else:
+        rows, top = [list(table.headers)] + rows, 0  # the data body only: columns as declared
+    area = TableArea(header_row=top, first_col=0, last_col=max(len(r) for r in rows) - 1,
+                     last_row=top + len(rows) - 1)
+    messages: list[Message] = []
+    raw_table = read_table(table, Grid(rows, top=top), area, f"argumentet {argument}", messages)
     if raw_table is None:
         raise UdfError(messages[0].text)
     return RawWorkbook(tables={table.name: raw_table})
@@ -111,7 +103,7 @@ def scalar(value, column: Column, required: bool | None = None):
     (kind, range, length; dates as Excel serials too). The error names the column's header."""
     name, kind = column.header, column.kind
     required = column.required if required is None else required
-    value = _cell(value)
+    value = plain(value)
     if isinstance(value, list):
         raise UdfError(f"{name} skal være én celle.")
     if value is None or (isinstance(value, str) and not value.strip()):

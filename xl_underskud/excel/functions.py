@@ -10,6 +10,7 @@ Ranges may be given with their header row (tblBefolkning[#Alle]) or without (tbl
 from __future__ import annotations
 
 import functools
+import inspect
 from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
@@ -30,6 +31,8 @@ from xl_underskud.core.declarations import (AFTALER, BEFOLKNING, DAEKNING, MAX_C
 from xl_underskud.core.rules.settlement import agreement_amounts, traced_amounts
 from xl_underskud.core.rules.vacancy import days_between
 from xl_underskud.core.rules.windows import guarantee_windows
+from xl_underskud.core.parse import excel_error
+from xl_underskud.excel.cells import plain
 from xl_underskud.excel.frames import (UdfError, inputs_from_arguments, raise_first_error, scalar,
                                        setting_value)
 
@@ -46,10 +49,17 @@ AGREEMENT_ID = AFTALER.column("agreement_id")
 YEAR = TAKSTER.column("year")
 
 
+# Every argument is read with err_to_str: an error value in a cell arrives as its text (#N/A),
+# which the core reports, instead of None, which would pass for an empty cell (SPEC rule 12).
+def value_arg(name: str, doc: str):
+    """A scalar argument."""
+    return xw.arg(name, doc=doc, err_to_str=True)
+
+
 def table_arg(name: str, table: Table, optional: bool = False):
     """A range argument holding a declared table (with or without its header row)."""
     doc = f"{'Valgfri: t' if optional else 'T'}abellen {table.name} ({', '.join(table.headers)})."
-    return xw.arg(name, pd.DataFrame, index=False, header=False, doc=doc)
+    return xw.arg(name, pd.DataFrame, index=False, header=False, doc=doc, err_to_str=True)
 
 
 def setting_arg(name: str, setting: str):
@@ -61,14 +71,22 @@ def setting_arg(name: str, setting: str):
         if isinstance(s.default, Decimal):
             default = s.column.bound_text(s.default)
         doc += f" Tom: {default}." if s.default is not None else ""
-    return xw.arg(name, doc=doc)
+    return value_arg(name, doc=doc)
 
 
 def danish_errors(f):
-    """Show argument problems as '#FEJL: …' in the cell; never a traceback."""
+    """Show argument problems as '#FEJL: …' in the cell; never a traceback. A single cell
+    holding an error value is one of them, whatever the argument (SPEC rule 12)."""
+    signature = inspect.signature(f)
+
     @functools.wraps(f)
     def wrapper(*args, **kwargs):
         try:
+            for name, value in signature.bind_partial(*args, **kwargs).arguments.items():
+                marker = None if isinstance(value, (pd.DataFrame, list)) else excel_error(
+                    plain(value))
+                if marker is not None:
+                    raise UdfError(f"{name}: {marker.reason()}")
             return f(*args, **kwargs)
         except (UdfError, RateError) as exc:
             return ERROR_PREFIX + str(exc)
@@ -100,9 +118,9 @@ def _population_on(befolkning, noegledato):
 
 
 @xw.func
-@xw.arg("beloeb", doc="Beløbet i kr., der skal fordeles.")
+@value_arg("beloeb", doc="Beløbet i kr., der skal fordeles.")
 @table_arg("befolkning", BEFOLKNING)
-@xw.arg("noegledato", doc="Opgørelsesdato for folketallet. Tom: den seneste i tabellen.")
+@value_arg("noegledato", doc="Opgørelsesdato for folketallet. Tom: den seneste i tabellen.")
 @xw.ret(index=False)
 @danish_errors
 def ug_fordeling(beloeb, befolkning, noegledato=None):
@@ -118,10 +136,10 @@ def ug_fordeling(beloeb, befolkning, noegledato=None):
 
 
 @xw.func
-@xw.arg("kommune", doc="Kommunens navn eller kommunekode.")
-@xw.arg("beloeb", doc="Beløbet i kr., der skal fordeles.")
+@value_arg("kommune", doc="Kommunens navn eller kommunekode.")
+@value_arg("beloeb", doc="Beløbet i kr., der skal fordeles.")
 @table_arg("befolkning", BEFOLKNING)
-@xw.arg("noegledato", doc="Opgørelsesdato for folketallet. Tom: den seneste i tabellen.")
+@value_arg("noegledato", doc="Opgørelsesdato for folketallet. Tom: den seneste i tabellen.")
 @danish_errors
 def ug_andel(kommune, beloeb, befolkning, noegledato=None):
     """Én kommunes del af beløbet, fordelt efter folketal som UG_FORDELING."""
@@ -142,9 +160,9 @@ def ug_andel(kommune, beloeb, befolkning, noegledato=None):
 @xw.func
 @table_arg("pladser", PLADSER)
 @table_arg("ophold", OPHOLD)
-@xw.arg("aftaleid", doc="Aftalens id, fx A1.")
-@xw.arg("fra", doc="Første dag (dato).")
-@xw.arg("til", doc="Sidste dag (dato), medregnet.")
+@value_arg("aftaleid", doc="Aftalens id, fx A1.")
+@value_arg("fra", doc="Første dag (dato).")
+@value_arg("til", doc="Sidste dag (dato), medregnet.")
 @setting_arg("garantiaar", "Garantiaar")
 @danish_errors
 def ug_tomme_doegn(pladser, ophold, aftaleid, fra, til, garantiaar=None):
@@ -219,8 +237,8 @@ def agreement_period_function(compute):
     for decorate in reversed((
             table_arg("aftaler", AFTALER), table_arg("pladser", PLADSER),
             table_arg("takster", TAKSTER), table_arg("ophold", OPHOLD),
-            xw.arg("aftaleid", doc="Aftalens id, fx A1."),
-            xw.arg("periode", doc="2023 (år), 2023K1 (kvartal) eller 2023M01 (måned)."),
+            value_arg("aftaleid", doc="Aftalens id, fx A1."),
+            value_arg("periode", doc="2023 (år), 2023K1 (kvartal) eller 2023M01 (måned)."),
             table_arg("daekning", DAEKNING, optional=True),
             setting_arg("fratraek_normal_tomgang", "FratraekNormalTomgang"),
             setting_arg("garantiaar", "Garantiaar"))):
@@ -258,10 +276,10 @@ døgn, garantiår, dækningsandel, døgntakst og værdi (kr.) — samme løb som
 
 
 @xw.func
-@xw.arg("omkostninger", doc="Årets samlede omkostninger i kr. (direkte + indirekte).")
-@xw.arg("pladser", doc="Antal pladser.")
-@xw.arg("belaegningsprocent", doc="Belægningsprocent, fx 95 %.")
-@xw.arg("aar", doc="Året (bestemmer antal dage).")
+@value_arg("omkostninger", doc="Årets samlede omkostninger i kr. (direkte + indirekte).")
+@value_arg("pladser", doc="Antal pladser.")
+@value_arg("belaegningsprocent", doc="Belægningsprocent, fx 95 %.")
+@value_arg("aar", doc="Året (bestemmer antal dage).")
 @danish_errors
 def ug_doegntakst(omkostninger, pladser, belaegningsprocent, aar):
     """Døgntakst = omkostninger / (pladser × dage i året × belægningsprocent)."""
@@ -308,8 +326,8 @@ def ug_eksponering(aftaler, pladser, takster, belaegning=None, pladser_pr_maaned
 @xw.func
 @table_arg("omkostninger", OMKOSTNINGER)
 @table_arg("plindeks", PLINDEKS)
-@xw.arg("tilbud", doc="Tilbuddets navn.")
-@xw.arg("aar", doc="Året, der kontrolleres.")
+@value_arg("tilbud", doc="Tilbuddets navn.")
+@value_arg("aar", doc="Året, der kontrolleres.")
 @danish_errors
 def ug_takstloft(omkostninger, plindeks, tilbud, aar):
     # one line on purpose: Excel shows the docstring as the help text (at most 255 characters)
@@ -329,8 +347,8 @@ derefter året 6 år før."""
 
 
 @xw.func
-@xw.arg("direkte", doc="Direkte omkostninger i kr.")
-@xw.arg("indirekte", doc="Indirekte omkostninger (overhead) i kr.")
+@value_arg("direkte", doc="Direkte omkostninger i kr.")
+@value_arg("indirekte", doc="Indirekte omkostninger (overhead) i kr.")
 @danish_errors
 def ug_overhead(direkte, indirekte):
     """Overhead = indirekte / direkte omkostninger (normen er 6 %)."""

@@ -1,7 +1,8 @@
 """Shell: Excel files on disk (.xlsx/.xlsm), read and written without Excel.
 
 - `reader.py` — a workbook file → the core's `RawWorkbook` (python-calamine, plus the package
-  XML for defined names and uncached formulas); the input file is only ever read;
+  XML for defined names, cached error values and uncached formulas; tables are read by
+  `core.grid.read_table`); the input file is only ever read;
 - `template.py` — the standard workbook built from `core/declarations.py` (XlsxWriter);
 - `example.py` — the bundled example's data, written through the template;
 - `report.py`, `statements.py` — output tables rendered as report and statement workbooks;

@@ -1,13 +1,17 @@
 """Shell: read a standard workbook file (.xlsx/.xlsm) into a `RawWorkbook`.
 
-Cell values come from python-calamine (fast, reads the cached results of formulas); the few
-things calamine does not expose — defined names and formulas that have no cached result —
-are read from the package XML directly. No rule lives here: the reader only finds the
-declared tables, headers and named cells and reports what it cannot find. The file is
-opened read-only and never written.
+Cell values come from python-calamine (fast, reads the cached results of formulas); what
+calamine does not expose is read from the package XML directly: defined names, formulas that
+have no cached result, and cached error values (calamine reads #N/A, #DIV/0! … as an empty
+cell, and refuses a whole sheet that holds a newer one such as #SPILL!). Each input sheet
+becomes a `Grid` and each declared table is read from it by `core.grid.read_table`, the path
+the add-in and the worksheet functions take too. No rule lives here: the reader only finds the
+declared sheets, tables and named cells and reports what it cannot find. The file is opened
+read-only and never written.
 """
 from __future__ import annotations
 
+import io
 import re
 import stat
 import zipfile
@@ -16,10 +20,9 @@ from xml.etree import ElementTree as ET
 
 import python_calamine as pc
 
-from xl_underskud.core.cpr import looks_like_cpr
-from xl_underskud.core.grid import column_letter
+from xl_underskud.core.grid import Grid, TableArea, read_table, scan_cpr
 from xl_underskud.core.municipalities import suggestion
-from xl_underskud.core.parse import RawRow, RawSetting, RawTable, RawWorkbook
+from xl_underskud.core.parse import NO_CACHED_RESULT, ExcelError, RawSetting, RawWorkbook
 from xl_underskud.core.records import error, warning
 from xl_underskud.outputs.tables import OUTPUT_SHEETS
 from xl_underskud.core.declarations import (ALL_TABLES, GUIDE_SHEET, INPUT_SHEETS, LIST_SHEET,
@@ -33,6 +36,8 @@ _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _CELL_REF = re.compile(r"^\$?([A-Z]+)\$?(\d+)$")
 _FORMULA = re.compile(rb"<f[\s>/]")
+_ERROR_TYPE = re.compile(rb'\bt="e"')
+_VALUE = re.compile(rb"<v>([^<]+)</v>")
 
 # Sheets with a role of their own (guide, list helper, output sheets): never offered as "Mente du
 # …?" for a missing input sheet — "Lister" is not a misspelled "Takster".
@@ -79,18 +84,17 @@ class _Package:
 
     def __init__(self, path: Path):
         self.zip = zipfile.ZipFile(path)
-        self._no_cache: dict[str, set[tuple[int, int]]] = {}
+        self._markers: dict[str, dict[tuple[int, int], ExcelError]] = {}
+        self._patched: pc.CalamineWorkbook | None = None
         wb_xml = ET.fromstring(self.zip.read("xl/workbook.xml"))
         rels = ET.fromstring(self.zip.read("xl/_rels/workbook.xml.rels"))
         targets = {r.get("Id"): r.get("Target") for r in rels.findall("rel:Relationship", _NS)}
         self.sheet_paths: dict[str, str] = {}
-        sheet_names = []
         for sheet in wb_xml.findall("m:sheets/m:sheet", _NS):
             target = targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
             path = target.lstrip("/") if target.startswith("/") else str(
                 PurePosixPath("xl") / target)
             self.sheet_paths[sheet.get("name")] = path
-            sheet_names.append(sheet.get("name"))
         self.names: dict[str, str] = {}
         for dn in wb_xml.findall("m:definedNames/m:definedName", _NS):
             name = dn.get("name")
@@ -98,61 +102,70 @@ class _Package:
                 continue  # sheet-scoped names are not the workbook's settings
             self.names[name] = (dn.text or "").strip()
 
-    def formulas_without_value(self, sheet: str) -> set[tuple[int, int]]:
-        """(Excel row, column index) of formula cells that carry no cached result."""
-        if sheet not in self._no_cache:
-            self._no_cache[sheet] = self._scan_formulas(sheet)
-        return self._no_cache[sheet]
-
-    def _scan_formulas(self, sheet: str) -> set[tuple[int, int]]:
+    def _sheet_xml(self, sheet: str) -> bytes:
         path = self.sheet_paths.get(sheet)
         if path is None or path not in self.zip.namelist():
-            return set()
-        data = self.zip.read(path)
+            return b""
+        return self.zip.read(path)
+
+    def markers(self, sheet: str) -> dict[tuple[int, int], ExcelError]:
+        """(Excel row, column index) → marker, for the cells calamine reads as empty although
+        they are not: cached error values (`t="e"`) and formulas without a cached result."""
+        if sheet not in self._markers:
+            self._markers[sheet] = self._scan(self._sheet_xml(sheet))
+        return self._markers[sheet]
+
+    @staticmethod
+    def _scan(data: bytes) -> dict[tuple[int, int], ExcelError]:
         # <f>, <f t="shared" …> or <f/>; not <formula1> of a data validation
-        if not _FORMULA.search(data):
-            return set()
-        out = set()
+        if not _FORMULA.search(data) and not _ERROR_TYPE.search(data):
+            return {}
+        out = {}
         for m in _CELL.finditer(data):
-            body = m.group(2) or b""
-            if b"<f" not in body:
+            attributes, body = m.group(1), m.group(2) or b""
+            value = _VALUE.search(body)
+            if _ERROR_TYPE.search(attributes) and value:
+                marker = ExcelError(value.group(1).decode("utf-8", "replace"))
+            elif _FORMULA.search(body) and not value and not (
+                    b't="str"' in attributes and b"<v" in body):
+                marker = NO_CACHED_RESULT
+            else:
                 continue
-            has_value = re.search(rb"<v>[^<]+</v>", body) is not None
-            is_text = b't="str"' in m.group(1) and b"<v" in body
-            if not has_value and not is_text:
-                ref = _REF.search(m.group(1))
-                if ref:
-                    out.add((int(ref.group(2)), column_index(ref.group(1).decode())))
+            ref = _REF.search(attributes)
+            if ref:
+                out[(int(ref.group(2)), column_index(ref.group(1).decode()))] = marker
         return out
 
+    def without_newer_errors(self) -> pc.CalamineWorkbook:
+        """The workbook for calamine with every cached error value written as #N/A: calamine
+        refuses a whole sheet that holds a newer one (#SPILL!, #CALC! …). Which error each
+        cell holds comes from `markers`."""
+        if self._patched is None:
+            def classic(m: re.Match) -> bytes:
+                if not _ERROR_TYPE.search(m.group(1)) or not m.group(2):
+                    return m.group(0)
+                return b"<c" + m.group(1) + b">" + _VALUE.sub(b"<v>#N/A</v>", m.group(2)) + b"</c>"
+            sheets = set(self.sheet_paths.values())
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+                for name in self.zip.namelist():
+                    data = self.zip.read(name)
+                    out.writestr(name, _CELL.sub(classic, data) if name in sheets else data)
+            buffer.seek(0)
+            self._patched = pc.CalamineWorkbook.from_filelike(buffer, load_tables=True)
+        return self._patched
 
-def _blank(value) -> bool:
-    return value is None or value == "" or (isinstance(value, str) and not value.strip())
 
-
-def _header_key(text) -> str:
-    return " ".join(str(text).split()).casefold()
-
-
-class _Sheet:
-    def __init__(self, wb: pc.CalamineWorkbook, name: str):
-        sheet = wb.get_sheet_by_name(name)
-        self.name = name
-        self.grid = sheet.to_python(skip_empty_area=False)
-        self.row0, self.col0 = 0, 0  # skip_empty_area=False anchors the grid at A1
-        self.headers: dict[int, str] = {}  # column index -> declared header of a table column
-
-    def value(self, row: int, col: int):
-        """Value at 0-based sheet coordinates, None when empty."""
-        r, c = row - self.row0, col - self.col0
-        if 0 <= r < len(self.grid) and 0 <= c < len(self.grid[r]):
-            v = self.grid[r][c]
-            return None if v == "" else v
-        return None
-
-    @property
-    def height(self) -> int:
-        return self.row0 + len(self.grid)
+def _sheet_grid(wb: pc.CalamineWorkbook, package: _Package, name: str) -> Grid:
+    """The sheet's values anchored at A1, with the package's error and formula markers."""
+    values = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    for (row, col), marker in package.markers(name).items():
+        while len(values) < row:
+            values.append([])
+        line = values[row - 1]
+        line.extend([""] * (col + 1 - len(line)))
+        line[col] = marker
+    return Grid(values, top=1, left=0, sheet=name)
 
 
 def read_workbook(path: str | Path) -> RawWorkbook:
@@ -173,7 +186,7 @@ def read_workbook(path: str | Path) -> RawWorkbook:
 
     sheet_names = list(wb.sheet_names)
     by_fold = {n.casefold(): n for n in sheet_names}
-    sheets: dict[str, _Sheet] = {}
+    grids: dict[str, Grid] = {}
     for wanted in INPUT_SHEETS:
         actual = by_fold.get(wanted.casefold())
         if actual is None:
@@ -184,20 +197,27 @@ def read_workbook(path: str | Path) -> RawWorkbook:
                                       + suggestion(wanted, _others(sheet_names, _OWN_SHEETS))))
             continue
         try:
-            sheets[wanted] = _Sheet(wb, actual)
+            try:
+                grids[wanted] = _sheet_grid(wb, package, actual)
+            except pc.CalamineError:  # a newer error value: read (sheets and tables) without it
+                wb = package.without_newer_errors()
+                grids[wanted] = _sheet_grid(wb, package, actual)
         except Exception:
             raw.messages.append(error(wanted, None, None, f'Arket "{wanted}" kunne ikke læses.'))
 
     table_names = list(wb.table_names)
+    headers: dict[str, dict[int, str]] = {name: {} for name in grids}
     for table in ALL_TABLES:
-        if table.sheet in sheets:
-            _read_table(wb, package, sheets[table.sheet], table, table_names, raw)
-    _read_settings(package, sheets, raw)
-    _scan_cpr(sheets, raw)
+        if table.sheet in grids:
+            _read_table(wb, grids[table.sheet], table, table_names, raw, headers[table.sheet])
+    _read_settings(package, grids, raw)
+    for name, grid in grids.items():
+        scan_cpr(name, grid, headers[name], raw.messages)
     return raw
 
 
-def _read_table(wb, package: _Package, sheet: _Sheet, table: Table, table_names, raw: RawWorkbook):
+def _read_table(wb, grid: Grid, table: Table, table_names, raw: RawWorkbook,
+                headers: dict[int, str]):
     found = next((n for n in table_names if n.casefold() == table.name.casefold()), None)
     if found is None and table.optional:
         return
@@ -208,62 +228,22 @@ def _read_table(wb, package: _Package, sheet: _Sheet, table: Table, table_names,
                                       table_names, [t.name for t in ALL_TABLES]))))
         return
     t = wb.get_table_by_name(found)
-    if t.sheet.casefold() != sheet.name.casefold():
+    if t.sheet.casefold() != grid.sheet.casefold():
         raw.messages.append(error(table.sheet, None, None,
                                   f"Tabellen {table.name} skal ligge på arket {table.sheet}, men "
                                   f"ligger på arket {t.sheet}."))
         return
-    # 0-based; calamine's table range is the data below the header row
-    (first, left), (bottom, _right) = t.start, t.end
-    header_row = first  # Excel row number (1-based) of the header = 0-based first data row
-    headers = [str(h) for h in t.columns]
-    position = {}
-    for offset, header in enumerate(headers):
-        position.setdefault(_header_key(header), left + offset)
-    missing = False
-    columns = {}
-    for column in table.columns:
-        col = position.get(_header_key(column.header))
-        if col is None:
-            missing = True
-            raw.messages.append(error(table.sheet, header_row, column.header,
-                                      f'Kolonnen "{column.header}" mangler i tabellen {table.name}.'
-                                      + suggestion(column.header,
-                                                   _others(headers, table.headers))))
-        else:
-            columns[column.field] = col
-            sheet.headers[col] = column.header
-    if missing:
-        return
-
-    # Data rows: the table's own range, plus rows typed directly below it that Excel would
-    # have added to the table (contiguous, non-blank) — a file filled by a script often forgets
-    # to widen the table.
-    last = bottom
-    while any(not _blank(sheet.value(last + 1, c)) for c in columns.values()):
-        last += 1
-    no_cache = package.formulas_without_value(sheet.name)
-    rows = []
-    for r in range(first, last + 1):
-        values = {f: sheet.value(r, c) for f, c in columns.items()}
-        reported = False
-        for f, c in columns.items():
-            if (r + 1, c) in no_cache:
-                header = table.column(f).header
-                raw.messages.append(error(table.sheet, r + 1, header,
-                                          f"Cellen {column_letter(c)}{r + 1} indeholder en formel "
-                                          f"uden gemt resultat. Åbn og gem filen i Excel, eller "
-                                          f"skriv værdien direkte."))
-                del values[f]  # absent = reported here; parse must not call it blank as well
-                reported = True
-        if not reported and all(_blank(v) for v in values.values()):
-            continue
-        rows.append(RawRow(r + 1, values))
-    raw.tables[table.name] = RawTable(table, tuple(rows))
+    # calamine's table range is the data below the header row, 0-based: its first row index is
+    # the header's Excel row number, its last the last data row's Excel row number minus one.
+    (first, left), (bottom, right) = t.start, t.end
+    area = TableArea(header_row=first, first_col=left, last_col=right, last_row=bottom + 1)
+    raw_table = read_table(table, grid, area, f"tabellen {table.name}", raw.messages, headers)
+    if raw_table is not None:
+        raw.tables[table.name] = raw_table
 
 
-def _read_settings(package: _Package, sheets: dict[str, _Sheet], raw: RawWorkbook):
-    if SETTINGS_SHEET not in sheets:
+def _read_settings(package: _Package, grids: dict[str, Grid], raw: RawWorkbook):
+    if SETTINGS_SHEET not in grids:
         raw.messages.append(warning(SETTINGS_SHEET, None, None,
                                     f'Arket "{SETTINGS_SHEET}" mangler; modellens standard bruges '
                                     f"(50 % i 3 år, højst 20 pladser, årlig afregning)."))
@@ -280,25 +260,5 @@ def _read_settings(package: _Package, sheets: dict[str, _Sheet], raw: RawWorkboo
                                       f"{SETTINGS_SHEET} (peger på {ref})."))
             continue
         row, col = int(cell.group(2)), column_index(cell.group(1))
-        sheet = sheets[SETTINGS_SHEET]
-        value = sheet.value(row - 1, col)
-        if (row, col) in package.formulas_without_value(sheet.name):
-            raw.messages.append(error(SETTINGS_SHEET, row, setting.label,
-                                      f"Cellen {cell.group(1)}{row} ({setting.name}) indeholder en "
-                                      f"formel uden gemt resultat."))
-            continue
+        value = grids[SETTINGS_SHEET].value(row, col)
         raw.settings[setting.name] = RawSetting(setting, value, row, cell.group(1))
-
-
-def _scan_cpr(sheets: dict[str, _Sheet], raw: RawWorkbook):
-    """SPEC rule 11: any cell of an input sheet that looks like a CPR number is an error."""
-    for name, sheet in sheets.items():
-        for r, line in enumerate(sheet.grid):
-            for c, value in enumerate(line):
-                if value != "" and looks_like_cpr(value):
-                    ref = f"{column_letter(sheet.col0 + c)}{sheet.row0 + r + 1}"
-                    column = sheet.headers.get(sheet.col0 + c, column_letter(sheet.col0 + c))
-                    raw.messages.append(error(
-                        name, sheet.row0 + r + 1, column,
-                        f"Cellen {name}!{ref} ligner et CPR-nummer. Projektmappen deles med 29 "
-                        f"kommuner og må ikke indeholde CPR-numre: brug et pseudonymt id."))
