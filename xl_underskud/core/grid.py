@@ -130,7 +130,8 @@ def read_table(table: Table, grid: Grid, area: TableArea, where: str, messages: 
     columns = {f: area.first_col + offset for f, offset in offsets.items()}
     if headers is not None:
         headers.update({c: table.header(f) for f, c in columns.items()})
-    last = area.last_row
+    # rows below the grid are empty: a range declared far beyond the data costs nothing
+    last = min(area.last_row, grid.top + len(grid.rows) - 1)
     while any(grid.value(last + 1, c) is not None for c in columns.values()):
         last += 1
     rows = []

@@ -12,6 +12,7 @@ read-only and never written.
 from __future__ import annotations
 
 import io
+import os
 import re
 import stat
 import zipfile
@@ -39,6 +40,20 @@ _FORMULA = re.compile(rb"<f[\s>/]")
 _ERROR_TYPE = re.compile(rb'\bt="e"')
 _VALUE = re.compile(rb"<v>([^<]+)</v>")
 
+# Limits on an untrusted package (the workbook travels between 29 organisations), checked before
+# a byte is inflated: a nationwide workbook unpacks to ~35 MB, with sheets compressed ~8×; a
+# file that inflates to gigabytes, or a sheet whose used range is billions of cells (a value in
+# XFD1048576), would make the reader allocate until the machine gives up.
+MAX_UNPACKED_BYTES = int(os.environ.get("XL_UNDERSKUD_MAX_UDPAKKET_MB", "400")) * 1024 ** 2
+MAX_RATIO = 100  # inflated / compressed size of one part, for parts over 1 MB
+MAX_SHEET_AREA = 10_000_000  # rows × columns of an input sheet's used range, from A1 (5× nationwide: 3.5 M)
+MAX_CELLS = 20_000_000  # cells in the input sheets together
+_ROW_NUMBER = re.compile(rb'<row [^>]*?r="(\d+)"')
+_WIDE_CELL = re.compile(rb'<c r="([A-Z]{2,})\d')
+_NARROW_CELL = re.compile(rb'<c r="([A-Z])\d')
+_FAR_CELL = re.compile(rb'<c r="[A-Z]+\d{7}')
+_TABLE_REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+):\$?([A-Z]{1,3})\$?(\d+)$")
+
 # Sheets with a role of their own (guide, list helper, output sheets): never offered as "Mente du
 # …?" for a missing input sheet — "Lister" is not a misspelled "Takster".
 _OWN_SHEETS = INPUT_SHEETS + (GUIDE_SHEET, LIST_SHEET) + OUTPUT_SHEETS
@@ -55,6 +70,27 @@ def column_index(letters: str) -> int:
     for ch in letters:
         n = n * 26 + ord(ch) - 64
     return n - 1
+
+
+def _letters(index: int) -> str:
+    out = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
+def _normalise(path: str) -> str:
+    """A zip path with '..' segments resolved (xl/worksheets/../tables/t1.xml → xl/tables/…)."""
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part and part != ".":
+            parts.append(part)
+    return "/".join(parts)
 
 
 def file_problem(path: Path) -> str | None:
@@ -101,6 +137,70 @@ class _Package:
             if dn.get("localSheetId") is not None:
                 continue  # sheet-scoped names are not the workbook's settings
             self.names[name] = (dn.text or "").strip()
+        self.tables = self._tables()
+
+    def _tables(self) -> dict[str, tuple[str, str]]:
+        """Excel Table name → (sheet, ref), from each sheet's table parts. Read here rather
+        than through calamine, which panics on a range it does not expect (header only,
+        reversed)."""
+        out: dict[str, tuple[str, str]] = {}
+        parts = set(self.zip.namelist())
+        for sheet, path in self.sheet_paths.items():
+            folder, leaf = path.rsplit("/", 1)
+            rels_path = f"{folder}/_rels/{leaf}.rels"
+            if rels_path not in parts:
+                continue
+            rels = ET.fromstring(self.zip.read(rels_path))
+            for rel in rels.findall("rel:Relationship", _NS):
+                if not rel.get("Type", "").endswith("/table"):
+                    continue
+                target = rel.get("Target", "")
+                table_path = target.lstrip("/") if target.startswith("/") else str(
+                    PurePosixPath(folder) / target)
+                table_path = _normalise(table_path)
+                if table_path not in parts:
+                    continue
+                table = ET.fromstring(self.zip.read(table_path))
+                name = table.get("displayName") or table.get("name") or ""
+                out.setdefault(name, (sheet, table.get("ref") or ""))
+        return out
+
+    def limits_problem(self, name: str) -> str | None:
+        """Why the package is too big to read safely, in Danish; None when it is not."""
+        infos = self.zip.infolist()
+        unpacked = sum(i.file_size for i in infos)
+        if unpacked > MAX_UNPACKED_BYTES:
+            return (f"Filen {name} fylder {unpacked / 1024 ** 2:,.0f} MB udpakket; højst "
+                    f"{MAX_UNPACKED_BYTES / 1024 ** 2:,.0f} MB læses. Er det den rigtige "
+                    f"projektmappe?").replace(",", ".")
+        for i in infos:
+            if i.file_size > 1024 ** 2 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
+                return (f"Filen {name} indeholder en del ({i.filename}), der pakkes ud til "
+                        f"{i.file_size / 1024 ** 2:,.0f} MB fra "
+                        f"{i.compress_size / 1024:,.0f} kB; den læses ikke (en "
+                        f"'zip-bombe' eller en beskadiget fil).").replace(",", ".")
+        return None
+
+    def area_problem(self, sheet: str) -> str | None:
+        """Why an input sheet's used range is too big to read, in Danish; None when it is not.
+        Cheap scans of the sheet XML: row numbers, columns beyond Z, rows of seven digits."""
+        data = self._sheet_xml(sheet)
+        cells = data.count(b"<c ") + data.count(b"<c>")
+        rows = [int(r) for r in _ROW_NUMBER.findall(data)]
+        last_row = max(rows, default=0)
+        if _FAR_CELL.search(data):
+            last_row = max(last_row, 1_000_000)
+        wide = _WIDE_CELL.findall(data)
+        if wide:
+            last_col = max(column_index(w.decode()) for w in wide) + 1
+        else:  # the usual case: columns A–Z only (one scan, ~0.04 s for 600,000 cells)
+            last_col = column_index(max(_NARROW_CELL.findall(data), default=b"A").decode()) + 1
+        if last_row * last_col > MAX_SHEET_AREA or cells > MAX_CELLS:
+            return (f"Arket {sheet} bruger celler langt fra tabellerne (op til række "
+                    f"{last_row:,} og kolonne {_letters(last_col - 1)}); det kan ikke læses "
+                    f"sikkert. Slet indholdet i de fjerne celler (Ctrl+End viser den sidste), og "
+                    f"gem filen igen.").replace(",", ".")
+        return None
 
     def _sheet_xml(self, sheet: str) -> bytes:
         path = self.sheet_paths.get(sheet)
@@ -152,7 +252,7 @@ class _Package:
                     data = self.zip.read(name)
                     out.writestr(name, _CELL.sub(classic, data) if name in sheets else data)
             buffer.seek(0)
-            self._patched = pc.CalamineWorkbook.from_filelike(buffer, load_tables=True)
+            self._patched = pc.CalamineWorkbook.from_filelike(buffer)
         return self._patched
 
 
@@ -175,13 +275,21 @@ def read_workbook(path: str | Path) -> RawWorkbook:
     if problem:
         raw.messages.append(error(None, None, None, problem))
         return raw
+    unreadable = error(None, None, None, f"Filen {path.name} kunne ikke læses som "
+                                         f"Excel-projektmappe; den er måske beskadiget.")
     try:
-        wb = pc.CalamineWorkbook.from_path(str(path), load_tables=True)
         package = _Package(path)
-    except Exception:  # calamine/zip/xml raise many kinds; all mean the same to the user
-        raw.messages.append(error(None, None, None,
-                                  f"Filen {path.name} kunne ikke læses som Excel-projektmappe; "
-                                  f"den er måske beskadiget."))
+    except Exception:  # zip/xml raise many kinds; all mean the same to the user
+        raw.messages.append(unreadable)
+        return raw
+    problem = package.limits_problem(path.name)
+    if problem:
+        raw.messages.append(error(None, None, None, problem))
+        return raw
+    try:
+        wb = _calamine(lambda: pc.CalamineWorkbook.from_path(str(path)))
+    except Exception:
+        raw.messages.append(unreadable)
         return raw
 
     sheet_names = list(wb.sheet_names)
@@ -196,50 +304,75 @@ def read_workbook(path: str | Path) -> RawWorkbook:
                                       f'Arket "{wanted}" mangler i projektmappen.'
                                       + suggestion(wanted, _others(sheet_names, _OWN_SHEETS))))
             continue
+        problem = package.area_problem(actual)
+        if problem:
+            raw.messages.append(error(wanted, None, None, problem))
+            continue
         try:
             try:
-                grids[wanted] = _sheet_grid(wb, package, actual)
-            except pc.CalamineError:  # a newer error value: read (sheets and tables) without it
-                wb = package.without_newer_errors()
-                grids[wanted] = _sheet_grid(wb, package, actual)
+                grids[wanted] = _calamine(lambda: _sheet_grid(wb, package, actual))
+            except pc.CalamineError:  # a newer error value: read the sheets without it
+                wb = _calamine(package.without_newer_errors)
+                grids[wanted] = _calamine(lambda: _sheet_grid(wb, package, actual))
         except Exception:
             raw.messages.append(error(wanted, None, None, f'Arket "{wanted}" kunne ikke læses.'))
 
-    table_names = list(wb.table_names)
     headers: dict[str, dict[int, str]] = {name: {} for name in grids}
     for table in ALL_TABLES:
         if table.sheet in grids:
-            _read_table(wb, grids[table.sheet], table, table_names, raw, headers[table.sheet])
+            _read_table(package.tables, grids[table.sheet], table, raw, headers[table.sheet])
     _read_settings(package, grids, raw)
     for name, grid in grids.items():
         scan_cpr(name, grid, headers[name], raw.messages)
     return raw
 
 
-def _read_table(wb, grid: Grid, table: Table, table_names, raw: RawWorkbook,
+def _read_table(tables: dict[str, tuple[str, str]], grid: Grid, table: Table, raw: RawWorkbook,
                 headers: dict[int, str]):
-    found = next((n for n in table_names if n.casefold() == table.name.casefold()), None)
+    found = next((n for n in tables if n.casefold() == table.name.casefold()), None)
     if found is None and table.optional:
         return
     if found is None:
         raw.messages.append(error(table.sheet, None, None,
                                   f"Tabellen {table.name} mangler på arket {table.sheet}."
                                   + suggestion(table.name, _others(
-                                      table_names, [t.name for t in ALL_TABLES]))))
+                                      list(tables), [t.name for t in ALL_TABLES]))))
         return
-    t = wb.get_table_by_name(found)
-    if t.sheet.casefold() != grid.sheet.casefold():
+    sheet, ref = tables[found]
+    if sheet.casefold() != grid.sheet.casefold():
         raw.messages.append(error(table.sheet, None, None,
                                   f"Tabellen {table.name} skal ligge på arket {table.sheet}, men "
-                                  f"ligger på arket {t.sheet}."))
+                                  f"ligger på arket {sheet}."))
         return
-    # calamine's table range is the data below the header row, 0-based: its first row index is
-    # the header's Excel row number, its last the last data row's Excel row number minus one.
-    (first, left), (bottom, right) = t.start, t.end
-    area = TableArea(header_row=first, first_col=left, last_col=right, last_row=bottom + 1)
+    m = _TABLE_REF.match(ref)
+    if not m:
+        raw.messages.append(error(table.sheet, None, None,
+                                  f"Tabellen {table.name} har et ugyldigt område ({ref[:40]}). "
+                                  f"Opret tabellen igen i Excel (Indsæt › Tabel)."))
+        return
+    # Excel writes top-left:bottom-right; a hand-edited file may not. Either way the header is
+    # the top row and the body the rows below it (none: a table of headers only).
+    rows = sorted((int(m.group(2)), int(m.group(4))))
+    cols = sorted((column_index(m.group(1)), column_index(m.group(3))))
+    area = TableArea(header_row=rows[0], first_col=cols[0], last_col=cols[1], last_row=rows[1])
     raw_table = read_table(table, grid, area, f"tabellen {table.name}", raw.messages, headers)
     if raw_table is not None:
         raw.tables[table.name] = raw_table
+
+
+def _calamine(read):
+    """Run a python-calamine call; a panic in its Rust code (a BaseException) becomes an
+    ordinary exception, so a malformed file is a message, never a crash."""
+    try:
+        return read()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except pc.CalamineError:
+        raise
+    except BaseException as exc:  # pyo3's PanicException derives from BaseException
+        if isinstance(exc, Exception):
+            raise
+        raise RuntimeError(f"calamine: {type(exc).__name__}") from None
 
 
 def _read_settings(package: _Package, grids: dict[str, Grid], raw: RawWorkbook):
