@@ -10,6 +10,9 @@ xlwings decides at import time whether `@xw.func` registers server functions, so
 Licence: xlwings Server and the remote engine are xlwings PRO features under the PolyForm
 Noncommercial licence (which permits use by government institutions such as municipalities)
 or a commercial licence. The key "noncommercial" is used unless XLWINGS_LICENSE_KEY is set.
+
+The two call routes are ours (guard.py): every call runs in a worker process (workers.py) with
+a time budget, behind a request-body limit and a JSON-only rule.
 """
 from __future__ import annotations
 
@@ -49,7 +52,11 @@ def configure(hostname: str | None = None, app_path: str | None = None) -> None:
 
 
 def app():
-    """The xlwings Server ASGI app serving exactly our functions and scripts."""
+    """The xlwings Server ASGI app serving exactly our functions and scripts.
+
+    Also the factory for running it under uvicorn directly:
+    `uvicorn --factory xl_underskud.excel.server:app`.
+    """
     configure()
     try:
         import xlwings_server  # noqa: F401
@@ -70,14 +77,34 @@ def app():
                   if hasattr(getattr(functions, name), "__xlfunc__")}
     if registered != EXPECTED_FUNCTIONS:
         raise ServerSetupError("Funktionerne er ikke registreret (XLWINGS_ON_SERVER kom for sent).")
-    return main_app
+    global _APP
+    if _APP is None:
+        from xlwings_server.config import settings
+        from xlwings_server.main import app as fastapi_app
+
+        from xl_underskud.excel import guard
+
+        try:
+            guard.limits()
+        except guard.SettingError as exc:
+            raise ServerSetupError(str(exc)) from exc
+        guard.install(fastapi_app, settings.app_path)
+        _APP = guard.BodyLimit(main_app)
+    return _APP
+
+
+_APP = None
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, certfile: str | None = None,
           keyfile: str | None = None) -> None:
     import uvicorn
 
-    uvicorn.run(app(), host=host, port=port, ssl_certfile=certfile, ssl_keyfile=keyfile,
+    served = app()
+    from xl_underskud.excel import guard
+
+    guard.warm_up()
+    uvicorn.run(served, host=host, port=port, ssl_certfile=certfile, ssl_keyfile=keyfile,
                 log_level="info")
 
 
