@@ -114,7 +114,12 @@ LOST_TEXT = "Beregningen stoppede uventet på serveren. Prøv igen; sker det ige
 # --------------------------------------------------------------------------------------------
 
 class BodyLimit:
-    """Refuse a request body over the limit with 413, reading no more than the limit."""
+    """Refuse a request body over the limit with 413, reading no more than the limit.
+
+    The body is read here, before the app sees the request, and handed on in one piece (the
+    app would read it whole anyway). Raising from inside the app's receive would not do: a
+    middleware of xlwings Server turns such an exception into a 500.
+    """
 
     def __init__(self, app):
         self.app = app
@@ -123,23 +128,34 @@ class BodyLimit:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             return await self.app(scope, receive, send)
         lim = limits()
+        refusal = JSONResponse({"detail": too_large(lim)}, status_code=413,
+                               headers={"Connection": "close"})
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > lim.max_body_bytes:
-            response = JSONResponse({"detail": too_large(lim)}, status_code=413,
-                                    headers={"Connection": "close"})
-            return await response(scope, receive, send)
-        received = 0
-
-        async def limited():
-            nonlocal received
+            return await refusal(scope, receive, send)
+        chunks, size = [], 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > lim.max_body_bytes:
-                    raise HTTPException(413, too_large(lim), headers={"Connection": "close"})
-            return message
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > lim.max_body_bytes:
+                return await refusal(scope, receive, send)
+            if not message.get("more_body", False):
+                break
+        whole = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        chunks.clear()
+        handed = False
 
-        await self.app(scope, limited, send)
+        async def replay():
+            nonlocal handed
+            if handed:
+                return await receive()
+            handed = True
+            return whole
+
+        await self.app(scope, replay, send)
 
 
 # --------------------------------------------------------------------------------------------
