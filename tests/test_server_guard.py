@@ -250,3 +250,29 @@ def test_a_slow_call_does_not_stall_the_others():
                 reply += part
         assert reply.startswith(b"HTTP/1.1 413 ")
         assert "for stor (over 20 MB)" in reply.decode()
+
+
+# --- who can reach the server --------------------------------------------------------------
+
+def test_the_command_refuses_other_machines_without_tls():
+    from conftest import run_cli
+
+    res = run_cli("server", "--host", "0.0.0.0", "--port", "9")  # refused before binding
+    assert res.returncode == 2
+    assert "uden --cert/--key er forbindelsen ukrypteret" in res.stderr
+    assert "--uden-tls" in res.stderr
+
+
+def test_exposure_warnings():
+    from xl_underskud.excel.server import ServerUsageError, exposure
+
+    for host in ("127.0.0.1", "localhost", "::1", "127.0.0.2"):
+        assert exposure(host, tls=False, plain_allowed=False, sign_in=False) == []
+    with pytest.raises(ServerUsageError):
+        exposure("0.0.0.0", tls=False, plain_allowed=False, sign_in=True)
+    plain = exposure("0.0.0.0", tls=False, plain_allowed=True, sign_in=False)
+    assert [w.split(":")[0] for w in plain] == ["Advarsel"] * 2
+    assert "uden TLS" in plain[0] and "uden log-in" in plain[1]
+    assert exposure("10.0.0.5", tls=True, plain_allowed=False, sign_in=True) == []
+    assert "uden log-in" in exposure("excel.kommune.dk", tls=True, plain_allowed=False,
+                                     sign_in=False)[0]

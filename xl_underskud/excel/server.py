@@ -16,6 +16,7 @@ a time budget, behind a request-body limit and a JSON-only rule.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -28,6 +29,10 @@ EXPECTED_FUNCTIONS = {"UG_FORDELING", "UG_ANDEL", "UG_TOMME_DOEGN", "UG_GARANTI"
 
 class ServerSetupError(RuntimeError):
     pass
+
+
+class ServerUsageError(ServerSetupError):
+    """The options given would start an unsafe or impossible server."""
 
 
 def configure(hostname: str | None = None, app_path: str | None = None) -> None:
@@ -96,12 +101,55 @@ def app():
 _APP = None
 
 
+def _loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def exposure(host: str, tls: bool, plain_allowed: bool, sign_in: bool) -> list[str]:
+    """Danish warnings for a server that other machines can reach.
+
+    Without TLS the numbers and whole workbooks cross the network readable and changeable, so
+    a host other than loopback without --cert/--key is refused unless plain HTTP is asked for
+    explicitly (a reverse proxy with TLS on another machine); it is still warned about.
+    """
+    if _loopback(host):
+        return []
+    warnings = []
+    if not tls:
+        if not plain_allowed:
+            raise ServerUsageError(
+                f"--host {host} gør serveren synlig for andre maskiner, men uden --cert/--key er "
+                f"forbindelsen ukrypteret: tallene og hele projektmapper kan læses og ændres "
+                f"undervejs. Brug --cert og --key, eller lyt på 127.0.0.1 bag en omvendt proxy "
+                f"med TLS. Står proxyen på en anden maskine, så angiv --uden-tls.")
+        warnings.append(f"Advarsel: serveren lytter på {host} uden TLS. Det er kun sikkert bag "
+                        f"en omvendt proxy med TLS og log-in.")
+    if not sign_in:
+        warnings.append(f"Advarsel: serveren lytter på {host} uden log-in "
+                        f"(XLWINGS_AUTH_PROVIDERS er ikke sat): alle, der kan nå den, kan bruge "
+                        f"funktionerne og knapperne. Se README om log-in med Entra ID.")
+    return warnings
+
+
 def serve(host: str = "127.0.0.1", port: int = 8000, certfile: str | None = None,
-          keyfile: str | None = None) -> None:
+          keyfile: str | None = None, plain_allowed: bool = False) -> None:
     import uvicorn
 
+    if bool(certfile) != bool(keyfile):
+        raise ServerUsageError("--cert og --key skal gives sammen.")
+    exposure(host, bool(certfile), plain_allowed, sign_in=True)  # refuse before starting
     served = app()
+    from xlwings_server.config import settings
+
     from xl_underskud.excel import guard
+
+    for text in exposure(host, bool(certfile), plain_allowed, bool(settings.auth_providers)):
+        print(text, file=sys.stderr)
 
     guard.warm_up()
     uvicorn.run(served, host=host, port=port, ssl_certfile=certfile, ssl_keyfile=keyfile,
