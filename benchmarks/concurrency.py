@@ -16,7 +16,7 @@ connect, send, and read the whole answer.
 A cheap call counts as an error when the HTTP status is not 200, the connection fails, or the
 cell text starts with "#FEJL". Targets (issue "No surprises", item 5): no errors, p99 of the cheap
 calls ≤ 1 s while Beregn runs, the refused payloads answered in < 1 s. Everything is bounded:
-the server must start within 120 s, each request has a timeout, and the server process is
+the server must start within 60 s, each request has a timeout, and the server process is
 stopped at the end.
 
 Run from the repo root (the nationwide workbook is generated if it is missing, ≈ 5 s, and its
@@ -32,7 +32,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,6 +42,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from latency import (BEREGN_URL, EXAMPLE, FUNCTIONS_URL, NATIONWIDE, REPO, WORK,  # noqa: E402
                      function_body, pct, table_body)
+from server_process import running_server  # noqa: E402  (tests/, put on the path by latency)
 
 PAYLOAD_CACHE = WORK / "bench_aar_payload.json"
 
@@ -101,32 +101,8 @@ async def burst(port: int, body: bytes, calls: int, timeout: float) -> dict:
 
 
 # --------------------------------------------------------------------------------------------
-# The server process and the payloads
+# The payloads
 # --------------------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int, log: Path) -> subprocess.Popen:
-    out = log.open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "xl_underskud", "server", "--host",
-                             "127.0.0.1", "--port", str(port)], stdout=out,
-                            stderr=subprocess.STDOUT, cwd=REPO)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"the server stopped at start; see {log}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return proc
-        except OSError:
-            time.sleep(0.25)
-    proc.kill()
-    raise SystemExit("the server did not start within 120 s")
-
 
 def nationwide_payload() -> bytes:
     if not NATIONWIDE.exists():
@@ -248,18 +224,10 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     WORK.mkdir(exist_ok=True)
-    port = free_port()
     log = WORK / "concurrency_server.log"
     print(f"{os.cpu_count()} CPU · load {load()} · server log {log}", flush=True)
-    proc = start_server(port, log)
-    try:
-        out = asyncio.run(run(args, port))
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with running_server(log) as base:
+        out = asyncio.run(run(args, int(base.rsplit(":", 1)[1])))
     busy = out["busy"]
     ok = (not any(r["errors"] for r in out["idle"] + busy)
           and all(r["p99_s"] <= 1.0 for r in busy)

@@ -6,14 +6,8 @@ import os
 os.environ["XLWINGS_ON_SERVER"] = "true"
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
-import contextlib
-import json
-import socket
 import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -34,45 +28,3 @@ def example_path(tmp_path):
 
     return write_example(tmp_path / "eksempel.xlsx")
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def running_server(**env):
-    """`python -m xl_underskud server` on 127.0.0.1 at a free port; yields its base URL.
-
-    `env` adds environment variables (XL_UNDERSKUD_…) for the server process. Its output goes
-    to a temporary file (a pipe nobody reads could fill up and stop the server).
-    """
-    port = free_port()
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen([sys.executable, "-m", "xl_underskud", "server", "--host",
-                                 "127.0.0.1", "--port", str(port)], stdout=log,
-                                stderr=subprocess.STDOUT, env=dict(os.environ, **env))
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(240):
-                try:
-                    with urllib.request.urlopen(f"{base}/xlwings/custom-functions-meta",
-                                                timeout=2) as r:
-                        json.loads(r.read())
-                    break
-                except OSError:
-                    if proc.poll() is not None:
-                        log.seek(0)
-                        pytest.fail(log.read().decode(errors="replace"))
-                    time.sleep(0.25)
-            else:
-                pytest.fail("serveren startede ikke")
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=20)

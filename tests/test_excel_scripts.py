@@ -14,8 +14,9 @@ import pytest
 import xlwings as xw
 from openpyxl import load_workbook
 
-from conftest import REPO, free_port, run_cli, running_server
+from conftest import REPO, run_cli
 from excel_payload import apply_actions, payload_from_xlsx, run_remote
+from server_process import free_port, running_server
 
 EXAMPLE = REPO / "workbook" / "Underskudsgaranti_eksempel.xlsx"
 TEMPLATE = REPO / "workbook" / "Underskudsgaranti.xlsx"

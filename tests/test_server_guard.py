@@ -15,8 +15,9 @@ import warnings
 import pytest
 import xlwings as xw
 
-from conftest import REPO, running_server
+from conftest import REPO
 from excel_payload import payload_from_xlsx
+from server_process import running_server
 
 EXAMPLE = REPO / "workbook" / "Underskudsgaranti_eksempel.xlsx"
 FUNCTIONS_URL = "/xlwings/custom-functions-call"

@@ -168,31 +168,40 @@ def _require_json(request: Request) -> None:
         raise HTTPException(415, NOT_JSON)
 
 
-def _answer(reply: workers.Reply) -> Response:
-    return Response(reply.body, status_code=reply.status, media_type="application/json")
-
-
 def _cell(text: str) -> JSONResponse:
     return JSONResponse({"result": [[text]]})
 
 
-async def custom_functions_call(request: Request, current_user: dep.User) -> Response:
+_LABEL = {workers.FUNCTION: "Funktionen", workers.SCRIPT: "Knappen"}
+
+
+async def _run(kind: str, name: str | None, request: Request, user, seconds: float,
+               size: int) -> Response:
+    """Hand the JSON body to a worker of `kind`; CallTimeout and WorkerLost are left to the
+    route, which answers them in its own way."""
     _require_json(request)
     body = await request.body()
-    lim = limits()
     t0 = time.perf_counter()
     try:
-        reply = await workers.pool(workers.FUNCTION, lim.function_workers).call(
-            None, body, current_user, lim.function_seconds)
+        reply = await workers.pool(kind, size).call(name, body, user, seconds)
+    except CallTimeout:
+        logger.warning("%s %r for %r stoppet efter %s", _LABEL[kind], name or "", user.name,
+                       _seconds(seconds))
+        raise
+    logger.info("%s %r for %r: HTTP %s på %.0f ms", _LABEL[kind], reply.name, user.name,
+                reply.status, (time.perf_counter() - t0) * 1e3)
+    return Response(reply.body, status_code=reply.status, media_type="application/json")
+
+
+async def custom_functions_call(request: Request, current_user: dep.User) -> Response:
+    lim = limits()
+    try:
+        return await _run(workers.FUNCTION, None, request, current_user, lim.function_seconds,
+                          lim.function_workers)
     except CallTimeout as exc:
-        logger.warning("Funktionskald for %r stoppet efter %s", current_user.name,
-                       _seconds(lim.function_seconds))
         return _cell(function_timeout_text(lim.function_seconds, exc.started))
     except WorkerLost:
         return _cell(CELL_ERROR + LOST_TEXT[0].lower() + LOST_TEXT[1:])
-    logger.info("Funktionen %r for %r: HTTP %s på %.0f ms", reply.name, current_user.name,
-                reply.status, (time.perf_counter() - t0) * 1e3)
-    return _answer(reply)
 
 
 def _script_names() -> set[str]:
@@ -205,23 +214,15 @@ async def custom_scripts_call(script_name: str, request: Request,
                               current_user: dep.User) -> Response:
     if script_name not in _script_names():
         raise HTTPException(404, "Knappen findes ikke på serveren.")
-    _require_json(request)
-    body = await request.body()
     lim = limits()
-    t0 = time.perf_counter()
     try:
-        reply = await workers.pool(workers.SCRIPT, lim.script_workers).call(
-            script_name, body, current_user, lim.script_seconds)
+        return await _run(workers.SCRIPT, script_name, request, current_user, lim.script_seconds,
+                          lim.script_workers)
     except CallTimeout as exc:
-        logger.warning("Knappen %r for %r stoppet efter %s", script_name, current_user.name,
-                       _seconds(lim.script_seconds))
         raise HTTPException(504 if exc.started else 503,
                             script_timeout_text(lim.script_seconds, exc.started)) from None
     except WorkerLost:
         raise HTTPException(500, LOST_TEXT) from None
-    logger.info("Knappen %r for %r: HTTP %s på %.1f s", script_name, current_user.name,
-                reply.status, time.perf_counter() - t0)
-    return _answer(reply)
 
 
 async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
