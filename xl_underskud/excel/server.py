@@ -43,11 +43,13 @@ def configure(hostname: str | None = None, app_path: str | None = None) -> None:
     os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
     # xlwings tries `from pyodide.ffi import JsNull` for every cell of a range argument; off
     # pyodide that failed import searches the whole path each time (~50 µs a cell). A None
-    # entry in sys.modules makes it fail at once (Python's documented import behaviour).
+    # entry in sys.modules makes it fail at once (Python's documented import behaviour); it
+    # must be the submodule's entry, or each cell still takes the import lock (~10 µs).
     try:
         import pyodide  # noqa: F401
     except ImportError:
         sys.modules.setdefault("pyodide", None)
+        sys.modules.setdefault("pyodide.ffi", None)
     os.environ.setdefault("XLWINGS_PROJECT_DIR", str(PROJECT_DIR))
     os.environ.setdefault("XLWINGS_ENABLE_SOCKETIO", "false")
     if hostname:
