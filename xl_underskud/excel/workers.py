@@ -87,7 +87,7 @@ def _json_object(body: bytes) -> dict:
     return data
 
 
-class _Runner:
+class Runner:
     """What a worker process does with one call. Imports happen once, in the worker."""
 
     def __init__(self):
@@ -105,11 +105,15 @@ class _Runner:
         self.loop = asyncio.new_event_loop()
 
     def __call__(self, kind: str, name: str | None, body: bytes, user) -> Reply:
+        return self.loop.run_until_complete(self.answer(kind, name, body, user))
+
+    async def answer(self, kind: str, name: str | None, body: bytes, user) -> Reply:
         self.name = name or ""
         try:
             if kind == FUNCTION:
-                return Reply(200, _encode({"result": self.function(body, user)}), self.name)
-            return Reply(200, _encode(self.script(name, body, user)), self.name)
+                return Reply(200, _encode({"result": await self.function(body, user)}),
+                             self.name)
+            return Reply(200, _encode(await self.script(name, body, user)), self.name)
         except _Refused as exc:
             return _detail(exc.status, exc.text, self.name)
         except self.xw.XlwingsError as exc:
@@ -119,7 +123,7 @@ class _Runner:
             logger.exception("Fejl i kaldet af %r fra tilføjelsesprogrammet", self.name)
             return _detail(500, "Der opstod en fejl på serveren (se serverens log).", self.name)
 
-    def function(self, body: bytes, user):
+    async def function(self, body: bytes, user):
         data = _json_object(body)
         name = data.get("func_name")
         if name not in self.functions.__all__:
@@ -132,16 +136,16 @@ class _Runner:
         except self.xw.XlwingsError:
             caller = None
         try:
-            value = self.loop.run_until_complete(self.server.custom_functions_call(
+            value = await self.server.custom_functions_call(
                 data, self.functions, user,
-                typehint_to_value={self.user_type: user, self.server.Caller: caller}))
+                typehint_to_value={self.user_type: user, self.server.Caller: caller})
         except (KeyError, TypeError, IndexError):
             raise _Refused(400, "Forespørgslen har ikke det forventede indhold.") from None
         if isinstance(value, self.xw.CustomFunctionResult):  # WithScript: not used here
             raise _Refused(400, "Funktionen bad om et script; det understøttes ikke.")
         return value
 
-    def script(self, name: str, body: bytes, user) -> dict:
+    async def script(self, name: str, body: bytes, user) -> dict:
         data = _json_object(body)
         args = data.pop("args", None)
         if args is not None and not isinstance(args, list):
@@ -151,9 +155,9 @@ class _Runner:
         except (KeyError, TypeError, IndexError, ValueError):
             raise _Refused(400, "Forespørgslen indeholder ikke en projektmappe.") from None
         try:
-            self.loop.run_until_complete(self.server.custom_scripts_call(
+            await self.server.custom_scripts_call(
                 self.scripts, name, user,
-                typehint_to_value={self.user_type: user, self.xw.Book: book}, args=args or []))
+                typehint_to_value={self.user_type: user, self.xw.Book: book}, args=args or [])
             return book.json()
         finally:
             book.close()
@@ -161,7 +165,7 @@ class _Runner:
 
 def _serve(conn, kind: str) -> None:
     """The worker process: answer calls from the pipe until the server closes it."""
-    runner = _Runner()
+    runner = Runner()
     while True:
         try:
             name, body, user = conn.recv()
