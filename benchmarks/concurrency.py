@@ -118,15 +118,6 @@ def nationwide_payload() -> bytes:
     return body
 
 
-def set_named_cell(payload: dict, name: str, value) -> None:
-    """Write `value` into the cell a defined name refers to, in the payload's sheet values."""
-    from openpyxl.utils import range_boundaries
-
-    entry = next(n for n in payload["names"] if n["name"] == name)
-    col, row, _, _ = range_boundaries(entry["address"])
-    payload["sheets"][entry["sheet_index"]]["values"][row - 1][col - 1] = value
-
-
 def alert_text(answer: bytes) -> str:
     try:
         actions = json.loads(answer).get("actions", [])
@@ -152,7 +143,7 @@ def show(label: str, r: dict) -> None:
 
 
 async def run(args, port: int) -> dict:
-    from excel_payload import payload_from_xlsx
+    from excel_payload import payload_from_xlsx, set_named_cell
 
     example = payload_from_xlsx(EXAMPLE)
     cheap = json.dumps(function_body("ug_fordeling", 131943.0,

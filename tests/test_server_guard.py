@@ -16,7 +16,7 @@ import pytest
 import xlwings as xw
 
 from conftest import REPO
-from excel_payload import payload_from_xlsx
+from excel_payload import payload_from_xlsx, set_named_cell
 from server_process import running_server
 
 EXAMPLE = REPO / "workbook" / "Underskudsgaranti_eksempel.xlsx"
@@ -201,6 +201,19 @@ def test_settings_are_checked():
             mp.setenv("XL_UNDERSKUD_SCRIPT_TIMEOUT", value)
             with pytest.raises(guard.SettingError, match="XL_UNDERSKUD_SCRIPT_TIMEOUT"):
                 guard.limits()
+
+
+def test_an_absurd_setting_is_refused_at_once_through_the_server(client):
+    payload = payload_from_xlsx(EXAMPLE)
+    set_named_cell(payload, "Garantiaar", 1e9)  # declared range 1–10
+    t0 = time.perf_counter()
+    res = client.post(BEREGN_URL, json=payload)
+    seconds = time.perf_counter() - t0
+    assert res.status_code == 200 and seconds < 1.0
+    actions = res.json()["actions"]
+    alert = next(a for a in actions if a["func"] == "alert")
+    assert alert["args"][0].startswith("Beregningen blev ikke lavet: 1 fejl. Se arket Fejl.")
+    assert "1000000000 er for stor; højst 10." in json.dumps(actions, ensure_ascii=False)
 
 
 # --- a real server: the event loop stays free ------------------------------------------------
