@@ -33,12 +33,18 @@ settlement_tables, write_table and Book.json(). Whatever remains is the framewor
 JSON decoding/encoding, routing, logging).
 Profiling: a case on the example that misses the target (median > --target-ms, 50 ms by
 default) gets one extra, cProfiled call. The top functions are printed. Use --profile CASE
-(or CASE@national) to force a profile, or --no-profile to skip it. The profiler runs in the
-server's event-loop thread; the whole request runs there (nothing is sent to a thread pool).
+(or CASE@national) to force a profile, or --no-profile to skip it.
+
+Where the calls run: the server hands every call to a worker process
+(xl_underskud/excel/workers.py), where neither the timers nor the profiler could see it. So by
+default this script runs the worker's code (workers.Runner, the same code) in the server's
+event-loop thread; the hand-over to a worker process is then not in the figures.
+--workers measures through real worker processes instead (totals only: no breakdown, no
+profile; the first call of each kind also starts the workers, which the warm-up absorbs).
 For every cell of a range argument xlwings tries 'from pyodide.ffi import JsNull'
 (xlwings.utils.is_jsnull); a failed import is not cached, so each cell would search sys.path
-again. xl_underskud.excel.server.configure() makes that import fail at once (sys.modules entry
-None), which the app measured here includes.
+again. xl_underskud.excel.server.configure() makes that import fail at once (sys.modules
+entries None), which the app measured here includes.
 
 The nationwide workbook is benchmarks/_work/bench_aar.xlsx if it exists (1,000 agreements,
 20,000 places, 100,000 stays). If it does not, a smaller one is generated at --scale 0.1 and
@@ -186,6 +192,19 @@ class Spans:
 
 
 SPANS = Spans()
+
+
+def serve_in_this_process() -> None:
+    """Run the worker's code in the event-loop thread of this process instead of a worker
+    process, so that the timers and the profiler see it (see the module's docstring)."""
+    from xl_underskud.excel import workers
+
+    runner = workers.Runner()
+
+    async def call(pool, name, body, user, budget):
+        return await runner.answer(pool.kind, name, body, user)
+
+    workers.WorkerPool.call = call
 
 
 def install_breakdown(functions_module, scripts_module) -> list[str]:
@@ -510,6 +529,8 @@ def main(argv: list[str] | None = None) -> int:
                         "example, 2024 on the nationwide workbook)")
     p.add_argument("--target-ms", type=float, default=50.0,
                    help="target per function call on the example (default 50)")
+    p.add_argument("--workers", action="store_true",
+                   help="run the calls in worker processes, as the server does (totals only)")
     p.add_argument("--no-breakdown", action="store_true",
                    help="do not wrap the steps with timers (pure totals)")
     p.add_argument("--profile", action="append", default=[], metavar="CASE",
@@ -547,6 +568,10 @@ def main(argv: list[str] | None = None) -> int:
 
         for name in ("httpx", "xlwings_server", "xlwings"):
             logging.getLogger(name).setLevel(logging.WARNING)
+    if args.workers:
+        args.no_breakdown, args.no_profile, args.profile = True, True, []
+    else:
+        serve_in_this_process()
     wrapped = [] if args.no_breakdown else install_breakdown(functions, scripts)
 
     prep: list[dict] = []
@@ -577,7 +602,8 @@ def main(argv: list[str] | None = None) -> int:
                 profiles.append(profile_once(client, timed, case, args.profile_top))
 
     print()
-    print(f"server-side time per call (in-process ASGI, no network); target ≤ "
+    print(f"server-side time per call (in-process ASGI, no network; calls "
+          f"{'in worker processes' if args.workers else 'in this process'}); target ≤ "
           f"{args.target_ms:g} ms per function call on the example")
     if big_note:
         print(f"nationwide workbook: {big_note}")

@@ -4,6 +4,7 @@ payload_from_xlsx(path) -> dict   mimics xlwings-server 1.20.0 static/js/custom-
                                   getBookData() (what the add-in POSTs to custom-scripts-call)
 apply_actions(path_in, actions, path_out)  applies book.json()["actions"] (what the add-in's
                                   runActions() would do in Excel) onto a file with openpyxl.
+set_named_cell(payload, name, v) writes v into the cell a defined name refers to (in the payload).
 run_remote(path, entry) -> dict   runs entry(book) on the file's payload through xlwings'
                                   remote engine and returns book.json() (the actions).
 
@@ -201,6 +202,14 @@ def payload_from_xlsx(path, selection: str | None = None, include=None, exclude=
         "names": _names(wb),
         "sheets": sheets,
     }
+
+
+def set_named_cell(payload: dict, name: str, value) -> None:
+    """Write `value` into the cell a defined name refers to, in the payload's sheet values."""
+    entry = next(n for n in payload["names"] if n["name"] == name)
+    col, row, _, _ = range_boundaries(entry["address"])
+    payload["sheets"][entry["sheet_index"]]["values"][row - 1][col - 1] = value
+
 
 
 # --------------------------------------------------------------------------------------

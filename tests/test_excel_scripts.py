@@ -6,10 +6,6 @@ to a file, whose output sheets must carry the numbers of `beregn --json`.
 """
 import json
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 import xml.etree.ElementTree as ET
 from datetime import date, datetime
@@ -20,6 +16,7 @@ from openpyxl import load_workbook
 
 from conftest import REPO, call, run_cli
 from excel_payload import apply_actions, payload_from_xlsx, run_remote
+from server_process import free_port, running_server
 
 EXAMPLE = REPO / "workbook" / "Underskudsgaranti_eksempel.xlsx"
 TEMPLATE = REPO / "workbook" / "Underskudsgaranti.xlsx"
@@ -194,29 +191,10 @@ def test_template_buttons_match_the_scripts():
 
 # --- a real server process on 127.0.0.1 ----------------------------------------------------
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_real_server_process(tmp_path, expected):
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "xl_underskud", "server", "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                with urllib.request.urlopen(f"{base}/xlwings/custom-functions-meta", timeout=2) as r:
-                    meta = json.loads(r.read())
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    pytest.fail(proc.stdout.read().decode())
-                time.sleep(0.25)
-        else:
-            pytest.fail("serveren startede ikke")
+    with running_server() as base:
+        with urllib.request.urlopen(f"{base}/xlwings/custom-functions-meta", timeout=10) as r:
+            meta = json.loads(r.read())
         assert {fn["id"] for fn in meta["functions"]} == FUNCTIONS
 
         def post(path, body):
@@ -235,9 +213,6 @@ def test_real_server_process(tmp_path, expected):
         assert_outputs_match(tmp_path / "ud.xlsx", expected)
         with urllib.request.urlopen(f"{base}/manifest", timeout=10) as r:
             assert b"Underskudsgaranti" in r.read()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def test_button_opdater_befolkning_writes_the_fetched_figures(tmp_path, monkeypatch):
@@ -276,7 +251,7 @@ def test_button_opdater_befolkning_writes_the_fetched_figures(tmp_path, monkeypa
 def test_button_opdater_befolkning_leaves_the_table_alone_on_a_network_error(tmp_path, monkeypatch):
     from xl_underskud.excel import scripts
 
-    monkeypatch.setenv("XL_UNDERSKUD_DST_URL", f"http://127.0.0.1:{_free_port()}/v1")
+    monkeypatch.setenv("XL_UNDERSKUD_DST_URL", f"http://127.0.0.1:{free_port()}/v1")
     book_file = shutil.copy(EXAMPLE, tmp_path / "bog.xlsx")
     actions = run_remote(book_file, lambda book: scripts.run_opdater_befolkning(book, 2025))
     touched = {a.get("sheet_position") for a in actions["actions"]

@@ -9,7 +9,6 @@ import time
 from datetime import date, timedelta
 
 import pytest
-from openpyxl import load_workbook
 
 from conftest import run_cli
 from test_malformed import HEADER_ROW, cell, edit_example, set_setting, setting_row
@@ -210,8 +209,6 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(example_path, tmp_path):
 
 
 def test_the_unpacked_size_limit_is_a_setting(example_path):
-    import os
-
     env_limit = {"XL_UNDERSKUD_MAX_UDPAKKET_MB": "0"}
     res = run_cli_env(env_limit, "valider", example_path)
     assert res.returncode == 1 and "udpakket" in res.stderr

@@ -453,10 +453,13 @@ def _percent(text: str):
 
 
 def _cmd_server(args) -> int:
-    from xl_underskud.excel.server import ServerSetupError, serve
+    from xl_underskud.excel.server import ServerSetupError, ServerUsageError, serve
 
     try:
-        serve(args.host, args.port, args.cert, args.key)
+        serve(args.host, args.port, args.cert, args.key, args.uden_tls)
+    except ServerUsageError as exc:
+        print(f"xl-underskud: fejl: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except ServerSetupError as exc:
         print(f"xl-underskud: fejl: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -597,11 +600,16 @@ def build_parser() -> argparse.ArgumentParser:
                                    "Licens: xlwings PRO under PolyForm Noncommercial (dækker "
                                    "kommuner) — nøglen 'noncommercial' bruges, medmindre "
                                    "XLWINGS_LICENSE_KEY er sat. Øvrige indstillinger: "
-                                   "miljøvariabler XLWINGS_… (se README).")
+                                   "miljøvariabler XLWINGS_… og XL_UNDERSKUD_… (se README). "
+                                   "En anden adresse end 127.0.0.1 kræver --cert/--key (eller "
+                                   "--uden-tls bag en proxy med TLS) og bør have log-in.")
     p.add_argument("--host", default="127.0.0.1", help="adresse (standard: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (standard: 8000)")
     p.add_argument("--cert", metavar="FIL", help="TLS-certifikat (PEM) til https")
     p.add_argument("--key", metavar="FIL", help="privat nøgle (PEM) til certifikatet")
+    p.add_argument("--uden-tls", action="store_true",
+                   help="tillad en anden adresse end 127.0.0.1 uden --cert/--key (kun bag en "
+                        "omvendt proxy med TLS på en anden maskine)")
     p.set_defaults(func=_cmd_server)
 
     p = sub.add_parser("manifest", help="skriv manifestet til tilføjelsesprogrammet",
