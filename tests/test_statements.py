@@ -189,6 +189,35 @@ def test_pdf_statements_read_as_danish(written):
     assert "Betaler:" not in region and "Betales til" not in region
 
 
+def test_pdf_pages_keep_groups_whole_and_never_start_with_a_subtotal():
+    from xl_underskud.outputs.tables import OutColumn, OutKind, OutTable
+    from xl_underskud.pdf.statements import _Doc, _pages
+
+    rows, subtotals, groups = [], set(), []
+    for g, n in enumerate([5, 30, 100, 3, 20]):  # runs per group; 100 do not fit on a page
+        first = len(rows)
+        rows += [(f"A{g}", i) for i in range(n)]
+        for label in ("I alt før fradrag", "Fradrag normal tomgang", "I alt efter fradrag"):
+            subtotals.add(len(rows))
+            rows.append((f"A{g}", label))  # a label in a column of numbers
+        groups.append(range(first, len(rows)))
+    table = OutTable("T", "", "", (OutColumn("Aftale", OutKind.TEXT, 10),
+                                   OutColumn("Døgn", OutKind.INT, 10)),
+                     tuple(rows), subtotal_rows=frozenset(subtotals))
+    assert table.groups() == groups
+    pdf = _Doc("", "", "")
+    pdf.add_page()
+    pages = _pages(pdf, table, [17.5, 17.5], room=60)
+    assert [i for page in pages for i in page] == list(range(len(rows)))
+    assert all(page and page[0] not in subtotals for page in pages[1:])
+    on_page = {i: n for n, page in enumerate(pages) for i in page}
+    for group in groups:
+        if len(group) <= 30:  # fits on a page: never split
+            assert len({on_page[i] for i in group}) == 1, group
+    assert len({on_page[i] for i in groups[2]}) > 1  # 103 rows: split where a page is full
+    assert pages[0] == list(groups[0])  # 8 rows fit in 60 mm; the next 33 do not
+
+
 def test_xlsx_statement_has_numbers_and_a4_pages(written):
     _, out = written
     wb = load_workbook(out / "Opgoerelse_101_Koebenhavn.xlsx")

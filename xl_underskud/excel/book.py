@@ -131,7 +131,25 @@ def _write_block(sheet, table: OutTable, header_row: int) -> int:
             sheet.range((header_row + 1, i), (last, i)).number_format = column.kind.number_format
     if has_totals:
         sheet.range((last, 1), (last, n_cols)).font.bold = True
+    for first, end in _bands(table.subtotal_rows)[:MAX_BOLD_BANDS]:
+        sheet.range((header_row + 1 + first, 1), (header_row + 1 + end, n_cols)).font.bold = True
     return last
+
+
+# Each band of subtotal rows made bold is one action for Excel to apply; past this many the
+# rows keep their labels but not the bold face (a table that long is read filtered anyway).
+MAX_BOLD_BANDS = 2_000
+
+
+def _bands(rows: frozenset[int]) -> list[tuple[int, int]]:
+    """Consecutive row indices as (first, last) bands: {3, 4, 5, 9} → [(3, 5), (9, 9)]."""
+    out: list[tuple[int, int]] = []
+    for i in sorted(rows):
+        if out and out[-1][1] == i - 1:
+            out[-1] = (out[-1][0], i)
+        else:
+            out.append((i, i))
+    return out
 
 
 def write_table(book, table: OutTable):

@@ -61,9 +61,12 @@ class OutKind(Enum):
         return self if self in (OutKind.MONEY, OutKind.DECIMAL) else OutKind.INT
 
     def text(self, value) -> str:
-        """The value as Danish text: 1.234,50 kr., 1.891.778, 12,3456 %, 01-01-2024."""
+        """The value as Danish text: 1.234,50 kr., 1.891.778, 12,3456 %, 01-01-2024 (a text
+        in a column of another kind, such as a subtotal row's label, as it is)."""
         if value is None:
             return ""
+        if isinstance(value, str):
+            return value
         if self is OutKind.MONEY:
             return kr(value)
         if self is OutKind.INT:
@@ -120,12 +123,31 @@ class OutTable:
     more: tuple["OutTable", ...] = ()  # further tables on the same sheet, below this one
     chart: OutChart | None = None
     freeze_columns: int = 0  # a wide table: keep its first columns in view and on every page
+    # Rows (indices into `rows`) that sum up or adjust the rows above them: a subtotal, a
+    # deduction, a rounded amount. Every renderer shows them like a totals row, keeps them on
+    # a printed page with the rows above them, and never sums them in the totals row. A text
+    # in such a row is a label; it may stand in a column of any kind and runs on into the
+    # empty cells to its right.
+    subtotal_rows: frozenset[int] = frozenset()
 
     def totals(self) -> tuple:
         out = []
+        sub = self.subtotal_rows
         for i, c in enumerate(self.columns):
-            out.append(sum(r[i] for r in self.rows) if c.total else None)
+            out.append(sum(r[i] for n, r in enumerate(self.rows) if n not in sub)
+                       if c.total else None)
         return tuple(out)
+
+    def groups(self) -> list[range]:
+        """The rows in groups that belong together on a page: data rows with the subtotal rows
+        that follow them (every row its own group when the table has no subtotal rows)."""
+        out, start, n = [], 0, len(self.rows)
+        for i in range(n):
+            if i + 1 == n or (i in self.subtotal_rows and i + 1 not in self.subtotal_rows) or \
+                    not self.subtotal_rows:
+                out.append(range(start, i + 1))
+                start = i + 1
+        return out
 
 
 def settlement_tables(s: Settlement, inputs: Inputs, source: str, computed: date) -> list[OutTable]:

@@ -48,7 +48,8 @@ def _formats(wb):
     total = {**base, "bold": True, "top": 1, "bottom": 6}
     out["total_label"] = wb.add_format(total)
     out["total_blank"] = wb.add_format(total)
-    return out | kind_formats(wb, base, header, total, left=CODES_LEFT)
+    subtotal = {**base, "bold": True, "top": 1, "top_color": "#BFBFBF", "bg_color": LIGHT}
+    return out | kind_formats(wb, base, header, total, left=CODES_LEFT, subtotal=subtotal)
 
 
 def _block(ws, fm, table: OutTable, row: int, links: dict[int, str] | None = None
