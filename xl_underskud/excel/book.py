@@ -6,18 +6,20 @@ file reader's, so the same core validates and computes.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from xl_underskud.core.cpr import looks_like_cpr
 from xl_underskud.core.grid import column_letter, raw_table_from_grid
 from xl_underskud.core.municipalities import suggestion
-from xl_underskud.outputs.tables import OUTPUT_SHEETS, OutKind, OutTable, cell_value
+from xl_underskud.outputs.tables import (ROWS_ABOVE_DATA, OutKind, OutTable, cell_value,
+                                         continuation_of, is_output_sheet)
 from xl_underskud.core.parse import RawSetting, RawWorkbook
 from xl_underskud.core.records import error, warning
 from xl_underskud.core.declarations import (ALL_TABLES, BEFOLKNING, INPUT_SHEETS, RATE_SHEET,
                                             SETTINGS, SETTINGS_SHEET)
 
-HEADER_ROW = 4  # 1-based: title in row 1, subtitle in row 2, header in row 4
+HEADER_ROW = ROWS_ABOVE_DATA  # 1-based: title in row 1, subtitle in row 2, header in row 4
 
 
 def _rows(value) -> list[list]:
@@ -178,14 +180,22 @@ def write_table(book, table: OutTable):
 
 
 def clear_outputs(book) -> list[str]:
-    """Delete the output sheets; returns the names deleted."""
+    """Delete the output sheets (and the sheets a long table continued on); returns the names
+    deleted."""
     deleted = []
-    for name in OUTPUT_SHEETS:
-        sheet = _sheet(book, name)
-        if sheet is not None:
+    for sheet in list(book.sheets):
+        if is_output_sheet(sheet.name):
+            deleted.append(sheet.name)
             sheet.delete()
-            deleted.append(name)
     return deleted
+
+
+def drop_continuations(book, written: Iterable[str]) -> None:
+    """Delete the sheets an earlier, longer table continued on that were not written now."""
+    keep = {name.casefold() for name in written}
+    for sheet in list(book.sheets):
+        if continuation_of(sheet.name) is not None and sheet.name.casefold() not in keep:
+            sheet.delete()
 
 
 def write_population(book, rows: list[list]) -> None:

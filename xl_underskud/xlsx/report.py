@@ -11,9 +11,9 @@ from pathlib import Path
 import xlsxwriter
 
 from xl_underskud.xlsx.atomic import atomic_target
-from xl_underskud.outputs.tables import OutKind, OutTable, cell_value
+from xl_underskud.outputs.tables import ROWS_ABOVE_DATA, OutKind, OutTable, cell_value
 
-HEADER_ROW = 3  # 0-based; title in row 1, subtitle in row 2
+HEADER_ROW = ROWS_ABOVE_DATA - 1  # 0-based; title in row 1, subtitle in row 2
 SUBTOTAL_FILL = "#EEF2F8"  # a light band behind subtotal rows
 
 
