@@ -18,7 +18,8 @@ from conftest import REPO
 from excel_payload import apply_actions, run_remote
 from xl_underskud import __version__
 from xl_underskud.core.engine import evaluate
-from xl_underskud.outputs.statements import build_statements, overview_sheets, statement_sections
+from xl_underskud.outputs.statements import (build_statements, overview_sheets, statement_annex,
+                                             statement_sections)
 from xl_underskud.outputs.tables import OutColumn, OutKind, OutTable, settlement_tables
 from xl_underskud.xlsx.reader import read_workbook
 
@@ -148,7 +149,8 @@ def test_report_statements_and_add_in_sheets_share_the_number_formats(tmp_path, 
     bundle = build_statements(settlement, inputs, EXAMPLE.name, date.today(), __version__)
     statements = found_formats(
         *((write_statement_xlsx(tmp_path / f"{st.file_stem}.xlsx", st, bundle),
-           [("Opgørelse", t) for t in statement_sections(st)]) for st in bundle.statements),
+           [("Opgørelse", t) for t in statement_sections(st)]
+           + [("Bilag", t) for t in statement_annex(st)]) for st in bundle.statements),
         (write_overview(tmp_path / "oversigt.xlsx", bundle),
          [(sheet.name, sheet.table) for sheet in overview_sheets(bundle)]))
 

@@ -15,8 +15,8 @@ from fpdf.fonts import FontFace
 from xl_underskud.core.dates import fmt
 from xl_underskud.outputs.display import kr
 from xl_underskud.outputs.tables import OutTable
-from xl_underskud.outputs.statements import (Statement, StatementSet, statement_sections,
-                                             summary_rows)
+from xl_underskud.outputs.statements import (Statement, StatementSet, statement_annex,
+                                             statement_sections, summary_rows)
 
 NAVY = (31, 56, 100)
 GREY = (89, 89, 89)
@@ -308,5 +308,9 @@ def write_statement_pdf(path: str | Path, st: Statement, ss: StatementSet) -> Pa
         pdf.multi_cell(0, 4, latin1(text), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(0.8)
     pdf.set_text_color(0)
+    pdf.ln(4)
+
+    for table in statement_annex(st):
+        _section(pdf, table)
     pdf.output(str(path))
     return Path(path)
