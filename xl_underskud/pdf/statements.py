@@ -165,15 +165,22 @@ def _cells(table: OutTable, row: tuple, subtotal: bool) -> list[tuple[str, int]]
     return out
 
 
-def _height(pdf: _Doc, cells: list[tuple[str, int]], widths: list[float]) -> float:
-    """A row's height in the current font, its cells wrapping at words in their columns."""
+def _height(pdf: _Doc, cells: list[tuple[str, int]], widths: list[float],
+            known: dict | None = None) -> float:
+    """A row's height in the current font, its cells wrapping at words in their columns.
+    `known` remembers the lines of texts already measured (dates, rates and shares repeat)."""
+    known = {} if known is None else known
     lines, col = 1, 0
     for text, span in cells:
         width = sum(widths[col:col + span]) - 2 * PAD_MM[1]
         col += span
-        if "\n" in text or pdf.get_string_width(text) > width:
-            lines = max(lines, len(pdf.multi_cell(width, LINE_MM, text, dry_run=True,
-                                                  output="LINES", padding=0)))
+        key = (pdf.font_style, text, width)
+        if key not in known:
+            known[key] = 1
+            if "\n" in text or pdf.get_string_width(text) > width:
+                known[key] = len(pdf.multi_cell(width, LINE_MM, text, dry_run=True,
+                                                output="LINES", padding=0))
+        lines = max(lines, known[key])
     return lines * LINE_MM + 2 * PAD_MM[0]
 
 
@@ -185,10 +192,10 @@ def _pages(pdf: _Doc, table: OutTable, widths: list[float], room: float,
     empty first page means: start the table on a new page (unless not `move_first`: then the
     first group starts on the first page whatever its length)."""
     sub = table.subtotal_rows
-    heights = []
+    heights, known = [], {}
     for i, row in enumerate(table.rows):
         pdf.set_font(FONT, "B" if i in sub else "", 7.5)
-        heights.append(_height(pdf, _cells(table, row, i in sub), widths))
+        heights.append(_height(pdf, _cells(table, row, i in sub), widths, known))
     pdf.set_font(FONT, "B", 7.5)
     head = _height(pdf, [(latin1(c.header), 1) for c in table.columns], widths)
     full = pdf.page_break_trigger - pdf.t_margin - 8 - head  # a page below the repeated header
