@@ -7,7 +7,7 @@ give each column kind's cells `kind.number_format`, and a totals row `kind.total
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 
@@ -18,7 +18,8 @@ from conftest import REPO
 from excel_payload import apply_actions, run_remote
 from xl_underskud import __version__
 from xl_underskud.core.engine import evaluate
-from xl_underskud.outputs.statements import build_statements, overview_sheets, statement_sections
+from xl_underskud.outputs.statements import (build_statements, overview_sheets, statement_annex,
+                                             statement_sections)
 from xl_underskud.outputs.tables import OutColumn, OutKind, OutTable, settlement_tables
 from xl_underskud.xlsx.reader import read_workbook
 
@@ -60,10 +61,12 @@ def _table_formats(ws, table: OutTable, cells: set, totals: set) -> None:
     headers = [c.header for c in table.columns]
     top = next(r for r in range(1, ws.max_row + 1)
                if [ws.cell(r, c).value for c in range(1, len(headers) + 1)] == headers)
-    for r, row in enumerate(table.rows, start=top + 1):
+    for n, row in enumerate(table.rows):
         for c, (col, value) in enumerate(zip(table.columns, row), start=1):
-            if value is not None and col.kind.number_format:
-                cells.add((col.kind, ws.cell(r, c).number_format))
+            if isinstance(value, str) and col.kind is not OutKind.TEXT:
+                assert n in table.subtotal_rows  # a subtotal row's label, shown as text
+            elif value is not None and col.kind.number_format:
+                cells.add((col.kind, ws.cell(top + 1 + n, c).number_format))
     if table.rows and any(col.total for col in table.columns):
         r = top + len(table.rows) + 1
         assert ws.cell(r, 1).value == "I alt"
@@ -98,6 +101,37 @@ def test_every_kind_has_one_format_in_the_report_and_the_add_in_sheets(tmp_path)
         assert_kind_formats(cells, totals)
 
 
+def test_subtotal_rows_look_like_totals_and_are_not_summed_again(tmp_path):
+    from xl_underskud.excel.book import write_table
+    from xl_underskud.xlsx.report import write_report
+
+    table = OutTable(
+        "Sub", "Subtotaler", "",
+        (OutColumn("Aftale", OutKind.TEXT), OutColumn("Dato", OutKind.DATE),
+         OutColumn("Døgn", OutKind.INT, total=True), OutColumn("Beløb", OutKind.MONEY, total=True)),
+        (("A1", date(2024, 1, 1), 3, 300), ("A1", date(2024, 2, 1), 4, 450),
+         ("A1", "I alt", 7, 750),  # a subtotal row, its label in a column of dates
+         ("A2", date(2024, 3, 1), 2, 125), ("A2", "I alt", 2, 125)),
+        subtotal_rows=frozenset({2, 4}))
+    assert table.totals() == (None, None, 9, 875)  # the data rows only
+    assert table.groups() == [range(0, 3), range(3, 5)]
+    write_report(tmp_path / "rapport.xlsx", [table])
+    book = shutil.copy(EXAMPLE, tmp_path / "bog.xlsx")
+    apply_actions(book, run_remote(book, lambda b: write_table(b, table)),
+                  tmp_path / "tilfoejelse.xlsx")
+    for written in ("rapport.xlsx", "tilfoejelse.xlsx"):
+        ws = load_workbook(tmp_path / written)["Sub"]
+        rows = [[c for c in row] for row in ws.iter_rows(min_row=5, max_row=10)]
+        assert [[c.value for c in row] for row in rows] == [
+            ["A1", datetime(2024, 1, 1), 3, 3], ["A1", datetime(2024, 2, 1), 4, 4.5],
+            ["A1", "I alt", 7, 7.5], ["A2", datetime(2024, 3, 1), 2, 1.25],
+            ["A2", "I alt", 2, 1.25], ["I alt", None, 9, 8.75]], written
+        for n in (2, 4):  # bold like the totals row, numbers in their kind's format
+            assert all(c.font.b for c in rows[n]), (written, n)
+            assert rows[n][3].number_format == OutKind.MONEY.number_format
+        assert not rows[0][0].font.b
+
+
 def test_report_statements_and_add_in_sheets_share_the_number_formats(tmp_path, settled):
     from xl_underskud.excel import scripts
     from xl_underskud.xlsx.report import write_report
@@ -115,7 +149,8 @@ def test_report_statements_and_add_in_sheets_share_the_number_formats(tmp_path, 
     bundle = build_statements(settlement, inputs, EXAMPLE.name, date.today(), __version__)
     statements = found_formats(
         *((write_statement_xlsx(tmp_path / f"{st.file_stem}.xlsx", st, bundle),
-           [("Opgørelse", t) for t in statement_sections(st)]) for st in bundle.statements),
+           [("Opgørelse", t) for t in statement_sections(st)]
+           + [("Bilag", t) for t in statement_annex(st)]) for st in bundle.statements),
         (write_overview(tmp_path / "oversigt.xlsx", bundle),
          [(sheet.name, sheet.table) for sheet in overview_sheets(bundle)]))
 
@@ -151,6 +186,8 @@ def test_statement_workbooks_keep_codes_left_aligned(tmp_path, settled):
     (OutKind.DATE, date(2024, 1, 1), "01-01-2024"),
     (OutKind.TEXT, "A1", "A1"),
     (OutKind.MONEY, None, ""),
+    (OutKind.DATE, "I alt", "I alt"),  # a subtotal row's label, in a column of any kind
+    (OutKind.INT, "Fradrag normal tomgang", "Fradrag normal tomgang"),
 ])
 def test_kinds_as_danish_text(kind, value, text):
     assert kind.text(value) == text

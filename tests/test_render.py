@@ -29,5 +29,10 @@ def test_report_renders_with_totals(tmp_path, example_path):
     text = pdf_text(to_pdf(report, tmp_path))
     assert not [e for e in ERROR_VALUES if e in text]
     for expected in ("tomme døgn og garantibeløb", "I alt", "Fordeling på kommuner",
-                     "Kommuneoversigt", "Region Hovedstaden", "Ingen fejl eller advarsler"):
+                     "Kommuneoversigt", "Region Hovedstaden", "Ingen fejl eller advarsler",
+                     "Tomme døgn bag beløbene", "Alle aftaler"):
         assert expected in text, expected
+    # the sheet Tomgang prints A2's run of vacant days and its subtotal (README's example)
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    assert any(line.startswith("A2 2 2023 01-05-2023 30-06-2023 61 2") for line in lines)
+    assert any(line.startswith("A2 2023 I alt 61") for line in lines)

@@ -6,8 +6,9 @@ A2 131.943,00 kr. (Gladsaxe), A3 109.040,00 kr. (Frederiksberg); total 548.206,2
 from __future__ import annotations
 
 import hashlib
+import shutil
 import zipfile
-from datetime import date
+from datetime import date, datetime
 from fractions import Fraction
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from xl_underskud.core.engine import evaluate
 from xl_underskud.xlsx.example import write_example
 from xl_underskud.pdf.statements import latin1
 from xl_underskud.outputs.statements import (ROLE_BOTH, ROLE_OPERATOR, ROLE_PAYER, ascii_name,
-                                     build_statements, kr, statement_sections)
+                                     build_statements, kr, statement_annex, statement_sections)
 from xl_underskud.xlsx.atomic import atomic_folder
 from xl_underskud.xlsx.reader import read_workbook
 
@@ -94,6 +95,77 @@ def test_koebenhavn_part_of_a2_by_hand(bundle):
     assert line.part_oere == 4_559_012
     assert kr(line.part_oere) == "45.590,12 kr."
     assert {c.name: c.amount_oere for c in kbh.pays_to}["Gladsaxe"] == 4_559_012
+
+
+# The annex (bilag). README: A2 in 2023 is one run, place 2, 01-05-2023 … 30-06-2023, 61 days
+# in guarantee year 2, 61 × 50 % × 4.326,00 kr. = 131.943,00 kr. (13.194.300 øre); the 29
+# municipalities' population on 01-01-2023 is 1.891.778, København's 653.664.
+A2_RUN = ("A2", 2, "2023", date(2023, 5, 1), date(2023, 6, 30), 61, 2, Fraction(1, 2),
+          432_600, 13_194_300, None)
+A2_SUBTOTAL = ("A2", None, "2023", "I alt", None, 61, None, None, None, 13_194_300, 13_194_300)
+
+
+def _annex(st):
+    tables = {t.sheet: t for t in statement_annex(st)}
+    runs = tables["Tomgang"]
+    rows = [tuple(Fraction(v) if i == 7 and v is not None else v for i, v in enumerate(r))
+            for r in runs.rows]
+    subtotals = {r[:3]: r for n, r in enumerate(rows) if n in runs.subtotal_rows}
+    return tables, rows, subtotals
+
+
+def test_annex_of_a_paying_municipality_by_hand(bundle):
+    kbh = _by_code(bundle)[KOEBENHAVN]
+    tables, rows, subtotals = _annex(kbh)
+    assert [t.title for t in tables.values()] == ["Bilag: kommunens andel af beløbene",
+                                                  "Bilag: tomme døgn bag beløbene"]
+    # the key: København's part = amount × own population / total population
+    key = {r[0]: r for r in tables["Fordelingsnøgle"].rows}
+    assert key["A2"] == ("A2", "2023", date(2023, 1, 1), 13_194_300, 653_664, 1_891_778,
+                         Fraction(653_664, 1_891_778), 4_559_012)
+    for aid, _, _, amount, own, total, share, part in key.values():
+        assert abs(Fraction(amount * own, total) - part) < 1  # largest remainder: < 1 øre off
+        assert total == 1_891_778 and share == Fraction(own, total)
+    # the runs behind every amount it pays a part of, each closed by the amount
+    i = rows.index(A2_RUN)
+    assert rows[i + 1] == A2_SUBTOTAL
+    assert {aid for aid, _, _ in subtotals} == {"A1", "A2", "A3", "Alle aftaler"}
+    for x in kbh.payments:
+        assert subtotals[(x.agreement_id, None, x.period)][-1] == x.agreement_oere
+    assert subtotals[("Alle aftaler", None, None)][-1] == TOTAL_2023
+
+
+def test_annex_of_an_operator_lists_its_own_agreements(bundle):
+    region = _by_code(bundle)[REGION]
+    tables, rows, subtotals = _annex(region)
+    assert list(tables) == ["Tomgang"]  # it pays no part: no key
+    assert {r[0] for r in rows} == {"A1", "Alle aftaler"}
+    assert subtotals[("A1", None, "2023")][-1] == 30_722_325
+    glx = _by_code(bundle)[GLADSAXE]  # operator of A2, and pays a part of every agreement
+    tables, rows, subtotals = _annex(glx)
+    assert list(tables) == ["Fordelingsnøgle", "Tomgang"]
+    assert A2_RUN in rows and {aid for aid, _, _ in subtotals} == {"A1", "A2", "A3",
+                                                                   "Alle aftaler"}
+
+
+def test_annex_with_the_normal_vacancy_deduction(example_file, tmp_path):
+    # A2's occupancy in 2023 set to 99 %: normal vacancy (1 − 99 %) × 2.190 window days =
+    # 21,9 days worth 21,9 × 50 % × 4.326,00 = 47.369,70 kr.; 131.943,00 − 47.369,70 =
+    # 84.573,30 kr. is A2's amount.
+    from test_vacancy import with_deduction
+
+    path = with_deduction(Path(shutil.copy(example_file, tmp_path / "fradrag.xlsx")))
+    settlement, inputs, messages = evaluate(read_workbook(path), 2023)
+    assert settlement is not None, messages
+    ss = build_statements(settlement, inputs, path.name, date(2024, 3, 15), "9.9")
+    kbh = _by_code(ss)[KOEBENHAVN]
+    _, rows, _ = _annex(kbh)
+    a2 = [r for r in rows if r[0] == "A2"]
+    assert [(r[3], r[5], r[9], r[10]) for r in a2[1:]] == [
+        ("I alt før fradrag", 61, 13_194_300, None),
+        ("Fradrag normal tomgang", Fraction(-219, 10), -4_736_970, None),
+        ("I alt efter fradrag", Fraction(391, 10), 8_457_330, 8_457_330)]
+    assert next(x for x in kbh.payments if x.agreement_id == "A2").agreement_oere == 8_457_330
 
 
 def test_gladsaxe_pays_and_receives_and_nets(bundle):
@@ -187,6 +259,104 @@ def test_pdf_statements_read_as_danish(written):
     assert "Region Hovedstaden (regionskode 1084), driftsherre" in region
     assert "307.223,25 kr." in region and "Side 2 af 2" in region
     assert "Betaler:" not in region and "Betales til" not in region
+
+
+def _lines(text: str) -> list[str]:
+    return [" ".join(line.split()) for line in text.splitlines()]
+
+
+def test_pdf_annex_lists_the_run_and_the_population_total(written):
+    _, out = written
+    lines = _lines(pdf_text(out / "Opgoerelse_101_Koebenhavn.pdf"))
+    for title in ("Bilag: kommunens andel af beløbene", "Bilag: tomme døgn bag beløbene"):
+        assert title in lines
+    assert ("A2 2 2023 01-05-2023 30-06-2023 61 2 50,0 % 4.326,00 kr. 131.943,00 kr."
+            in lines)
+    assert "A2 2023 I alt 61 131.943,00 kr. 131.943,00 kr." in lines
+    assert ("A2 2023 01-01-2023 131.943,00 kr. 653.664 1.891.778 34,5529 % 45.590,12 kr."
+            in lines)
+    region = _lines(pdf_text(out / "Opgoerelse_1084_Region_Hovedstaden.pdf"))
+    assert "Bilag: tomme døgn bag beløbene" in region
+    assert "Bilag: kommunens andel af beløbene" not in region
+    assert not [line for line in region if line.startswith(("A2 ", "A3 "))]
+
+
+def test_xlsx_annex_sheet(written):
+    _, out = written
+    wb = load_workbook(out / "Opgoerelse_101_Koebenhavn.xlsx")
+    assert wb.sheetnames == ["Opgørelse", "Bilag"]
+    ws = wb["Bilag"]
+    rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
+    assert ("A2", 2, "2023", datetime(2023, 5, 1), datetime(2023, 6, 30), 61, 2, 0.5, 4326,
+            131_943, None) in rows
+    assert ("A2", "2023", datetime(2023, 1, 1), 131_943, 653_664, 1_891_778,
+            pytest.approx(653_664 / 1_891_778), 45_590.12) in [r[:8] for r in rows]
+    link = next(c for row in wb["Opgørelse"].iter_rows() for c in row
+                if isinstance(c.value, str) and c.value.startswith("Bilag (arket Bilag)"))
+    assert link.hyperlink.location == "'Bilag'!A1"
+    assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
+
+
+def test_a_long_annex_breaks_cleanly_across_pdf_pages(example_file, tmp_path):
+    """Monthly settlement of every year: København's annex runs over several pages. Every
+    page of it starts with the repeated header and then a run (never a subtotal row alone),
+    a page is never left nearly empty, and the subtotals still equal the amounts."""
+    from test_malformed import set_setting
+
+    wb = load_workbook(example_file)
+    set_setting("Periode", "Måned")(wb)
+    path = tmp_path / "maaned.xlsx"
+    wb.save(path)
+    out = tmp_path / "UD"
+    assert run_cli("afregning", path, "--mappe", out).returncode == 0
+    pdf = out / "Opgoerelse_101_Koebenhavn.pdf"
+    pages = pdf_text(pdf).split("\f")[:-1]
+    assert len(pages) >= 3
+    annex = [n for n, page in enumerate(pages) if "AftaleID" in page]
+    assert len(annex) >= 2, "the annex runs over more than one page"
+    for n in annex:
+        lines = [line for line in _lines(pages[n]) if line]
+        header = next(i for i, line in enumerate(lines) if line.startswith("AftaleID"))
+        first = lines[header + 2]  # the header is two lines: "Tomme" / "døgn"
+        assert " I alt" not in first and "Fradrag" not in first, (n, first)
+    for page in pages[:-1]:  # every page but the last is more than half full
+        assert len([line for line in page.splitlines() if line.strip()]) >= 25
+    sums = {}
+    for page in pages:
+        for line in _lines(page):
+            parts = line.split()
+            if len(parts) >= 4 and parts[2:4] == ["I", "alt"] and parts[0] in ("A1", "A2", "A3"):
+                sums[(parts[0], parts[1])] = line
+    assert len(sums) > 10  # a subtotal per agreement and month with vacant days
+
+
+def test_pdf_pages_keep_groups_whole_and_never_start_with_a_subtotal():
+    from xl_underskud.outputs.tables import OutColumn, OutKind, OutTable
+    from xl_underskud.pdf.statements import _Doc, _pages
+
+    rows, subtotals, groups = [], set(), []
+    for g, n in enumerate([5, 30, 100, 3, 20]):  # runs per group; 100 do not fit on a page
+        first = len(rows)
+        rows += [(f"A{g}", i) for i in range(n)]
+        for label in ("I alt før fradrag", "Fradrag normal tomgang", "I alt efter fradrag"):
+            subtotals.add(len(rows))
+            rows.append((f"A{g}", label))  # a label in a column of numbers
+        groups.append(range(first, len(rows)))
+    table = OutTable("T", "", "", (OutColumn("Aftale", OutKind.TEXT, 10),
+                                   OutColumn("Døgn", OutKind.INT, 10)),
+                     tuple(rows), subtotal_rows=frozenset(subtotals))
+    assert table.groups() == groups
+    pdf = _Doc("", "", "")
+    pdf.add_page()
+    pages = _pages(pdf, table, [17.5, 17.5], room=60)
+    assert [i for page in pages for i in page] == list(range(len(rows)))
+    assert all(page and page[0] not in subtotals for page in pages[1:])
+    on_page = {i: n for n, page in enumerate(pages) for i in page}
+    for group in groups:
+        if len(group) <= 30:  # fits on a page: never split
+            assert len({on_page[i] for i in group}) == 1, group
+    assert len({on_page[i] for i in groups[2]}) > 1  # 103 rows: split where a page is full
+    assert pages[0] == list(groups[0])  # 8 rows fit in 60 mm; the next 33 do not
 
 
 def test_xlsx_statement_has_numbers_and_a4_pages(written):

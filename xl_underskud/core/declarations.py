@@ -442,7 +442,8 @@ OPTIONAL_SHEETS = (SETTINGS_SHEET, RATE_SHEET)  # missing: the defaults / no rat
 
 SHEET_BUTTONS = (
     SheetButton("beregn", "Beregn", GUIDE_SHEET, "C3", "TextBox 1",
-                "Beregner afregningen og skriver arkene Resultat, Fordeling og Kommuneoversigt."),
+                "Beregner afregningen og skriver arkene Resultat, Tomgang, Fordeling og "
+                "Kommuneoversigt."),
     SheetButton("valider", "Kontrollér", GUIDE_SHEET, "C6", "TextBox 2",
                 "Kontrollerer projektmappen og skriver alle fejl på arket Fejl."),
     SheetButton("ryd_resultater", "Ryd resultater", GUIDE_SHEET, "C9", "TextBox 3",

@@ -8,18 +8,20 @@ rows typed below a table included, so the same core validates and computes.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from xl_underskud.core.grid import Grid, TableArea, column_letter, read_table, scan_cpr
 from xl_underskud.core.municipalities import suggestion
-from xl_underskud.outputs.tables import OUTPUT_SHEETS, OutKind, OutTable, cell_value
+from xl_underskud.outputs.tables import (ROWS_ABOVE_DATA, OutKind, OutTable, cell_value,
+                                         continuation_of, is_output_sheet)
 from xl_underskud.core.parse import RawSetting, RawWorkbook
 from xl_underskud.core.records import error, warning
 from xl_underskud.core.declarations import (ALL_TABLES, BEFOLKNING, INPUT_SHEETS, RATE_SHEET,
                                             SETTINGS, SETTINGS_SHEET)
 from xl_underskud.excel.cells import READ, grid_rows
 
-HEADER_ROW = 4  # 1-based: title in row 1, subtitle in row 2, header in row 4
+HEADER_ROW = ROWS_ABOVE_DATA  # 1-based: title in row 1, subtitle in row 2, header in row 4
 
 
 def _sheet(book, name: str):
@@ -132,7 +134,25 @@ def _write_block(sheet, table: OutTable, header_row: int) -> int:
             sheet.range((header_row + 1, i), (last, i)).number_format = column.kind.number_format
     if has_totals:
         sheet.range((last, 1), (last, n_cols)).font.bold = True
+    for first, end in _bands(table.subtotal_rows)[:MAX_BOLD_BANDS]:
+        sheet.range((header_row + 1 + first, 1), (header_row + 1 + end, n_cols)).font.bold = True
     return last
+
+
+# Each band of subtotal rows made bold is one action for Excel to apply; past this many the
+# rows keep their labels but not the bold face (a table that long is read filtered anyway).
+MAX_BOLD_BANDS = 2_000
+
+
+def _bands(rows: frozenset[int]) -> list[tuple[int, int]]:
+    """Consecutive row indices as (first, last) bands: {3, 4, 5, 9} → [(3, 5), (9, 9)]."""
+    out: list[tuple[int, int]] = []
+    for i in sorted(rows):
+        if out and out[-1][1] == i - 1:
+            out[-1] = (out[-1][0], i)
+        else:
+            out.append((i, i))
+    return out
 
 
 def write_table(book, table: OutTable):
@@ -161,14 +181,22 @@ def write_table(book, table: OutTable):
 
 
 def clear_outputs(book) -> list[str]:
-    """Delete the output sheets; returns the names deleted."""
+    """Delete the output sheets (and the sheets a long table continued on); returns the names
+    deleted."""
     deleted = []
-    for name in OUTPUT_SHEETS:
-        sheet = _sheet(book, name)
-        if sheet is not None:
+    for sheet in list(book.sheets):
+        if is_output_sheet(sheet.name):
+            deleted.append(sheet.name)
             sheet.delete()
-            deleted.append(name)
     return deleted
+
+
+def drop_continuations(book, written: Iterable[str]) -> None:
+    """Delete the sheets an earlier, longer table continued on that were not written now."""
+    keep = {name.casefold() for name in written}
+    for sheet in list(book.sheets):
+        if continuation_of(sheet.name) is not None and sheet.name.casefold() not in keep:
+            sheet.delete()
 
 
 def write_population(book, rows: list[list]) -> None:

@@ -20,7 +20,8 @@ from xl_underskud.core.declarations import BEFOLKNING
 from xl_underskud.outputs.statements import build_statements, statements_table
 from xl_underskud.outputs.tables import messages_table, settlement_tables
 from xl_underskud.core.declarations import SHEET_BUTTONS
-from xl_underskud.excel.book import clear_outputs, read_book, write_population, write_table
+from xl_underskud.excel.book import (clear_outputs, drop_continuations, read_book,
+                                     write_population, write_table)
 
 TITLE = "Underskudsgaranti"
 
@@ -64,11 +65,13 @@ def _beregn(book) -> str:
         text = (f"Beregningen blev ikke lavet: {n} fejl. Se arket Fejl. Tidligere resultater er "
                 f"ikke ændret.")
     else:
-        for table in settlement_tables(settlement, inputs, book.name, today):
+        tables = settlement_tables(settlement, inputs, book.name, today)
+        for table in tables:
             write_table(book, table)
+        drop_continuations(book, [table.sheet for table in tables])
         years = ", ".join(str(y) for y in settlement.years) or "ingen år"
         text = (f"Beregningen er færdig ({years}): i alt {kr(settlement.total_oere)} Se arkene "
-                f"Resultat, Fordeling og Kommuneoversigt.")
+                f"Resultat, Tomgang, Fordeling og Kommuneoversigt.")
     _alert(book, text)
     return text
 

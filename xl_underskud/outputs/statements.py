@@ -24,7 +24,8 @@ from fractions import Fraction
 from xl_underskud.core import municipalities as muni
 from xl_underskud.outputs.display import kr, percent, share_text
 from xl_underskud.core.dates import fmt
-from xl_underskud.outputs.tables import STATEMENTS_SHEET, OutChart, OutColumn, OutKind, OutTable
+from xl_underskud.outputs.tables import (STATEMENTS_SHEET, OutChart, OutColumn, OutKind, OutTable,
+                                         Trail, trails, vacancy_columns, vacancy_rows)
 from xl_underskud.core.records import Inputs, KeyDateRule, Message, Period
 from xl_underskud.core.rules.settlement import Settlement, agreement_amounts
 
@@ -97,6 +98,10 @@ class Statement:
     periods: tuple[PeriodTotal, ...]
     pays_oere: int
     receives_oere: int
+    # The annex: every agreement-period with vacant days behind an amount the party pays a
+    # part of or receives, with its runs (SPEC rule 13); whether normal vacancy is deducted.
+    trail: tuple[Trail, ...] = ()
+    deducts_normal_vacancy: bool = False
 
     @property
     def net_oere(self) -> int:
@@ -212,6 +217,7 @@ def build_statements(s: Settlement, inputs: Inputs, source: str, computed: date,
                               & set(names)) - set(muni.REGIONS)
     operators = {a.operator_code for a in inputs.agreements}
 
+    trail_of = trails(s)
     statements = []
     for code in sorted(names):
         payments = []
@@ -239,6 +245,7 @@ def build_statements(s: Settlement, inputs: Inputs, source: str, computed: date,
         part_names = {p.municipality_code: p.municipality for p in s.parts}
         periods = tuple(PeriodTotal(pos.period, pos.pays_oere, pos.receives_oere)
                         for pos in sorted(positions[code], key=lambda x: x.period))
+        behind = sorted({(x.agreement_id, x.period) for x in payments + receipts} & set(trail_of))
         statements.append(Statement(
             code, names[code], code in payers, code in operators, tuple(payments),
             tuple(receipts),
@@ -246,7 +253,8 @@ def build_statements(s: Settlement, inputs: Inputs, source: str, computed: date,
                   for op, amount in sorted(pays_to.items())),
             tuple(Counterparty(m, part_names.get(m, names.get(m, str(m))), amount, m == code)
                   for m, amount in sorted(receives_from.items())),
-            periods, sum(p.pays_oere for p in periods), sum(p.receives_oere for p in periods)))
+            periods, sum(p.pays_oere for p in periods), sum(p.receives_oere for p in periods),
+            tuple(trail_of[key] for key in behind), s.settings.deduct_normal_vacancy))
 
     history, complete = _history(s, inputs)
     municipal = []
@@ -404,6 +412,38 @@ def statement_sections(st: Statement) -> list[OutTable]:
              OutColumn("Modtager", OutKind.MONEY, 14, True),
              OutColumn("Netto", OutKind.MONEY, 14, True)),
             tuple((p.period, p.pays_oere, p.receives_oere, p.net_oere) for p in st.periods)))
+    return out
+
+
+def statement_annex(st: Statement) -> list[OutTable]:
+    """The annex (bilag) of one statement, drawn after its basis: for a paying municipality
+    how its part of each amount follows from the population key, and for every party the runs
+    of vacant days behind each amount it pays a part of or receives, with the subtotals per
+    agreement and period that are the amounts of the statement."""
+    out = []
+    if st.payments:
+        out.append(OutTable(
+            "Fordelingsnøgle", "Bilag: kommunens andel af beløbene",
+            "Kommunens del = aftalens beløb x kommunens folketal / folketal i alt (de betalende "
+            "kommuner på nøgledatoen), fordelt i hele øre efter største restmetode, så alle "
+            "kommuners dele giver aftalens beløb præcist.",
+            (OutColumn("Aftale", OutKind.TEXT, 8), OutColumn("Periode", OutKind.TEXT, 8),
+             OutColumn("Nøgledato", OutKind.DATE, 11),
+             OutColumn("Aftalens\nbeløb", OutKind.MONEY, 15, True),
+             OutColumn("Kommunens\nfolketal", OutKind.INT, 11),
+             OutColumn("Folketal i alt\n(betalende)", OutKind.INT, 13),
+             OutColumn("Andel", OutKind.PERCENT, 10),
+             OutColumn("Kommunens\ndel", OutKind.MONEY, 15, True)),
+            tuple((x.agreement_id, x.period, x.key_date, x.agreement_oere, x.population,
+                   x.total_population, x.share, x.part_oere) for x in st.payments)))
+    rows, subtotals = vacancy_rows(st.trail, st.deducts_normal_vacancy, "Alle aftaler")
+    out.append(OutTable(
+        "Tomgang", "Bilag: tomme døgn bag beløbene",
+        "Hvert løb af tomme pladsdøgn bag aftalernes beløb i denne opgørelse (begge datoer "
+        "medregnet): værdi = tomme døgn x dækningsandel x døgntakst, eksakt. Pr. aftale og "
+        "periode afrundes beløbet én gang til hele øre.",
+        vacancy_columns(st.deducts_normal_vacancy), rows,
+        "Ingen tomme døgn bag opgørelsens beløb.", subtotal_rows=subtotals))
     return out
 
 

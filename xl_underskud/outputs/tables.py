@@ -1,5 +1,5 @@
-"""The output sheets as data: Resultat, Fordeling, Kommuneoversigt, Eksponering, Takstkontrol
-and Fejl (and Opgørelser, from `statements.py`).
+"""The output sheets as data: Resultat, Tomgang, Fordeling, Kommuneoversigt, Eksponering,
+Takstkontrol and Fejl (and Opgørelser, from `statements.py`).
 
 What a finance officer reads is decided here once; the XlsxWriter report (`xlsx/report.py`)
 and the sheets written into an open workbook through xlwings only render these tables.
@@ -7,7 +7,9 @@ Amounts stay in integer øre until a renderer shows them as kroner.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from enum import Enum, unique
@@ -17,19 +19,47 @@ from xl_underskud.core.dates import fmt
 from xl_underskud.outputs.display import kr, number, percent, share_text
 from xl_underskud.core.engine import sort_messages
 from xl_underskud.core.records import Inputs, Message, warning
+from xl_underskud.core.rules.amounts import AgreementPeriod, VacantRun
 from xl_underskud.core.rules.settlement import Settlement
 
 
 # The sheets the engine writes (into a report, or into the open workbook), declared once.
 RESULT_SHEET = "Resultat"
+VACANCY_SHEET = "Tomgang"
 DISTRIBUTION_SHEET = "Fordeling"
 POSITIONS_SHEET = "Kommuneoversigt"
 EXPOSURE_SHEET = "Eksponering"
 RATE_CHECK_SHEET = "Takstkontrol"
 STATEMENTS_SHEET = "Opgørelser"
 MESSAGES_SHEET = "Fejl"
-OUTPUT_SHEETS = (RESULT_SHEET, DISTRIBUTION_SHEET, POSITIONS_SHEET, EXPOSURE_SHEET,
-                 RATE_CHECK_SHEET, STATEMENTS_SHEET, MESSAGES_SHEET)
+OUTPUT_SHEETS = (RESULT_SHEET, VACANCY_SHEET, DISTRIBUTION_SHEET, POSITIONS_SHEET,
+                 EXPOSURE_SHEET, RATE_CHECK_SHEET, STATEMENTS_SHEET, MESSAGES_SHEET)
+
+# Excel's rows per sheet, and the rows above a table's data on every output sheet (title,
+# subtitle, a blank row, the header). A longer table continues on further sheets
+# (`continued`): "Tomgang", "Tomgang 2", "Tomgang 3" … (not "Tomgang (2)": that is how Excel
+# names a user's copy of a sheet, which "Ryd resultater" must leave alone).
+SHEET_ROWS = 1_048_576
+ROWS_ABOVE_DATA = 4
+
+
+def continuation_sheet(sheet: str, n: int) -> str:
+    """The name of the n-th sheet a table continues on (n ≥ 2)."""
+    return f"{sheet} {n}"
+
+
+def continuation_of(name: str) -> str | None:
+    """The output sheet that `name` continues ("Tomgang 2" → "Tomgang"), else None."""
+    base, _, n = name.rpartition(" ")
+    if not (n.isdigit() and int(n) >= 2):
+        return None
+    return next((sheet for sheet in OUTPUT_SHEETS if sheet.casefold() == base.casefold()), None)
+
+
+def is_output_sheet(name: str) -> bool:
+    """A sheet the engine writes: a declared output sheet or a continuation of one."""
+    return (name.casefold() in {sheet.casefold() for sheet in OUTPUT_SHEETS}
+            or continuation_of(name) is not None)
 
 
 @unique
@@ -61,9 +91,12 @@ class OutKind(Enum):
         return self if self in (OutKind.MONEY, OutKind.DECIMAL) else OutKind.INT
 
     def text(self, value) -> str:
-        """The value as Danish text: 1.234,50 kr., 1.891.778, 12,3456 %, 01-01-2024."""
+        """The value as Danish text: 1.234,50 kr., 1.891.778, 12,3456 %, 01-01-2024 (a text
+        in a column of another kind, such as a subtotal row's label, as it is)."""
         if value is None:
             return ""
+        if isinstance(value, str):
+            return value
         if self is OutKind.MONEY:
             return kr(value)
         if self is OutKind.INT:
@@ -82,7 +115,11 @@ def cell_value(kind: OutKind, value):
     øre in the tables), exact fractions as floats; everything else as it is."""
     if value is None:
         return None
-    if kind is OutKind.MONEY:
+    if kind is OutKind.MONEY:  # the float nearest to the exact kroner, whatever the øre type
+        if isinstance(value, int):
+            return value / 100
+        if isinstance(value, Decimal):
+            return float(value.scaleb(-2))
         return float(Fraction(value) / 100)
     if isinstance(value, (Decimal, Fraction)):
         return float(value)
@@ -120,12 +157,31 @@ class OutTable:
     more: tuple["OutTable", ...] = ()  # further tables on the same sheet, below this one
     chart: OutChart | None = None
     freeze_columns: int = 0  # a wide table: keep its first columns in view and on every page
+    # Rows (indices into `rows`) that sum up or adjust the rows above them: a subtotal, a
+    # deduction, a rounded amount. Every renderer shows them like a totals row, keeps them on
+    # a printed page with the rows above them, and never sums them in the totals row. A text
+    # in such a row is a label; it may stand in a column of any kind and runs on into the
+    # empty cells to its right.
+    subtotal_rows: frozenset[int] = frozenset()
 
     def totals(self) -> tuple:
         out = []
+        sub = self.subtotal_rows
         for i, c in enumerate(self.columns):
-            out.append(sum(r[i] for r in self.rows) if c.total else None)
+            out.append(sum(r[i] for n, r in enumerate(self.rows) if n not in sub)
+                       if c.total else None)
         return tuple(out)
+
+    def groups(self) -> list[range]:
+        """The rows in groups that belong together on a page: data rows with the subtotal rows
+        that follow them (every row its own group when the table has no subtotal rows)."""
+        out, start, n = [], 0, len(self.rows)
+        for i in range(n):
+            if i + 1 == n or (i in self.subtotal_rows and i + 1 not in self.subtotal_rows) or \
+                    not self.subtotal_rows:
+                out.append(range(start, i + 1))
+                start = i + 1
+        return out
 
 
 def settlement_tables(s: Settlement, inputs: Inputs, source: str, computed: date) -> list[OutTable]:
@@ -166,7 +222,7 @@ def settlement_tables(s: Settlement, inputs: Inputs, source: str, computed: date
         tuple((m.code, m.name, m.period, m.pays_oere, m.receives_oere, m.net_oere)
               for m in sorted(s.positions, key=lambda m: (m.code, m.period))),
         "Ingen perioder at vise.")
-    tables = [resultat, fordeling, kommuner]
+    tables = [resultat, *continued(vacancy_table(s, subtitle)), fordeling, kommuner]
     notes = list(s.warnings)
     exposure, exposure_messages = exposure_table(inputs, source, computed)
     if exposure is not None:
@@ -178,6 +234,119 @@ def settlement_tables(s: Settlement, inputs: Inputs, source: str, computed: date
     if checks is not None:
         tables.append(checks)
     return tables + [messages_table(notes, source, computed)]
+
+
+# --------------------------------------------------------------------------- vacant days
+Trail = tuple[AgreementPeriod, tuple[VacantRun, ...]]  # an amount and the runs behind it
+
+
+def trails(s: Settlement) -> dict[tuple[str, str], Trail]:
+    """Every agreement-period with vacant days, by (agreement, period), with its runs (SPEC
+    rule 13), in the order of the agreement-periods; the runs by place and first day."""
+    runs: dict[tuple[str, str], list[VacantRun]] = defaultdict(list)
+    for r in s.runs:
+        runs[(r.agreement_id, r.period)].append(r)
+    return {(ap.agreement_id, ap.period): (ap, tuple(runs[(ap.agreement_id, ap.period)]))
+            for ap in s.agreement_periods if ap.vacant_days}
+
+
+def vacancy_columns(deduct: bool) -> tuple[OutColumn, ...]:
+    """The columns of a list of vacant runs. With the normal-vacancy deduction, days can be
+    fractions (18,25 døgn), so they are shown with decimals."""
+    return (OutColumn("AftaleID", OutKind.TEXT, 10), OutColumn("Plads", OutKind.CODE, 7),
+            OutColumn("Periode", OutKind.TEXT, 9), OutColumn("Fra", OutKind.DATE, 11),
+            OutColumn("Til", OutKind.DATE, 11),
+            OutColumn("Tomme døgn", OutKind.DECIMAL if deduct else OutKind.INT, 10),
+            OutColumn("Garantiår", OutKind.INT, 9),
+            OutColumn("Dækningsandel", OutKind.PERCENT1, 13),
+            OutColumn("Døgntakst", OutKind.MONEY, 13),
+            OutColumn("Værdi (kr.)", OutKind.MONEY, 15),
+            OutColumn("Beløb (afrundet)", OutKind.MONEY, 15))
+
+
+def vacancy_rows(groups: Iterable[Trail], deduct: bool, grand_total: str | None = None
+                 ) -> tuple[tuple[tuple, ...], frozenset[int]]:
+    """Rows of `vacancy_columns` and which of them are subtotal rows.
+
+    One row per run of vacant days: its value = days × share × daily rate, exact. After the
+    runs of an agreement-period its subtotal row: the vacant days (= Tomme døgn on Resultat),
+    the exact sum of the values and the amount rounded once to whole øre (= Beløb on
+    Resultat). With the normal-vacancy deduction three rows: the sum before the deduction, the
+    deduction (days and value, negative) and the sum after it with the rounded amount. With
+    `grand_total` (a label) the same rows once more for every group together.
+    """
+    rows: list[tuple] = []
+    subtotals: set[int] = set()
+
+    def close(agreement_id, period, days, value, deducted_days, deducted_oere, amount):
+        def line(label, d, v, a=None):
+            subtotals.add(len(rows))
+            rows.append((agreement_id, None, period, label, None, d, None, None, None, v, a))
+
+        if deduct:
+            line("I alt før fradrag", days, value)
+            line("Fradrag normal tomgang", -deducted_days, -deducted_oere)
+            line("I alt efter fradrag", days - deducted_days, Fraction(value) - deducted_oere,
+                 amount)
+        else:
+            line("I alt", days, value, amount)
+
+    total = [0, Decimal(0), Fraction(0), Fraction(0), 0]
+    for ap, runs in groups:
+        value = Decimal(0)
+        for r in runs:
+            rows.append((r.agreement_id, r.place_no, r.period, r.first, r.last, r.days,
+                         r.guarantee_year, r.share, r.daily_rate * 100, r.value * 100, None))
+            value += r.value * 100
+        close(ap.agreement_id, ap.period, ap.vacant_days, value, ap.deducted_days,
+              ap.deducted_oere, ap.amount_oere)
+        for i, x in enumerate((ap.vacant_days, value, ap.deducted_days, ap.deducted_oere,
+                               ap.amount_oere)):
+            total[i] += x
+    if grand_total is not None and rows:
+        close(grand_total, None, *total)
+    return tuple(rows), frozenset(subtotals)
+
+
+def vacancy_table(s: Settlement, subtitle: str) -> OutTable:
+    """Sheet Tomgang: every run of vacant days behind the amounts on Resultat, so that each
+    vacant day can be ticked off against the Ophold sheet (SPEC rule 13)."""
+    deduct = s.settings.deduct_normal_vacancy
+    rows, subtotals = vacancy_rows(trails(s).values(), deduct, "Alle aftaler")
+    return OutTable(
+        VACANCY_SHEET, "Tomme døgn bag beløbene: værdi = tomme døgn × dækningsandel × døgntakst",
+        subtitle, vacancy_columns(deduct), rows, "Ingen tomme døgn i de valgte år.",
+        subtotal_rows=subtotals)
+
+
+def continued(table: OutTable, max_rows: int = SHEET_ROWS - ROWS_ABOVE_DATA) -> list[OutTable]:
+    """`table` as sheets of at most `max_rows` rows each, cut between groups of rows
+    (`OutTable.groups`) where possible: the sheet itself, then "<sheet> 2", "<sheet> 3" …
+
+    For tables whose totals are rows of their own (subtotal rows): a totals row of summed
+    columns would only cover its own sheet.
+    """
+    if len(table.rows) <= max_rows:
+        return [table]
+    cuts, start = [], 0
+    for group in table.groups():
+        if group.stop - start > max_rows and group.start > start:
+            cuts.append(range(start, group.start))
+            start = group.start
+        while group.stop - start > max_rows:  # a group longer than a sheet
+            cuts.append(range(start, start + max_rows))
+            start += max_rows
+    cuts.append(range(start, len(table.rows)))
+    names = [table.sheet] + [continuation_sheet(table.sheet, n)
+                             for n in range(2, len(cuts) + 1)]
+    out = []
+    for n, (cut, name) in enumerate(zip(cuts, names), start=1):
+        note = f" · fortsætter på arket {names[n]}" if n < len(cuts) else ""
+        out.append(replace(
+            table, sheet=name, title=f"{table.title} (ark {n} af {len(cuts)})",
+            subtitle=table.subtitle + note, rows=table.rows[cut.start:cut.stop],
+            subtotal_rows=frozenset(i - cut.start for i in table.subtotal_rows if i in cut)))
+    return out
 
 
 def _fordeling_table(s: Settlement, subtitle: str) -> OutTable:

@@ -15,8 +15,8 @@ from fpdf.fonts import FontFace
 from xl_underskud.core.dates import fmt
 from xl_underskud.outputs.display import kr
 from xl_underskud.outputs.tables import OutTable
-from xl_underskud.outputs.statements import (Statement, StatementSet, statement_sections,
-                                             summary_rows)
+from xl_underskud.outputs.statements import (Statement, StatementSet, statement_annex,
+                                             statement_sections, summary_rows)
 
 NAVY = (31, 56, 100)
 GREY = (89, 89, 89)
@@ -78,12 +78,53 @@ def _section(pdf: _Doc, table: OutTable) -> None:
     gap = 10
     room = pdf.h - pdf.b_margin - pdf.t_margin - 8
     half = (len(table.rows) + 1) // 2
-    two_columns = (len(table.rows) > 12 and 2 * sum(widths) + gap <= pdf.usable
+    two_columns = (len(table.rows) > 12 and not table.subtotal_rows
+                   and 2 * sum(widths) + gap <= pdf.usable
                    and 22 + (half + 1) * ROW_MM <= room)  # each half on one page
     lines = half if two_columns else len(table.rows)
     needed = 14 + 8 + (lines + 1) * ROW_MM
-    if pdf.will_page_break(min(needed, 28) if needed > room else needed):
+    pages = None
+    if table.subtotal_rows and table.rows:
+        # Groups of rows with their subtotals: page by page, a group never split when it fits
+        # on a page, and never a subtotal row alone at the top of a page.
+        title = _title_height(pdf, table)
+        pages = _pages(pdf, table, widths, pdf.page_break_trigger - pdf.get_y() - title)
+        if not pages[0]:  # the first group fits on the next page, not on this one
+            pdf.add_page()
+            pages = _pages(pdf, table, widths, pdf.page_break_trigger - pdf.get_y() - title,
+                           move_first=False)
+    elif pdf.will_page_break(min(needed, 28) if needed > room else needed):
         pdf.add_page()
+    _title(pdf, table)
+    if not table.rows:
+        pdf.set_font(FONT, "I", 9)
+        pdf.set_text_color(*GREY)
+        pdf.cell(0, 5, latin1(table.empty_text), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(0)
+        pdf.ln(3)
+        return
+    if pages is not None:
+        for n, page in enumerate(pages):
+            if n:
+                pdf.add_page()
+            _table(pdf, table, page, widths, totals=n == len(pages) - 1)
+    elif two_columns:
+        # A long, narrow list (the paying municipalities): two columns side by side.
+        top, left = pdf.get_y(), pdf.l_margin
+        _table(pdf, table, range(half), widths, totals=False)
+        bottom = pdf.get_y()
+        pdf.set_left_margin(left + sum(widths) + gap)
+        pdf.set_xy(pdf.l_margin, top)
+        _table(pdf, table, range(half, len(table.rows)), widths, totals=True)
+        bottom = max(bottom, pdf.get_y())
+        pdf.set_left_margin(left)
+        pdf.set_xy(left, bottom)
+    else:
+        _table(pdf, table, range(len(table.rows)), widths, totals=True)
+    pdf.ln(4)
+
+
+def _title(pdf: _Doc, table: OutTable) -> None:
     pdf.set_font(FONT, "B", 11)
     pdf.set_text_color(*NAVY)
     pdf.cell(0, 6, latin1(table.title), new_x="LMARGIN", new_y="NEXT")
@@ -94,49 +135,123 @@ def _section(pdf: _Doc, table: OutTable) -> None:
         pdf.multi_cell(0, 4, latin1(table.subtitle), new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0)
     pdf.ln(1)
-    if not table.rows:
-        pdf.set_font(FONT, "I", 9)
-        pdf.set_text_color(*GREY)
-        pdf.cell(0, 5, latin1(table.empty_text), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_text_color(0)
-        pdf.ln(3)
-        return
-    rows = list(table.rows)
-    if two_columns:
-        # A long, narrow list (the paying municipalities): two columns side by side.
-        top, left = pdf.get_y(), pdf.l_margin
-        _table(pdf, table, rows[:half], widths, totals=False)
-        bottom = pdf.get_y()
-        pdf.set_left_margin(left + sum(widths) + gap)
-        pdf.set_xy(pdf.l_margin, top)
-        _table(pdf, table, rows[half:], widths, totals=True)
-        bottom = max(bottom, pdf.get_y())
-        pdf.set_left_margin(left)
-        pdf.set_xy(left, bottom)
-    else:
-        _table(pdf, table, rows, widths, totals=True)
-    pdf.ln(4)
 
 
-ROW_MM = 4.4  # line height + padding of one table row
+def _title_height(pdf: _Doc, table: OutTable) -> float:
+    height = 7
+    if table.subtitle:
+        pdf.set_font(FONT, "I", 8)
+        height += 4 * len(pdf.multi_cell(0, 4, latin1(table.subtitle), dry_run=True,
+                                         output="LINES"))
+    return height
 
 
-def _table(pdf: _Doc, table: OutTable, rows: list, widths: list[float], totals: bool) -> None:
+LINE_MM, PAD_MM = 3.2, (0.6, 1.2)  # a table row: line height, padding (vertical, horizontal)
+ROW_MM = LINE_MM + 2 * PAD_MM[0]  # the height of a row of one line
+
+
+def _cells(table: OutTable, row: tuple, subtotal: bool) -> list[tuple[str, int]]:
+    """(text, columns spanned) of a row: in a subtotal row a label runs on into the empty
+    cells to its right, as it does in a spreadsheet."""
+    out: list[tuple[str, int]] = []
+    running = False  # the last cell is a label that may run on
+    for col, value in zip(table.columns, row):
+        text = latin1(col.kind.text(value))
+        if running and not text:
+            out[-1] = (out[-1][0], out[-1][1] + 1)
+            continue
+        out.append((text, 1))
+        running = subtotal and isinstance(value, str) and bool(text)
+    return out
+
+
+def _height(pdf: _Doc, cells: list[tuple[str, int]], widths: list[float],
+            known: dict | None = None) -> float:
+    """A row's height in the current font, its cells wrapping at words in their columns.
+    `known` remembers the lines of texts already measured (dates, rates and shares repeat)."""
+    known = {} if known is None else known
+    lines, col = 1, 0
+    for text, span in cells:
+        width = sum(widths[col:col + span]) - 2 * PAD_MM[1]
+        col += span
+        key = (pdf.font_style, text, width)
+        if key not in known:
+            known[key] = 1
+            if "\n" in text or pdf.get_string_width(text) > width:
+                known[key] = len(pdf.multi_cell(width, LINE_MM, text, dry_run=True,
+                                                output="LINES", padding=0))
+        lines = max(lines, known[key])
+    return lines * LINE_MM + 2 * PAD_MM[0]
+
+
+def _pages(pdf: _Doc, table: OutTable, widths: list[float], room: float,
+           move_first: bool = True) -> list[list[int]]:
+    """The table's rows page by page (row indices), the first page having `room` mm below the
+    title. A group of rows (`OutTable.groups`) that fits on a page is not split; a longer one
+    breaks where the page is full, but never so that a page starts with a subtotal row. An
+    empty first page means: start the table on a new page (unless not `move_first`: then the
+    first group starts on the first page whatever its length)."""
+    sub = table.subtotal_rows
+    heights, known = [], {}
+    for i, row in enumerate(table.rows):
+        pdf.set_font(FONT, "B" if i in sub else "", 7.5)
+        heights.append(_height(pdf, _cells(table, row, i in sub), widths, known))
+    pdf.set_font(FONT, "B", 7.5)
+    head = _height(pdf, [(latin1(c.header), 1) for c in table.columns], widths)
+    full = pdf.page_break_trigger - pdf.t_margin - 8 - head  # a page below the repeated header
+    pages: list[list[int]] = [[]]
+    room -= head
+    for group in table.groups():
+        needed = sum(heights[i] for i in group)
+        if needed > room and needed <= full and room < full and (pages[-1] or move_first):
+            pages.append([])  # the whole group on the next page
+            room = full
+        rows = list(group)
+        while rows:
+            fit, used = 0, 0.0
+            while fit < len(rows) and used + heights[rows[fit]] <= room:
+                used += heights[rows[fit]]
+                fit += 1
+            if fit == len(rows):
+                pages[-1] += rows
+                room -= used
+                break
+            cut = fit
+            while cut > 0 and rows[cut] in sub:  # carry a data row along with its subtotals
+                cut -= 1
+            if cut == 0 and not pages[-1]:
+                cut = max(fit, 1)  # nowhere clean to break on an empty page: break where full
+            pages[-1] += rows[:cut]
+            rows = rows[cut:]
+            pages.append([])
+            room = full
+    return [page for n, page in enumerate(pages) if page or n == 0]
+
+
+def _table(pdf: _Doc, table: OutTable, indices, widths: list[float], totals: bool) -> None:
     align = tuple("RIGHT" if c.kind.numeric else "LEFT" for c in table.columns)
     pdf.set_font(FONT, "", 7.5)
     heading = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=NAVY)
     bold = FontFace(emphasis="BOLD", fill_color=LIGHT)
+    sub = table.subtotal_rows
     with pdf.table(col_widths=widths, width=sum(widths), align="LEFT", text_align=align,
-                   headings_style=heading, line_height=3.2, padding=(0.6, 1.2),
+                   headings_style=heading, line_height=LINE_MM, padding=PAD_MM,
                    borders_layout="HORIZONTAL_LINES", cell_fill_color=STRIPE,
                    cell_fill_mode="ROWS", repeat_headings=1, v_align="TOP") as t:
         row = t.row()
         for col in table.columns:
             row.cell(latin1(col.header))
-        for values in rows:
+        for i in indices:
+            if i in sub:
+                row = t.row(style=bold)
+                col = 0
+                for text, span in _cells(table, table.rows[i], True):
+                    row.cell(text, colspan=span, align="LEFT" if span > 1 else align[col])
+                    col += span
+                continue
             row = t.row()
-            for col, value in zip(table.columns, values):
-                row.cell(latin1(col.kind.text(value)))
+            for text, _ in _cells(table, table.rows[i], False):
+                row.cell(text)
         if totals and any(c.total for c in table.columns):
             sums = table.totals()
             row = t.row()
@@ -200,5 +315,9 @@ def write_statement_pdf(path: str | Path, st: Statement, ss: StatementSet) -> Pa
         pdf.multi_cell(0, 4, latin1(text), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(0.8)
     pdf.set_text_color(0)
+    pdf.ln(4)
+
+    for table in statement_annex(st):
+        _section(pdf, table)
     pdf.output(str(path))
     return Path(path)

@@ -11,20 +11,26 @@ from pathlib import Path
 import xlsxwriter
 
 from xl_underskud.xlsx.atomic import atomic_target
-from xl_underskud.outputs.tables import OutKind, OutTable, cell_value
+from xl_underskud.outputs.tables import ROWS_ABOVE_DATA, OutKind, OutTable, cell_value
 
-HEADER_ROW = 3  # 0-based; title in row 1, subtitle in row 2
+HEADER_ROW = ROWS_ABOVE_DATA - 1  # 0-based; title in row 1, subtitle in row 2
+SUBTOTAL_FILL = "#EEF2F8"  # a light band behind subtotal rows
 
 
-def kind_formats(wb, cell: dict, header: dict, total: dict, left=frozenset()) -> dict:
-    """XlsxWriter formats per column kind, in the shell's own style (`cell`, `header`, `total`).
+def kind_formats(wb, cell: dict, header: dict, total: dict, left=frozenset(),
+                 subtotal: dict | None = None) -> dict:
+    """XlsxWriter formats per column kind, in the shell's own style (`cell`, `header`, `total`,
+    `subtotal`; a subtotal row looks like a totals row unless `subtotal` says otherwise).
 
     fm[kind] formats a data cell, fm["header", kind] its header and fm["total", kind] its sum
-    in a totals row. The number format and the alignment come from the kind (`OutKind`):
-    numeric kinds are right-aligned, header too, except those in `left`.
+    in a totals row; fm["subtotal", kind] a number in a subtotal row (`OutTable.subtotal_rows`),
+    fm["subtotal", None] a label or an empty cell there. The number format and the alignment
+    come from the kind (`OutKind`): numeric kinds are right-aligned, header too, except those
+    in `left`.
     """
+    subtotal = total if subtotal is None else subtotal
     headers = {False: wb.add_format(header), True: wb.add_format({**header, "align": "right"})}
-    fm = {}
+    fm = {("subtotal", None): wb.add_format(subtotal)}
     for kind in OutKind:
         right = kind.numeric and kind not in left
         fm["header", kind] = headers[right]
@@ -32,6 +38,7 @@ def kind_formats(wb, cell: dict, header: dict, total: dict, left=frozenset()) ->
         if kind.number_format:
             fm[kind] = wb.add_format({**cell, "num_format": kind.number_format,
                                       **({} if right else {"align": "left"})})
+            fm["subtotal", kind] = wb.add_format({**subtotal, "num_format": kind.number_format})
     return fm
 
 
@@ -49,7 +56,9 @@ def _formats(wb):
         "total_label": wb.add_format({**base, "bold": True, "top": 1}),
         "total_blank": wb.add_format({**base, "top": 1}),
         "empty": wb.add_format({**base, "italic": True, "font_color": "#595959"}),
-        **kind_formats(wb, base, header, {**base, "bold": True, "top": 1}),
+        **kind_formats(wb, base, header, {**base, "bold": True, "top": 1},
+                       subtotal={**base, "bold": True, "top": 1, "top_color": "#BFBFBF",
+                                 "bg_color": SUBTOTAL_FILL}),
     }
 
 
@@ -61,7 +70,12 @@ def write_rows(ws, fm, table: OutTable, first_row: int, wrap_width: float = 60,
     when `links` names columns whose text is a file to link to). Text in columns at least
     `wrap_width` wide wraps.
     """
-    for r, row in enumerate(table.rows, start=first_row):
+    subtotals = table.subtotal_rows
+    for n, row in enumerate(table.rows):
+        r = first_row + n
+        if n in subtotals:
+            _subtotal_row(ws, fm, table, r, row)
+            continue
         for c, (col, value) in enumerate(zip(table.columns, row)):
             v = cell_value(col.kind, value)
             if v is None:
@@ -75,6 +89,22 @@ def write_rows(ws, fm, table: OutTable, first_row: int, wrap_width: float = 60,
                     ws.write_string(r, c, v, fm["wrap" if col.width >= wrap_width else "text"])
             else:
                 ws.write_number(r, c, v, fm.get(col.kind, fm["text"]))
+
+
+def _subtotal_row(ws, fm, table: OutTable, r: int, row: tuple) -> None:
+    """A subtotal row across the whole table: numbers in their kind's format, labels as text
+    (never wrapped: they run on into the empty cells beside them), empty cells blank."""
+    plain = fm["subtotal", None]
+    for c, (col, value) in enumerate(zip(table.columns, row)):
+        v = cell_value(col.kind, value)
+        if v is None:
+            ws.write_blank(r, c, None, plain)
+        elif isinstance(v, str):
+            ws.write_string(r, c, v, plain)
+        elif isinstance(v, (date, datetime)):
+            ws.write_datetime(r, c, v, fm["subtotal", OutKind.DATE])
+        else:
+            ws.write_number(r, c, v, fm.get(("subtotal", col.kind), plain))
 
 
 def write_block(ws, fm, table: OutTable, header_row: int, header_height: float,

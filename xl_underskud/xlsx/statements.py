@@ -14,7 +14,8 @@ import xlsxwriter
 from xl_underskud.xlsx.report import kind_formats, write_block
 from xl_underskud.outputs.tables import OutKind, OutTable, cell_value
 from xl_underskud.outputs.statements import (OverviewSheet, Statement, StatementSet,
-                                             overview_sheets, statement_sections, summary_rows)
+                                             overview_sheets, statement_annex, statement_sections,
+                                             summary_rows)
 
 NAVY, GREY, LIGHT = "#1F3864", "#595959", "#DDE4F0"
 SERIES_COLORS = ["#1F3864", "#8FAADC", "#C55A11", "#F4B183", "#548235", "#A9D18E", "#7F6000",
@@ -48,7 +49,8 @@ def _formats(wb):
     total = {**base, "bold": True, "top": 1, "bottom": 6}
     out["total_label"] = wb.add_format(total)
     out["total_blank"] = wb.add_format(total)
-    return out | kind_formats(wb, base, header, total, left=CODES_LEFT)
+    subtotal = {**base, "bold": True, "top": 1, "top_color": "#BFBFBF", "bg_color": LIGHT}
+    return out | kind_formats(wb, base, header, total, left=CODES_LEFT, subtotal=subtotal)
 
 
 def _block(ws, fm, table: OutTable, row: int, links: dict[int, str] | None = None
@@ -129,10 +131,40 @@ def write_statement_xlsx(path: str | Path, st: Statement, ss: StatementSet) -> P
         ws.merge_range(row, 0, row, last_col, text, fm["basis"])
         ws.set_row(row, 27 if len(text) > 150 else 15)
         row += 1
+    annex = statement_annex(st)
+    contents = "; ".join(t.title.removeprefix("Bilag: ") for t in annex)
+    ws.write_url(row + 1, 0, "internal:'Bilag'!A1", fm["link"],
+                 string=f"Bilag (arket Bilag): {contents}", tip="Gå til arket Bilag")
+    row += 2
+
     _page_setup(ws, f"{ss.title} · {st.name} ({st.code})", ss.source_line, row, last_col)
     ws.set_selection(0, 0, 0, 0)
+    _annex_sheet(wb, fm, annex, st, ss)
     wb.close()
     return Path(path)
+
+
+def _annex_sheet(wb, fm, annex: list[OutTable], st: Statement, ss: StatementSet) -> None:
+    """Sheet Bilag: the annex's tables, with their own column widths; the last (the runs of
+    vacant days, the long one) filterable and its header repeated on every printed page."""
+    ws = wb.add_worksheet("Bilag")
+    last_col = _widths(ws, annex) - 1
+    ws.write(0, 0, f"Bilag til {ss.title[0].lower()}{ss.title[1:]}", fm["title"])
+    ws.set_row(0, 22)
+    ws.write(1, 0, f"{st.name} ({st.code_label}), {st.role}", fm["party"])
+    ws.write(2, 0, ss.source_line, fm["subtitle"])
+    row = 4
+    for table in annex:
+        ws.write(row, 0, table.title, fm["section"])
+        ws.merge_range(row + 1, 0, row + 1, last_col, table.subtitle, fm["basis"])
+        ws.set_row(row + 1, 27)
+        header = row + 2
+        last_data, row = _block(ws, fm, table, header)
+    if table.rows:
+        ws.autofilter(header, 0, last_data, len(table.columns) - 1)
+    _page_setup(ws, f"Bilag · {ss.title} · {st.name} ({st.code})", ss.source_line, row - 1,
+                last_col)
+    ws.repeat_rows(header)
 
 
 # --------------------------------------------------------------------------- overview

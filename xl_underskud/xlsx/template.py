@@ -59,8 +59,8 @@ def guide_text() -> list[tuple[str, str]]:
         ("Skriv aldrig navne eller CPR-numre: regnearket deles med 29 kommuner. Brug pseudonyme "
          "opholds-id'er.", "text"),
         ("Beregningen laves af xl-underskud (kommandoen 'xl-underskud beregn FIL' eller knapperne "
-         "i tilføjelsesprogrammet). Resultatet skrives i arkene Resultat, Fordeling, "
-         "Kommuneoversigt og Fejl.", "text"),
+         "i tilføjelsesprogrammet). Resultatet skrives i arkene Resultat, Tomgang "
+         "(de tomme døgn bag hvert beløb), Fordeling, Kommuneoversigt og Fejl.", "text"),
         ("", "text"),
         ("Kilde til folketal: " + muni.POPULATION_SOURCE + ".", "small"),
     ]
