@@ -42,7 +42,6 @@ import subprocess
 import sys
 import time
 import zipfile
-from datetime import date
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -217,13 +216,12 @@ def worker(path: Path, out: Path, repeat: int, profile: bool, trace: bool) -> di
     runs = timed("audit", lambda: settlement.basis.runs(), repeat)
     res["counts"]["runs"] = len(runs)
     spies = _install_spies()
-    tables = timed("tables", lambda: settlement_tables(settlement, inputs, path.name,
-                                                       date.today()))
+    tables = timed("tables", lambda: settlement_tables(settlement, inputs, raw.origin))
     res["counts"]["table_rows"] = {t.sheet: len(t.rows) for t in tables}
     # Sheet rows needed: header block, data rows and a totals row.
     res["counts"]["over_excel_limit"] = [
         t.sheet for t in tables if HEADER_ROW + 1 + len(t.rows) + 1 > EXCEL_MAX_ROWS]
-    timed("write", lambda: write_report(out, tables))
+    timed("write", lambda: write_report(out, tables, settlement.stamp))
     res["sub"] = dict(spies)
     res["report_mb"] = out.stat().st_size / 1e6
     res["report_rows"] = _report_rows(out)
@@ -267,8 +265,8 @@ def _trace_pass(path: Path, out: Path) -> dict[str, tuple[float, float]]:
     raw = phase("read", lambda: read_workbook(path))
     inputs, _ = phase("parse", lambda: parse_inputs(raw))
     settlement, _ = phase("compute", lambda: settle(inputs))
-    tables = phase("tables", lambda: settlement_tables(settlement, inputs, path.name, date.today()))
-    phase("write", lambda: write_report(out, tables))
+    tables = phase("tables", lambda: settlement_tables(settlement, inputs, raw.origin))
+    phase("write", lambda: write_report(out, tables, settlement.stamp))
     tracemalloc.stop()
     out.unlink(missing_ok=True)
     return peaks

@@ -17,8 +17,10 @@ def test_beregn_json_on_the_example(example_path, tmp_path):
     assert res.returncode == 0, res.stderr
     out = json.loads(res.stdout)
     assert out["format"] == "xl-underskud/afregning@2"
-    assert set(out) == {"format", "aftaler", "fordeling", "kommuner", "tomgang", "fradrag",
-                        "advarsler"}
+    assert set(out) == {"format", "kilde", "aftaler", "fordeling", "kommuner", "tomgang",
+                        "fradrag", "advarsler"}
+    # the output names its input: the file and the SHA-256 of its bytes (SPEC rule 13)
+    assert out["kilde"] == {"fil": example_path.name, "sha256": before}
     rows = {(r["aftale_id"], r["periode"]): r for r in out["aftaler"]}
     # A2 2023: place 2 paid to 30-04-2023 (notice), next stay from 01-07-2023:
     # May 31 + June 30 = 61 vacant days; 61 × 50 % × 4.326,00 kr = 131.943,00 kr

@@ -12,7 +12,7 @@ from conftest import REPO, run_cli
 from xl_underskud.core.rules.exposure import ALTERNATIVE_SCHEDULE, Scenario, estimate
 from xl_underskud.core.rules.rates import (RateError, cap_reference_year, daily_rate,
                                            overhead_share, rate_checks, takst_cap)
-from xl_underskud.core.records import (Agreement, CostRow, Inputs, PLIndex, Place,
+from xl_underskud.core.records import (Agreement, CostRow, Inputs, Origin, PLIndex, Place,
                                        PopulationFigure, Rate)
 from xl_underskud.excel.functions import ug_takstloft
 from xl_underskud.outputs.tables import rate_check_table
@@ -99,7 +99,7 @@ def test_a_guarantee_period_longer_than_the_comparison_schedule():
     assert e.years == (2022, 2023, 2024, 2025) and other.years == (2022, 2023, 2024)
     assert e.amounts("A1", 2025) == (36_500_000, 0) and other.amounts("A1", 2025) == (0, 0)
     assert other.year_amounts(2024) == (18_300_000, 0)
-    table, _ = exposure_table(four_years, "x.xlsx", date(2024, 1, 1))  # the Eksponering sheet
+    table, _ = exposure_table(four_years, Origin("x.xlsx", "0" * 64))  # the Eksponering sheet
     yearly = next(t for t in table.more if t.title == "Samlet pr. år")
     assert yearly.rows[-1] == ("2025", 36_500_000, 0, 0, 0)
 
@@ -229,7 +229,7 @@ def test_takstkontrol_shows_the_period_and_both_averages():
     costs = (CostRow("T", 2016, D(2_190_000), D(0), 6, D(1)),
              CostRow("T", 2022, D(2_190_000), D(0), 6, D(1)))
     pl = tuple(PLIndex(y, D("0.02")) for y in range(2017, 2023))
-    table = rate_check_table(Inputs(costs=costs, pl_index=pl), "t.xlsx", date(2024, 1, 1))
+    table = rate_check_table(Inputs(costs=costs, pl_index=pl), Origin("t.xlsx", "0" * 64))
     headers = [c.header for c in table.columns]
     row = dict(zip(headers, table.rows[1]))
     assert row["Periode"] == "2016–2022"

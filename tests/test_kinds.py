@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from conftest import REPO
 from excel_payload import apply_actions, run_remote
+from xl_underskud.core.records import Origin
 from xl_underskud import __version__
 from xl_underskud.core.engine import evaluate
 from xl_underskud.outputs.statements import (build_statements, overview_sheets, statement_annex,
@@ -26,6 +27,8 @@ from xl_underskud.xlsx.reader import read_workbook
 EXAMPLE = REPO / "workbook" / "Underskudsgaranti_eksempel.xlsx"
 
 KINDS = sorted(OutKind, key=lambda kind: kind is not OutKind.TEXT)  # text first: "I alt" there
+
+STAMP = datetime(2024, 1, 1)  # the report's metadata time (derived from a settlement)
 
 
 def _row(n: int, oere: int) -> tuple:
@@ -90,7 +93,7 @@ def test_every_kind_has_one_format_in_the_report_and_the_add_in_sheets(tmp_path)
     from xl_underskud.excel.book import write_table
     from xl_underskud.xlsx.report import write_report
 
-    write_report(tmp_path / "rapport.xlsx", [EVERY_KIND])
+    write_report(tmp_path / "rapport.xlsx", [EVERY_KIND], STAMP)
     book = shutil.copy(EXAMPLE, tmp_path / "bog.xlsx")
     apply_actions(book, run_remote(book, lambda b: write_table(b, EVERY_KIND)),
                   tmp_path / "tilfoejelse.xlsx")
@@ -115,7 +118,7 @@ def test_subtotal_rows_look_like_totals_and_are_not_summed_again(tmp_path):
         subtotal_rows=frozenset({2, 4}))
     assert table.totals() == (None, None, 9, 875)  # the data rows only
     assert table.groups() == [range(0, 3), range(3, 5)]
-    write_report(tmp_path / "rapport.xlsx", [table])
+    write_report(tmp_path / "rapport.xlsx", [table], STAMP)
     book = shutil.copy(EXAMPLE, tmp_path / "bog.xlsx")
     apply_actions(book, run_remote(book, lambda b: write_table(b, table)),
                   tmp_path / "tilfoejelse.xlsx")
@@ -138,15 +141,15 @@ def test_report_statements_and_add_in_sheets_share_the_number_formats(tmp_path, 
     from xl_underskud.xlsx.statements import write_overview, write_statement_xlsx
 
     settlement, inputs = settled
-    tables = settlement_tables(settlement, inputs, EXAMPLE.name, date.today())
+    tables = settlement_tables(settlement, inputs, Origin(EXAMPLE.name, "0" * 64))
     blocks = [(t.sheet, block) for t in tables for block in (t, *t.more)]
-    report = found_formats((write_report(tmp_path / "rapport.xlsx", tables), blocks))
+    report = found_formats((write_report(tmp_path / "rapport.xlsx", tables, STAMP), blocks))
 
     book = shutil.copy(EXAMPLE, tmp_path / "bog.xlsx")
     apply_actions(book, run_remote(book, scripts.run_beregn), tmp_path / "tilfoejelse.xlsx")
     add_in = found_formats((tmp_path / "tilfoejelse.xlsx", blocks))
 
-    bundle = build_statements(settlement, inputs, EXAMPLE.name, date.today(), __version__)
+    bundle = build_statements(settlement, inputs, Origin(EXAMPLE.name, "0" * 64), __version__)
     statements = found_formats(
         *((write_statement_xlsx(tmp_path / f"{st.file_stem}.xlsx", st, bundle),
            [("Opgørelse", t) for t in statement_sections(st)]
@@ -166,7 +169,7 @@ def test_statement_workbooks_keep_codes_left_aligned(tmp_path, settled):
     from xl_underskud.xlsx.statements import write_statement_xlsx
 
     settlement, inputs = settled
-    bundle = build_statements(settlement, inputs, EXAMPLE.name, date.today(), __version__)
+    bundle = build_statements(settlement, inputs, Origin(EXAMPLE.name, "0" * 64), __version__)
     st = next(s for s in bundle.statements if s.pays_to)
     ws = load_workbook(write_statement_xlsx(tmp_path / "st.xlsx", st, bundle))["Opgørelse"]
     code = next(c for row in ws.iter_rows() for c in row if c.value == "Kode")

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 
 from conftest import run_cli
 from render import ERROR_VALUES, pdf_text, to_pdf
+from xl_underskud.core.records import Origin
 from xl_underskud import __version__
 from xl_underskud.core.engine import evaluate
 from xl_underskud.xlsx.example import write_example
@@ -39,7 +40,7 @@ def example_file(tmp_path_factory) -> Path:
 def bundle(example_file):
     settlement, inputs, messages = evaluate(read_workbook(example_file), 2023)
     assert settlement is not None, messages
-    return build_statements(settlement, inputs, example_file.name, date(2024, 3, 15), "9.9")
+    return build_statements(settlement, inputs, Origin(example_file.name, "ab" * 32), "9.9")
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +158,7 @@ def test_annex_with_the_normal_vacancy_deduction(example_file, tmp_path):
     path = with_deduction(Path(shutil.copy(example_file, tmp_path / "fradrag.xlsx")))
     settlement, inputs, messages = evaluate(read_workbook(path), 2023)
     assert settlement is not None, messages
-    ss = build_statements(settlement, inputs, path.name, date(2024, 3, 15), "9.9")
+    ss = build_statements(settlement, inputs, Origin(path.name, "ab" * 32), "9.9")
     kbh = _by_code(ss)[KOEBENHAVN]
     _, rows, _ = _annex(kbh)
     a2 = [r for r in rows if r[0] == "A2"]
@@ -191,12 +192,13 @@ def test_region_statement_shows_only_receipts(bundle):
     assert region.receives_oere == region.net_oere == 30_722_325
     assert len(region.receives_from) == 29
     assert [t.sheet for t in statement_sections(region)] == ["Modtager", "Modtages fra"]
-    assert region.file_stem == "Opgoerelse_1084_Region_Hovedstaden"
+    # the year in every file name: two years' statements never mix in one folder
+    assert region.file_stem == "Opgoerelse_2023_1084_Region_Hovedstaden"
 
 
 def test_every_year_when_no_year_is_given(example_file):
     settlement, inputs, _ = evaluate(read_workbook(example_file), None)
-    ss = build_statements(settlement, inputs, example_file.name, date(2026, 1, 5), "9.9")
+    ss = build_statements(settlement, inputs, Origin(example_file.name, "ab" * 32), "9.9")
     assert ss.years_label == "2022-2025" and ss.overview_file == "Samlet_oversigt_2022-2025.xlsx"
     assert sum(st.net_oere for st in ss.statements) == 0
     assert sum(st.pays_oere for st in ss.statements) == settlement.total_oere
@@ -215,8 +217,9 @@ def test_history_for_one_year_goes_back_to_the_first_year(bundle):
 
 
 def test_source_line_and_formats(bundle):
-    assert bundle.source_line == ("Kilde: eksempel.xlsx, beregnet 15-03-2024 med xl-underskud "
-                                  "9.9; folketal: Danmarks Statistik")
+    # the input's name and checksum, never the clock: the same input gives the same statement
+    assert bundle.source_line == ("Kilde: eksempel.xlsx (SHA-256 " + "ab" * 32 + "); beregnet "
+                                  "med xl-underskud 9.9; folketal: Danmarks Statistik")
     assert kr(123_450) == "1.234,50 kr." and kr(-5) == "-0,05 kr." and kr(0) == "0,00 kr."
     assert ascii_name("Høje-Taastrup") == "Hoeje-Taastrup"
     assert ascii_name("Lyngby-Taarbæk") == "Lyngby-Taarbaek"
@@ -234,28 +237,29 @@ def test_afregning_writes_a_pair_per_party_and_the_summary(written, bundle):
     assert len(stems) == 30  # 29 municipalities + Region Hovedstaden
     assert names == sorted([f"{s}.xlsx" for s in stems] + [f"{s}.pdf" for s in stems]
                            + ["Samlet_oversigt_2023.xlsx"])
-    assert "Opgoerelse_101_Koebenhavn.pdf" in names
-    assert "Opgoerelse_169_Hoeje-Taastrup.xlsx" in names
+    assert "Opgoerelse_2023_101_Koebenhavn.pdf" in names
+    assert "Opgoerelse_2023_169_Hoeje-Taastrup.xlsx" in names
     assert all(n.isascii() for n in names)
     assert "548.206,25 kr." in res.stdout
     assert "Opgørelser:" not in res.stdout and "\r" not in res.stdout  # progress: stderr, tty
     assert not list(out.parent.glob(".xl-underskud-*")), "no temporary folder left behind"
 
 
-def test_pdf_statements_read_as_danish(written):
+def test_pdf_statements_read_as_danish(written, example_file):
     _, out = written
-    kbh = pdf_text(out / "Opgoerelse_101_Koebenhavn.pdf")
+    kbh = pdf_text(out / "Opgoerelse_2023_101_Koebenhavn.pdf")
     for expected in ("Opgørelse af underskudsgaranti 2023", "København (kommunekode 101)",
                      "betalende kommune", "45.590,12 kr.", "653.664", "01-01-2023",
-                     "Botilbuddet Søndergården", "Side 1 af", "Kilde: eksempel.xlsx, beregnet",
+                     "Botilbuddet Søndergården", "Side 1 af",
+                     f"Kilde: eksempel.xlsx (SHA-256 {_sha256(example_file)})",
                      f"med xl-underskud {__version__}; folketal: Danmarks Statistik",
                      "Betales til driftsherrerne", "Grundlag"):
         assert expected in kbh, expected
-    glx = pdf_text(out / "Opgoerelse_159_Gladsaxe.pdf")
+    glx = pdf_text(out / "Opgoerelse_2023_159_Gladsaxe.pdf")
     for expected in ("betalende kommune og driftsherre", "Gladsaxe modtager netto",
                      "131.943,00 kr.", "4.882,25 kr.", "egen aftale", "Modtages fra"):
         assert expected in glx, expected
-    region = pdf_text(out / "Opgoerelse_1084_Region_Hovedstaden.pdf")
+    region = pdf_text(out / "Opgoerelse_2023_1084_Region_Hovedstaden.pdf")
     assert "Region Hovedstaden (regionskode 1084), driftsherre" in region
     assert "307.223,25 kr." in region and "Side 2 af 2" in region
     assert "Betaler:" not in region and "Betales til" not in region
@@ -267,7 +271,7 @@ def _lines(text: str) -> list[str]:
 
 def test_pdf_annex_lists_the_run_and_the_population_total(written):
     _, out = written
-    lines = _lines(pdf_text(out / "Opgoerelse_101_Koebenhavn.pdf"))
+    lines = _lines(pdf_text(out / "Opgoerelse_2023_101_Koebenhavn.pdf"))
     for title in ("Bilag: kommunens andel af beløbene", "Bilag: tomme døgn bag beløbene"):
         assert title in lines
     assert ("A2 2 2023 01-05-2023 30-06-2023 61 2 50,0 % 4.326,00 kr. 131.943,00 kr."
@@ -275,7 +279,7 @@ def test_pdf_annex_lists_the_run_and_the_population_total(written):
     assert "A2 2023 I alt 61 131.943,00 kr. 131.943,00 kr." in lines
     assert ("A2 2023 01-01-2023 131.943,00 kr. 653.664 1.891.778 34,5529 % 45.590,12 kr."
             in lines)
-    region = _lines(pdf_text(out / "Opgoerelse_1084_Region_Hovedstaden.pdf"))
+    region = _lines(pdf_text(out / "Opgoerelse_2023_1084_Region_Hovedstaden.pdf"))
     assert "Bilag: tomme døgn bag beløbene" in region
     assert "Bilag: kommunens andel af beløbene" not in region
     assert not [line for line in region if line.startswith(("A2 ", "A3 "))]
@@ -283,7 +287,7 @@ def test_pdf_annex_lists_the_run_and_the_population_total(written):
 
 def test_xlsx_annex_sheet(written):
     _, out = written
-    wb = load_workbook(out / "Opgoerelse_101_Koebenhavn.xlsx")
+    wb = load_workbook(out / "Opgoerelse_2023_101_Koebenhavn.xlsx")
     assert wb.sheetnames == ["Opgørelse", "Bilag"]
     ws = wb["Bilag"]
     rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
@@ -309,7 +313,7 @@ def test_a_long_annex_breaks_cleanly_across_pdf_pages(example_file, tmp_path):
     wb.save(path)
     out = tmp_path / "UD"
     assert run_cli("afregning", path, "--mappe", out).returncode == 0
-    pdf = out / "Opgoerelse_101_Koebenhavn.pdf"
+    pdf = out / "Opgoerelse_2022-2025_101_Koebenhavn.pdf"
     pages = pdf_text(pdf).split("\f")[:-1]
     assert len(pages) >= 3
     annex = [n for n, page in enumerate(pages) if "AftaleID" in page]
@@ -361,7 +365,7 @@ def test_pdf_pages_keep_groups_whole_and_never_start_with_a_subtotal():
 
 def test_xlsx_statement_has_numbers_and_a4_pages(written):
     _, out = written
-    wb = load_workbook(out / "Opgoerelse_101_Koebenhavn.xlsx")
+    wb = load_workbook(out / "Opgoerelse_2023_101_Koebenhavn.xlsx")
     ws = wb["Opgørelse"]
     values = [c.value for row in ws.iter_rows() for c in row if c.value is not None]
     assert "Opgørelse af underskudsgaranti 2023" in values
@@ -451,3 +455,9 @@ def test_atomic_folder_replaces_together_or_not_at_all(tmp_path):
         (tmp / "c.txt").write_text("c")
     assert (tmp_path / "ny" / "mappe" / "c.txt").read_text() == "c"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["UD", "ny"]
+
+
+def _sha256(path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()

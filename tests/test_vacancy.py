@@ -194,7 +194,7 @@ def test_a_long_table_continues_on_further_sheets(example_tomgang, tmp_path):
         assert len(t.rows) - 1 in t.subtotal_rows and 0 not in t.subtotal_rows
         offset += len(t.rows)
     assert continued(table) == [table]
-    written = load_workbook(write_report(tmp_path / "r.xlsx", sheets))
+    written = load_workbook(write_report(tmp_path / "r.xlsx", sheets, datetime(2024, 1, 1)))
     assert written.sheetnames == [t.sheet for t in sheets]
     assert "fortsætter på arket Tomgang 2" in written["Tomgang"]["A2"].value
 

@@ -11,7 +11,7 @@ import gc
 import json
 import os
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from xl_underskud import __version__
@@ -99,7 +99,7 @@ def _cmd_valider(args) -> int:
     _, _, messages = evaluate(raw, args.aar)
     errors = [m for m in messages if m.is_error]
     if args.json:
-        out = errors_json(messages)
+        out = errors_json(messages, raw.origin)
         out["advarsler"] = [m.as_dict() for m in messages if not m.is_error]
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
@@ -125,13 +125,13 @@ def _cmd_beregn(args) -> int:
     raw = _read(fil)
     settlement, inputs, messages = evaluate(raw, args.aar)
     if settlement is None:
-        return _fail(args, messages)
+        return _fail(args, messages, raw.origin)
     if out is not None:
         from xl_underskud.xlsx.report import write_report
 
-        write_report(out, settlement_tables(settlement, inputs, fil.name, date.today()))
+        write_report(out, settlement_tables(settlement, inputs, raw.origin), settlement.stamp)
     if args.json:
-        print(json.dumps(settlement_json(settlement), ensure_ascii=False, indent=2))
+        print(json.dumps(settlement_json(settlement, raw.origin), ensure_ascii=False, indent=2))
         return EXIT_OK
     _print_messages(messages, sys.stdout)
     print(f"Afregning for {fil.name} (periode: {settlement.settings.period.value})")
@@ -166,7 +166,7 @@ def _cmd_afregning(args) -> int:
     from xl_underskud.xlsx.atomic import atomic_folder
     from xl_underskud.xlsx.statements import write_overview, write_statement_xlsx
 
-    bundle = build_statements(settlement, inputs, fil.name, date.today(), __version__)
+    bundle = build_statements(settlement, inputs, raw.origin, __version__)
     mappe = (Path(args.mappe) if args.mappe
              else fil.with_name(f"{fil.stem}_opgoerelser_{bundle.years_label}"))
     if problem := folder_problem(mappe, args.overskriv):
@@ -203,9 +203,9 @@ def _cmd_afregning(args) -> int:
     return EXIT_OK
 
 
-def _fail(args, messages: list[Message]) -> int:
+def _fail(args, messages: list[Message], origin=None) -> int:
     if getattr(args, "json", False):
-        print(json.dumps(errors_json(messages), ensure_ascii=False, indent=2))
+        print(json.dumps(errors_json(messages, origin), ensure_ascii=False, indent=2))
     _print_messages(messages, sys.stderr)
     n = sum(1 for m in messages if m.is_error)
     print(f"{n} fejl. Intet er skrevet.", file=sys.stderr)
@@ -413,8 +413,9 @@ def _cmd_eksponering(args) -> int:
     if args.ud:
         from xl_underskud.xlsx.report import write_report
 
-        table, _ = exposure_table(inputs, fil.name, date.today())
-        write_report(Path(args.ud), [table])
+        table, _ = exposure_table(inputs, raw.origin)
+        last_year = max((r.year for r in main.rows), default=1999)
+        write_report(Path(args.ud), [table], datetime(last_year + 1, 1, 1))
     if args.json:
         print(json.dumps({
             "format": "xl-underskud/eksponering@1",

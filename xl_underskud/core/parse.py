@@ -19,8 +19,8 @@ from xl_underskud.core.declarations import (AFTALER, BEFOLKNING, DAEKNING, DATE_
                                             DEFAULT_COVERAGE_SHARE, NO, OMKOSTNINGER, OPHOLD,
                                             PLADSER, PLINDEKS, SETTINGS, SETTINGS_SHEET, TAKSTER,
                                             YES, Column, Kind, Setting, Table)
-from xl_underskud.core.records import (Agreement, CostRow, Inputs, Message, Place, PLIndex,
-                                       PopulationFigure, Rate, Settings, Stay, cell_error,
+from xl_underskud.core.records import (Agreement, CostRow, Inputs, Message, Origin, Place,
+                                       PLIndex, PopulationFigure, Rate, Settings, Stay, cell_error,
                                        cell_warning, error)
 
 
@@ -94,6 +94,7 @@ class RawWorkbook:
     tables: dict = field(default_factory=dict)  # table name -> RawTable
     settings: dict = field(default_factory=dict)  # setting name -> RawSetting
     messages: list = field(default_factory=list)  # problems the shell found while reading
+    origin: Origin | None = None  # what was read: name and checksum
 
 
 def cells_in_error(raw: RawWorkbook) -> set[tuple[str, int | None, str]]:

@@ -18,7 +18,7 @@ from xl_underskud.core.declarations import (AFTALER, BEFOLKNING, DEFAULT_COVERAG
                                             OPHOLD, PLADSER, PLINDEKS, SETTINGS, TAKSTER,
                                             KeyDateRule, Period, Table)
 
-__all__ = ["Severity", "Source", "Message", "error", "warning", "cell_error", "cell_warning",
+__all__ = ["Severity", "Source", "Message", "Origin", "error", "warning", "cell_error", "cell_warning",
            "Agreement", "Place", "Rate", "Stay", "PopulationFigure", "CostRow", "PLIndex",
            "Settings", "Inputs", "Period", "KeyDateRule"]
 
@@ -56,6 +56,27 @@ class Message:
             "kolonne": self.source.column,
             "besked": self.text,
         }
+
+
+@dataclass(frozen=True)
+class Origin:
+    """The input an output was computed from (SPEC rule 13): its name and the SHA-256 of its
+    bytes (of a file), or of the values read (of an open workbook). Every output names it, in
+    place of the clock: the same input gives the same output, byte for byte."""
+
+    name: str
+    sha256: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} (SHA-256 {self.sha256})"
+
+    @classmethod
+    def of_text(cls, name: str, text: str) -> "Origin":
+        """For an input that is not a file: the checksum of a canonical text of its values."""
+        import hashlib
+
+        return cls(name, hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
 def error(sheet: str | None, row: int | None, column: str | None, text: str) -> Message:

@@ -16,7 +16,7 @@ from xl_underskud.core.municipalities import suggestion
 from xl_underskud.outputs.tables import (ROWS_ABOVE_DATA, OutKind, OutTable, cell_value,
                                          continuation_of, is_output_sheet)
 from xl_underskud.core.parse import RawSetting, RawWorkbook
-from xl_underskud.core.records import error, warning
+from xl_underskud.core.records import Origin, error, warning
 from xl_underskud.core.declarations import (ALL_TABLES, BEFOLKNING, INPUT_SHEETS, RATE_SHEET,
                                             SETTINGS, SETTINGS_SHEET)
 from xl_underskud.excel.cells import READ, grid_rows
@@ -101,26 +101,53 @@ def read_book(book) -> RawWorkbook:
 
     for name, grid in grids.items():
         scan_cpr(name, grid, headers[name], raw.messages)
+    raw.origin = Origin.of_text(book.name, _canonical(raw))
     return raw
+
+
+def _canonical(raw: RawWorkbook) -> str:
+    """The values read, as one text (tables by name, rows in order, settings by name): the open
+    workbook has no file to checksum, so its outputs name the checksum of what was read."""
+    lines = []
+    for name in sorted(raw.tables):
+        for row in raw.tables[name].rows:
+            lines.append(f"{name}|{row.row}|" + "|".join(
+                f"{k}={row.values[k]!r}" for k in sorted(row.values)))
+    for name in sorted(raw.settings):
+        lines.append(f"{name}={raw.settings[name].value!r}")
+    return "\n".join(lines)
+
+
+# Excel reads a value written into a cell that starts with one of these as a formula (or, for
+# - and +, an expression): "=HYPERLINK(…)" typed as an AftaleID elsewhere must come back as text.
+# The leading apostrophe is Excel's own mark for "text as typed"; it is not shown.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text(value):
+    """A text for a cell, never a formula; anything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _display(kind: OutKind, value):
     value = cell_value(kind, value)
     if isinstance(value, date) and not isinstance(value, datetime):
         return datetime(value.year, value.month, value.day)  # xlwings writes datetimes
-    return value
+    return as_text(value)
 
 
 def _write_block(sheet, table: OutTable, header_row: int) -> int:
     """One table with its header at `header_row` (1-based); returns the last row used."""
     n_cols = len(table.columns)
     header = sheet.range((header_row, 1), (header_row, n_cols))
-    header.value = [c.header for c in table.columns]
+    header.value = [as_text(c.header) for c in table.columns]
     header.font.bold = True
     header.color = "#D9E1F2"
     rows = [[_display(c.kind, v) for c, v in zip(table.columns, row)] for row in table.rows]
     if not rows:
-        sheet.range((header_row + 1, 1)).value = table.empty_text
+        sheet.range((header_row + 1, 1)).value = as_text(table.empty_text)
         return header_row + 1
     has_totals = any(c.total for c in table.columns)
     if has_totals:
@@ -162,15 +189,15 @@ def write_table(book, table: OutTable):
         sheet = book.sheets.add(table.sheet, after=book.sheets[-1])
     else:
         sheet.clear()
-    sheet["A1"].value = table.title
+    sheet["A1"].value = as_text(table.title)
     sheet["A1"].font.bold = True
     sheet["A1"].font.size = 14
-    sheet["A2"].value = table.subtitle
+    sheet["A2"].value = as_text(table.subtitle)
     sheet["A2"].font.italic = True
     row = _write_block(sheet, table, HEADER_ROW) + 2
     widths = [c.width for c in table.columns]
     for block in table.more:  # charts are drawn only in report workbooks
-        sheet.range((row, 1)).value = block.title
+        sheet.range((row, 1)).value = as_text(block.title)
         sheet.range((row, 1)).font.bold = True
         row = _write_block(sheet, block, row + 1) + 2
         widths = [max(a, b) for a, b in zip(widths, [c.width for c in block.columns])] + \
@@ -207,7 +234,7 @@ def write_population(book, rows: list[list]) -> None:
     first_row, first_col = header.row + 1, header.column
     old_body = table.data_body_range
     old_last = old_body.last_cell.row if old_body is not None else header.row
-    values = [[_display(OutKind.DATE, v) if isinstance(v, date) else v for v in row]
+    values = [[_display(OutKind.DATE, v) if isinstance(v, date) else as_text(v) for v in row]
               for row in rows]
     last_col = first_col + len(BEFOLKNING.columns) - 1
     if values:

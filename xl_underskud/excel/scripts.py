@@ -57,15 +57,15 @@ def run_beregn(book) -> str:
 
 
 def _beregn(book) -> str:
-    settlement, inputs, messages = evaluate(read_book(book))
-    today = date.today()
+    raw = read_book(book)
+    settlement, inputs, messages = evaluate(raw)
     if settlement is None:
-        write_table(book, messages_table(messages, book.name, today))
+        write_table(book, messages_table(messages, raw.origin))
         n = sum(1 for m in messages if m.is_error)
         text = (f"Beregningen blev ikke lavet: {n} fejl. Se arket Fejl. Tidligere resultater er "
                 f"ikke ændret.")
     else:
-        tables = settlement_tables(settlement, inputs, book.name, today)
+        tables = settlement_tables(settlement, inputs, raw.origin)
         for table in tables:
             write_table(book, table)
         drop_continuations(book, [table.sheet for table in tables])
@@ -78,8 +78,9 @@ def _beregn(book) -> str:
 
 def run_valider(book) -> str:
     """Check the open workbook and list every problem on the Fejl sheet."""
-    _, _, messages = evaluate(read_book(book))
-    write_table(book, messages_table(messages, book.name, date.today()))
+    raw = read_book(book)
+    _, _, messages = evaluate(raw)
+    write_table(book, messages_table(messages, raw.origin))
     n = sum(1 for m in messages if m.is_error)
     text = (f"{n} fejl fundet. Se arket Fejl." if n else
             "Ingen fejl fundet." + (" Se advarslerne på arket Fejl." if messages else ""))
@@ -101,13 +102,13 @@ def run_opgoerelser(book) -> str:
     The add-in cannot write files on the user's PC, so the statements are built as a sheet of
     the open workbook; the PDF and .xlsx statements come from `xl-underskud afregning`.
     """
-    settlement, inputs, messages = evaluate(read_book(book))
-    today = date.today()
+    raw = read_book(book)
+    settlement, inputs, messages = evaluate(raw)
     if settlement is None:
-        write_table(book, messages_table(messages, book.name, today))
+        write_table(book, messages_table(messages, raw.origin))
         text = "Opgørelserne blev ikke lavet: se arket Fejl."
     else:
-        bundle = build_statements(settlement, inputs, book.name, today, __version__)
+        bundle = build_statements(settlement, inputs, raw.origin, __version__)
         write_table(book, statements_table(bundle))
         text = (f"Arket Opgørelser viser {len(bundle.statements)} parter; i alt "
                 f"{kr(bundle.total_oere)}")
@@ -135,7 +136,7 @@ def _update_population(book, raw, inputs, year: int) -> str:
     codes = dst.paying_codes(inputs.population) or None
     figures, messages = dst.fetch_population(year, codes, inputs.population)
     if not figures:
-        write_table(book, messages_table(messages, book.name, date.today()))
+        write_table(book, messages_table(messages, raw.origin))
         text = "Folketallene blev ikke opdateret. Se arket Fejl."
         _alert(book, text)
         return text

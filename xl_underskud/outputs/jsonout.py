@@ -12,16 +12,22 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from xl_underskud.core.records import Message
+from xl_underskud.core.records import Message, Origin
 from xl_underskud.core.rules.settlement import Settlement
 
 SETTLEMENT_FORMAT = "xl-underskud/afregning@2"
 ERROR_FORMAT = "xl-underskud/fejl@1"
 
 
-def settlement_json(s: Settlement) -> dict:
+def source_json(origin: Origin | None) -> dict:
+    """The input the output was computed from (SPEC rule 13)."""
+    return {"fil": origin.name, "sha256": origin.sha256} if origin else {"fil": None, "sha256": None}
+
+
+def settlement_json(s: Settlement, origin: Origin | None = None) -> dict:
     return {
         "format": SETTLEMENT_FORMAT,
+        "kilde": source_json(origin),
         "aftaler": [
             {"aftale_id": ap.agreement_id, "periode": ap.period, "vinduesdoegn": ap.window_days,
              "betalte_doegn": ap.paid_days, "tomme_doegn": ap.vacant_days,
@@ -72,5 +78,6 @@ def exact(value: Decimal | Fraction | int, decimals: int = 0) -> str:
     return f"{sign}{whole}.{frac}" if frac else f"{sign}{whole}"
 
 
-def errors_json(messages: list[Message]) -> dict:
-    return {"format": ERROR_FORMAT, "fejl": [m.as_dict() for m in messages if m.is_error]}
+def errors_json(messages: list[Message], origin: Origin | None = None) -> dict:
+    return {"format": ERROR_FORMAT, "kilde": source_json(origin),
+            "fejl": [m.as_dict() for m in messages if m.is_error]}

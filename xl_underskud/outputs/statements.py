@@ -17,16 +17,15 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 
 from xl_underskud.core import municipalities as muni
 from xl_underskud.outputs.display import kr, percent, share_text
-from xl_underskud.core.dates import fmt
 from xl_underskud.outputs.tables import (STATEMENTS_SHEET, OutChart, OutColumn, OutKind, OutTable,
                                          Trail, trails, vacancy_columns, vacancy_rows)
-from xl_underskud.core.records import Inputs, KeyDateRule, Message, Period
+from xl_underskud.core.records import Inputs, KeyDateRule, Message, Origin, Period
 from xl_underskud.core.rules.settlement import Settlement, agreement_amounts
 
 ROLE_PAYER = "betalende kommune"
@@ -102,6 +101,7 @@ class Statement:
     # part of or receives, with its runs (SPEC rule 13); whether normal vacancy is deducted.
     trail: tuple[Trail, ...] = ()
     deducts_normal_vacancy: bool = False
+    years_label: str = ""  # the settled years, in every file name: two years never mix
 
     @property
     def net_oere(self) -> int:
@@ -119,7 +119,7 @@ class Statement:
 
     @property
     def file_stem(self) -> str:
-        return f"Opgoerelse_{self.code}_{ascii_name(self.name)}"
+        return f"Opgoerelse_{self.years_label}_{self.code}_{ascii_name(self.name)}"
 
     @property
     def net_text(self) -> str:
@@ -135,8 +135,8 @@ class StatementSet:
     """Everything the command writes: the statements and the summary, with shared header."""
 
     years_label: str  # "2023" or "2022-2025"
-    source: str  # input file name
-    computed: date
+    origin: Origin  # the input: name and checksum, named on every page
+    stamp: datetime  # the files' metadata time, derived from the settlement (not the clock)
     version: str
     settings_text: tuple[str, ...]  # the basis, in sentences
     statements: tuple[Statement, ...]
@@ -153,8 +153,8 @@ class StatementSet:
 
     @property
     def source_line(self) -> str:
-        return (f"Kilde: {self.source}, beregnet {fmt(self.computed)} med xl-underskud "
-                f"{self.version}; folketal: {POPULATION_CREDIT}")
+        return (f"Kilde: {self.origin.label}; beregnet med xl-underskud {self.version}; "
+                f"folketal: {POPULATION_CREDIT}")
 
     @property
     def overview_file(self) -> str:
@@ -188,7 +188,7 @@ def _years_label(years) -> str:
 
 
 # --------------------------------------------------------------------------- building
-def build_statements(s: Settlement, inputs: Inputs, source: str, computed: date,
+def build_statements(s: Settlement, inputs: Inputs, origin: Origin,
                      version: str) -> StatementSet:
     agreements = {a.agreement_id: a for a in inputs.agreements}
     base: dict[tuple[str, str], StatementLine] = {}
@@ -254,7 +254,8 @@ def build_statements(s: Settlement, inputs: Inputs, source: str, computed: date,
             tuple(Counterparty(m, part_names.get(m, names.get(m, str(m))), amount, m == code)
                   for m, amount in sorted(receives_from.items())),
             periods, sum(p.pays_oere for p in periods), sum(p.receives_oere for p in periods),
-            tuple(trail_of[key] for key in behind), s.settings.deduct_normal_vacancy))
+            tuple(trail_of[key] for key in behind), s.settings.deduct_normal_vacancy,
+            _years_label(s.years)))
 
     history, complete = _history(s, inputs)
     municipal = []
@@ -270,7 +271,7 @@ def build_statements(s: Settlement, inputs: Inputs, source: str, computed: date,
         municipal.append((st.code, st.name, pop_of.get(st.code, 0), dict(by_agreement)))
 
     return StatementSet(
-        _years_label(s.years), source, computed, version, _settings_text(s),
+        _years_label(s.years), origin, s.stamp, version, _settings_text(s),
         tuple(statements), tuple(base.values()), history, complete, tuple(municipal),
         s.total_oere, tuple(m for m in s.warnings if not m.is_error))
 

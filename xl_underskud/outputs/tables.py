@@ -18,7 +18,7 @@ from fractions import Fraction
 from xl_underskud.core.dates import fmt
 from xl_underskud.outputs.display import kr, number, percent, share_text
 from xl_underskud.core.engine import sort_messages
-from xl_underskud.core.records import Inputs, Message, warning
+from xl_underskud.core.records import Inputs, Message, Origin, warning
 from xl_underskud.core.rules.amounts import AgreementPeriod, VacantRun
 from xl_underskud.core.rules.settlement import Settlement
 
@@ -184,10 +184,10 @@ class OutTable:
         return out
 
 
-def settlement_tables(s: Settlement, inputs: Inputs, source: str, computed: date) -> list[OutTable]:
+def settlement_tables(s: Settlement, inputs: Inputs, origin: Origin) -> list[OutTable]:
     agreements = {a.agreement_id: a for a in inputs.agreements}
     year_text = ", ".join(str(y) for y in s.years) if s.years else "ingen"
-    subtitle = (f"Kilde: {source} · beregnet {fmt(computed)} · periode: {s.settings.period.value}"
+    subtitle = (f"Kilde: {origin.label} · periode: {s.settings.period.value}"
                 f" · år: {year_text} · nøgledato: {s.settings.key_date_rule.value}")
     deduct = s.settings.deduct_normal_vacancy  # the deduction column only when it applies
     result_rows = []
@@ -224,16 +224,16 @@ def settlement_tables(s: Settlement, inputs: Inputs, source: str, computed: date
         "Ingen perioder at vise.")
     tables = [resultat, *continued(vacancy_table(s, subtitle)), fordeling, kommuner]
     notes = list(s.warnings)
-    exposure, exposure_messages = exposure_table(inputs, source, computed)
+    exposure, exposure_messages = exposure_table(inputs, origin)
     if exposure is not None:
         tables.append(exposure)
     notes += [warning(m.source.sheet, m.source.row, m.source.column,
                       "Eksponeringen kunne ikke beregnes: " + m.text)
               for m in exposure_messages if m.is_error]
-    checks = rate_check_table(inputs, source, computed)
+    checks = rate_check_table(inputs, origin)
     if checks is not None:
         tables.append(checks)
-    return tables + [messages_table(notes, source, computed)]
+    return tables + [messages_table(notes, origin)]
 
 
 # --------------------------------------------------------------------------- vacant days
@@ -382,19 +382,19 @@ def _fordeling_table(s: Settlement, subtitle: str) -> OutTable:
         tuple(rows), "Intet beløb at fordele.", more=(key,), freeze_columns=4)
 
 
-def messages_table(messages: list[Message], source: str, computed: date) -> OutTable:
+def messages_table(messages: list[Message], origin: Origin) -> OutTable:
     rows = tuple(("Fejl" if m.is_error else "Advarsel", m.source.sheet or "(filen)",
                   m.source.row, m.source.column or "", m.text)
                  for m in sort_messages(messages))
     return OutTable(
-        MESSAGES_SHEET, "Fejl og advarsler", f"Kilde: {source} · kontrolleret {fmt(computed)}",
+        MESSAGES_SHEET, "Fejl og advarsler", f"Kilde: {origin.label}",
         (OutColumn("Type", OutKind.TEXT, 10), OutColumn("Ark", OutKind.TEXT, 14),
          OutColumn("Række", OutKind.CODE, 8), OutColumn("Kolonne", OutKind.TEXT, 20),
          OutColumn("Besked", OutKind.TEXT, 100)),
         rows, "Ingen fejl eller advarsler.")
 
 
-def exposure_table(inputs: Inputs, source: str, computed: date):
+def exposure_table(inputs: Inputs, origin: Origin):
     """Sheet Eksponering (SPEC rule 9): the workbook's schedule beside the comparison schedule.
 
     Returns (table or None, messages): the estimate needs at least one rate per agreement.
@@ -412,7 +412,7 @@ def exposure_table(inputs: Inputs, source: str, computed: date):
                  else f"{float(scenario.occupancy) * 100:g} %".replace(".", ","))
     ramp = ("alle pladser fra åbningen" if scenario.places_per_month is None else
             f"{float(scenario.places_per_month):g} pladser pr. måned".replace(".", ","))
-    subtitle = (f"Kilde: {source} · beregnet {fmt(computed)} · scenarie: belægning {occupancy}, "
+    subtitle = (f"Kilde: {origin.label} · scenarie: belægning {occupancy}, "
                 f"{ramp}, takstfremskrivning {float(scenario.rate_index) * 100:g} % pr. år")
     agreements = {x.agreement_id: x for x in inputs.agreements}
     rows = tuple((r.agreement_id, agreements[r.agreement_id].operator, r.year, r.window_days,
@@ -448,7 +448,7 @@ def exposure_table(inputs: Inputs, source: str, computed: date):
     return table, messages
 
 
-def rate_check_table(inputs: Inputs, source: str, computed: date) -> OutTable | None:
+def rate_check_table(inputs: Inputs, origin: Origin) -> OutTable | None:
     """Sheet Takstkontrol (SPEC rule 10), when tblOmkostninger has rows."""
     from xl_underskud.core.rules.rates import (CAP_BASE_YEAR, CAP_PERIOD_YEARS, OVERHEAD_NORM,
                                                rate_checks)
@@ -469,7 +469,7 @@ def rate_check_table(inputs: Inputs, source: str, computed: date) -> OutTable | 
                      "Ja" if c.overhead_ok else "Nej", c.cost_per_day * 100) + cap)
     return OutTable(
         RATE_CHECK_SHEET, "Takstberegning og takstkontrol",
-        f"Kilde: {source} · beregnet {fmt(computed)} · døgntakst = omkostninger / (pladser × dage "
+        f"Kilde: {origin.label} · døgntakst = omkostninger / (pladser × dage "
         f"× belægning) · overheadnorm {float(OVERHEAD_NORM) * 100:g} % · takstloft: udgift pr. "
         f"pladsdøgn højst referenceårets niveau × Π(1 + PL − 0,5 %), som gennemsnit over en "
         f"periode på op til {CAP_PERIOD_YEARS} år (referenceår {CAP_BASE_YEAR} til og med "

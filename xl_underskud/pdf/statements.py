@@ -7,12 +7,12 @@ No rule lives here.
 """
 from __future__ import annotations
 
+from datetime import timezone
 from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from xl_underskud.core.dates import fmt
 from xl_underskud.outputs.display import kr
 from xl_underskud.outputs.tables import OutTable
 from xl_underskud.outputs.statements import (Statement, StatementSet, statement_annex,
@@ -263,7 +263,10 @@ def _table(pdf: _Doc, table: OutTable, indices, widths: list[float], totals: boo
 def write_statement_pdf(path: str | Path, st: Statement, ss: StatementSet) -> Path:
     """One party's statement as a PDF at `path` (the caller handles atomicity)."""
     pdf = _Doc(f"{ss.title} · {st.name} ({st.code_label})",
-               f"Dato: {fmt(ss.computed)}", ss.source_line)
+               f"Input SHA-256 {ss.origin.sha256[:12]}…", ss.source_line)
+    # the only timestamp in the file, derived from the settlement: the same input gives the
+    # same bytes (fpdf2's file /ID is a hash of the content and this date)
+    pdf.set_creation_date(ss.stamp.replace(tzinfo=timezone.utc))
     pdf.set_title(latin1(f"{ss.title}: {st.name}"))
     pdf.set_author("xl-underskud")
     pdf.set_creator(latin1(f"xl-underskud {ss.version}"))

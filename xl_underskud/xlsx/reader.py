@@ -11,6 +11,7 @@ read-only and never written.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import re
@@ -24,7 +25,7 @@ import python_calamine as pc
 from xl_underskud.core.grid import Grid, TableArea, read_table, scan_cpr
 from xl_underskud.core.municipalities import suggestion
 from xl_underskud.core.parse import NO_CACHED_RESULT, ExcelError, RawSetting, RawWorkbook
-from xl_underskud.core.records import error, warning
+from xl_underskud.core.records import Origin, error, warning
 from xl_underskud.outputs.tables import OUTPUT_SHEETS
 from xl_underskud.core.declarations import (ALL_TABLES, GUIDE_SHEET, INPUT_SHEETS, LIST_SHEET,
                                             OPTIONAL_SHEETS, SETTINGS, SETTINGS_SHEET, Table)
@@ -70,6 +71,14 @@ def column_index(letters: str) -> int:
     for ch in letters:
         n = n * 26 + ord(ch) - 64
     return n - 1
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _letters(index: int) -> str:
@@ -275,6 +284,7 @@ def read_workbook(path: str | Path) -> RawWorkbook:
     if problem:
         raw.messages.append(error(None, None, None, problem))
         return raw
+    raw.origin = Origin(path.name, _sha256(path))
     unreadable = error(None, None, None, f"Filen {path.name} kunne ikke læses som "
                                          f"Excel-projektmappe; den er måske beskadiget.")
     try:

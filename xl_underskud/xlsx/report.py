@@ -201,12 +201,26 @@ def render_table(wb, fm, table: OutTable):
     return ws
 
 
-def write_report(path: str | Path, tables: list[OutTable]) -> Path:
+# Every text is written as text: an AftaleID, a name or a file name that starts with '=', '+',
+# '-' or '@' never becomes a formula (nor a link or a number) in a file the product writes.
+TEXT_ONLY = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+
+
+def new_workbook(path: str | Path, created: datetime, properties: dict,
+                 **options) -> xlsxwriter.Workbook:
+    """An XlsxWriter workbook that writes text as text and whose bytes do not depend on the
+    clock: `created` (derived from the settlement) is its only timestamp; XlsxWriter dates
+    the zip entries 1980-01-01 itself."""
+    wb = xlsxwriter.Workbook(str(path), {**TEXT_ONLY, **options})
+    wb.set_properties({**properties, "created": created})
+    return wb
+
+
+def write_report(path: str | Path, tables: list[OutTable], created: datetime) -> Path:
     """Write the tables as sheets of a new workbook at `path`, atomically."""
     with atomic_target(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp))
-        wb.set_properties({"title": "Afregning af underskudsgaranti",
-                           "author": "xl-underskud"})
+        wb = new_workbook(tmp, created, {"title": "Afregning af underskudsgaranti",
+                                         "author": "xl-underskud"})
         fm = _formats(wb)
         for table in tables:
             render_table(wb, fm, table)

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import xlsxwriter
 
-from xl_underskud.xlsx.report import kind_formats, write_block
+from xl_underskud.xlsx.report import kind_formats, new_workbook, write_block
 from xl_underskud.outputs.tables import OutKind, OutTable, cell_value
 from xl_underskud.outputs.statements import (OverviewSheet, Statement, StatementSet,
                                              overview_sheets, statement_annex, statement_sections,
@@ -93,9 +92,9 @@ def _widths(ws, tables: list[OutTable], minimum: int = 0) -> int:
 # --------------------------------------------------------------------------- statements
 def write_statement_xlsx(path: str | Path, st: Statement, ss: StatementSet) -> Path:
     """One party's statement as a new workbook at `path` (the caller handles atomicity)."""
-    wb = xlsxwriter.Workbook(str(path), {"in_memory": True})
-    wb.set_properties({"title": f"{ss.title}: {st.name}", "author": "xl-underskud",
-                       "comments": ss.source_line})
+    wb = new_workbook(path, ss.stamp, {"title": f"{ss.title}: {st.name}",
+                                       "author": "xl-underskud", "comments": ss.source_line},
+                      in_memory=True)
     fm = _formats(wb)
     ws = wb.add_worksheet("Opgørelse")
     sections = statement_sections(st)
@@ -208,9 +207,9 @@ def _chart(wb, ws, sheet: OverviewSheet, header: int, last_data: int, anchor: tu
 
 def write_overview(path: str | Path, ss: StatementSet) -> Path:
     """The summary workbook (samlet oversigt) with native Excel charts."""
-    wb = xlsxwriter.Workbook(str(path), {"in_memory": True})
-    wb.set_properties({"title": f"Samlet oversigt: underskudsgaranti {ss.years_label}",
-                       "author": "xl-underskud", "comments": ss.source_line})
+    wb = new_workbook(path, ss.stamp, {"title": f"Samlet oversigt: underskudsgaranti "
+                                                f"{ss.years_label}", "author": "xl-underskud",
+                                       "comments": ss.source_line}, in_memory=True)
     fm = _formats(wb)
     for sheet in overview_sheets(ss):
         ws = wb.add_worksheet(sheet.name)

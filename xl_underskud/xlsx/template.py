@@ -15,6 +15,7 @@ from pathlib import Path
 import xlsxwriter
 
 from xl_underskud.xlsx.atomic import atomic_target
+from xl_underskud.xlsx.report import TEXT_ONLY
 from xl_underskud.core import municipalities as muni
 from xlsxwriter.utility import xl_rowcol_to_cell
 
@@ -267,8 +268,7 @@ def xlwings_vba_project() -> bytes:
 
 def _build(path: Path, data: dict, settings: dict, population_note: str | None = None,
            classic: bool = False):
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                         "strings_to_urls": False})
+    wb = xlsxwriter.Workbook(str(path), TEXT_ONLY)
     if classic:
         import io
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import cached_property
 
 import numpy as np
@@ -80,6 +80,13 @@ class Settlement:
     warnings: tuple[Message, ...] = field(default=())
     # What the audit trail is computed from, when someone asks for it (`runs`).
     basis: "_Basis | None" = field(default=None, compare=False, repr=False)
+
+    @property
+    def stamp(self) -> datetime:
+        """The timestamp every output of this settlement carries in its metadata: the first
+        day after the last settled year — derived from the settlement, never the clock, so
+        the same input gives byte-identical files."""
+        return datetime((max(self.years) + 1) if self.years else 2000, 1, 1)
 
     @cached_property
     def runs(self) -> tuple[VacantRun, ...]:

@@ -1,0 +1,52 @@
+"""Every output is an audit record (SPEC rule 13): the same input gives byte-identical report,
+statements (xlsx and PDF), summary and JSON — no clock inside — and each names the SHA-256 of
+the input it was computed from."""
+from __future__ import annotations
+
+import hashlib
+import time
+import zipfile
+
+from conftest import run_cli
+
+
+def _sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _outputs(example_path, folder):
+    folder.mkdir()
+    report = folder / "rapport.xlsx"
+    json_res = run_cli("beregn", example_path, "--aar", "2023", "--ud", report, "--json")
+    assert json_res.returncode == 0, json_res.stderr
+    res = run_cli("afregning", example_path, "--aar", "2023", "--mappe", folder / "UD")
+    assert res.returncode == 0, res.stderr
+    files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+             if p.is_file()}
+    return json_res.stdout, files
+
+
+def test_the_same_input_gives_byte_identical_outputs(example_path, tmp_path):
+    first_json, first = _outputs(example_path, tmp_path / "a")
+    time.sleep(1.1)  # a clock inside any file would now read differently
+    second_json, second = _outputs(example_path, tmp_path / "b")
+    assert first_json == second_json
+    assert sorted(first) == sorted(second)
+    assert len([n for n in first if n.endswith(".pdf")]) == 30
+    different = [name for name in first if first[name] != second[name]]
+    assert different == []
+
+
+def test_every_output_names_the_input_checksum(example_path, tmp_path):
+    digest = _sha(example_path)
+    json_out, files = _outputs(example_path, tmp_path / "a")
+    assert f'"sha256": "{digest}"' in json_out
+    for name, data in files.items():
+        if name.endswith(".xlsx"):
+            with zipfile.ZipFile(tmp_path / "a" / name) as z:
+                text = b" ".join(z.read(n) for n in z.namelist() if n.endswith(".xml"))
+            assert digest.encode() in text, name
+        elif name.endswith(".pdf"):
+            from test_statements import pdf_text
+
+            assert digest in pdf_text(tmp_path / "a" / name).replace("\n", ""), name
