@@ -22,7 +22,7 @@ from xml.etree import ElementTree as ET
 
 import python_calamine as pc
 
-from xl_underskud.core.grid import Grid, TableArea, read_table, scan_cpr
+from xl_underskud.core.grid import Grid, TableArea, column_letter, read_table, scan_cpr
 from xl_underskud.core.municipalities import suggestion
 from xl_underskud.core.parse import NO_CACHED_RESULT, ExcelError, RawSetting, RawWorkbook
 from xl_underskud.core.records import Origin, error, warning
@@ -79,15 +79,6 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _letters(index: int) -> str:
-    out = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        out = chr(65 + rest) + out
-    return out
 
 
 def _normalise(path: str) -> str:
@@ -206,7 +197,7 @@ class _Package:
             last_col = column_index(max(_NARROW_CELL.findall(data), default=b"A").decode()) + 1
         if last_row * last_col > MAX_SHEET_AREA or cells > MAX_CELLS:
             return (f"Arket {sheet} bruger celler langt fra tabellerne (op til række "
-                    f"{last_row:,} og kolonne {_letters(last_col - 1)}); det kan ikke læses "
+                    f"{last_row:,} og kolonne {column_letter(last_col - 1)}); det kan ikke læses "
                     f"sikkert. Slet indholdet i de fjerne celler (Ctrl+End viser den sidste), og "
                     f"gem filen igen.").replace(",", ".")
         return None
