@@ -249,8 +249,10 @@ def new_workbook(path: str | Path, created: datetime, properties: dict,
 def write_report(path: str | Path, tables: list[OutTable], created: datetime) -> Path:
     """Write the tables as sheets of a new workbook at `path`, atomically."""
     with atomic_target(path) as tmp:
+        # Rows are written in order (`render_table`), so each is written out as soon as the
+        # next begins: the sheets are never held in memory whole.
         wb = new_workbook(tmp, created, {"title": "Afregning af underskudsgaranti",
-                                         "author": "xl-underskud"})
+                                         "author": "xl-underskud"}, constant_memory=True)
         fm = _formats(wb)
         for table in tables:
             render_table(wb, fm, table)
