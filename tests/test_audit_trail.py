@@ -111,6 +111,10 @@ def test_the_streamed_json_is_the_indented_document(inputs):
     s, _ = settle(inputs)
     if s is None:
         return
+    every_part = [(agreement_id, period, code, name, pop, sp.key_date, value)
+                  for sp in s.splits for (agreement_id, period), row in zip(sp.rows, sp.oere.tolist())
+                  for code, name, pop, value in zip(sp.codes, sp.names, sp.populations, row)]
+    assert list(s.part_rows()) == sorted(every_part, key=lambda p: p[:3])
     s = replace(s, warnings=(*s.warnings, warning("Ophold", 7, "Fra", 'æøå "citat" \\ \t'),))
     origin = Origin("Ø.xlsx", "ab" * 32)
     out = io.StringIO()
