@@ -19,7 +19,7 @@ from xl_underskud.core.dates import add_years
 from xl_underskud.core.records import Period
 from xl_underskud.core.rules.amounts import round_half_away
 from xl_underskud.core.rules.settlement import settle
-from xl_underskud.outputs.jsonout import settlement_json
+from xl_underskud.outputs.jsonout import settlement_json, settlement_sections, write_json
 
 SCHEDULES = [(Decimal("0.5"),) * 3, (Decimal("0.75"), Decimal("0.5"), Decimal("0.25")),
              (Decimal("0.6"), Decimal("0.4")), (Decimal("0.5"),) * 4]
@@ -97,6 +97,34 @@ def test_no_run_day_is_paid_or_outside_its_window(inputs):
             if previous.last + timedelta(days=1) == r.first:
                 assert (previous.period, previous.guarantee_year) != (r.period, r.guarantee_year)
         previous = r
+
+
+@SETTINGS
+@given(configured())
+def test_the_streamed_json_is_the_indented_document(inputs):
+    """`beregn --json` streams the document item by item; its bytes are what
+    print(json.dumps(document, ensure_ascii=False, indent=2)) writes."""
+    import io
+
+    from xl_underskud.core.records import Origin, warning
+
+    s, _ = settle(inputs)
+    if s is None:
+        return
+    every_part = [(agreement_id, period, code, name, pop, sp.key_date, value)
+                  for sp in s.splits for (agreement_id, period), row in zip(sp.rows, sp.oere.tolist())
+                  for code, name, pop, value in zip(sp.codes, sp.names, sp.populations, row)]
+    assert list(s.part_rows()) == sorted(every_part, key=lambda p: p[:3])
+    s = replace(s, warnings=(*s.warnings, warning("Ophold", 7, "Fra", 'æøå "citat" \\ \t'),))
+    origin = Origin("Ø.xlsx", "ab" * 32)
+    out = io.StringIO()
+    write_json(settlement_sections(s, origin), out)
+    assert out.getvalue() == json.dumps(settlement_json(s, origin), ensure_ascii=False,
+                                        indent=2) + "\n"
+    empty = io.StringIO()
+    write_json([("a", []), ("b", {}), ("c", None), ("d", [{}])], empty)
+    assert empty.getvalue() == json.dumps({"a": [], "b": {}, "c": None, "d": [{}]},
+                                          indent=2) + "\n"
 
 
 def test_the_readme_example_a2_2023(example_path):

@@ -36,3 +36,18 @@ def test_report_renders_with_totals(tmp_path, example_path):
     lines = [" ".join(line.split()) for line in text.splitlines()]
     assert any(line.startswith("A2 2 2023 01-05-2023 30-06-2023 61 2") for line in lines)
     assert any(line.startswith("A2 2023 I alt 61") for line in lines)
+
+
+def test_dates_are_the_serial_numbers_xlsxwriter_writes():
+    """The report writes a date as a number in the date format: the same serial number
+    XlsxWriter's write_datetime would store (the 1900 date system, its leap-year quirk too)."""
+    from datetime import date, timedelta
+
+    from xlsxwriter.utility import _datetime_to_excel_datetime
+
+    from xl_underskud.xlsx.report import excel_serial
+
+    days = [date(1900, 1, 1), date(1900, 2, 28), date(1900, 3, 1), date(2024, 2, 29),
+            date(9999, 12, 31)] + [date(2020, 1, 1) + timedelta(d) for d in range(0, 3000, 7)]
+    for day in days:
+        assert excel_serial(day) == _datetime_to_excel_datetime(day, False, False), day

@@ -17,7 +17,7 @@ from pathlib import Path
 from xl_underskud import __version__
 from xl_underskud.outputs.display import kr
 from xl_underskud.core.engine import evaluate
-from xl_underskud.outputs.jsonout import errors_json, settlement_json
+from xl_underskud.outputs.jsonout import errors_json, settlement_sections, write_json
 from xl_underskud.outputs.tables import settlement_tables
 from xl_underskud.core.declarations import YEAR_MAX, YEAR_MIN
 from xl_underskud.core.records import Message, error
@@ -131,7 +131,7 @@ def _cmd_beregn(args) -> int:
 
         write_report(out, settlement_tables(settlement, inputs, raw.origin), settlement.stamp)
     if args.json:
-        print(json.dumps(settlement_json(settlement, raw.origin), ensure_ascii=False, indent=2))
+        write_json(settlement_sections(settlement, raw.origin), sys.stdout)
         return EXIT_OK
     _print_messages(messages, sys.stdout)
     print(f"Afregning for {fil.name} (periode: {settlement.settings.period.value})")

@@ -6,6 +6,7 @@ complete, so a failure never leaves a half-written report.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import xlsxwriter
@@ -68,27 +69,56 @@ def write_rows(ws, fm, table: OutTable, first_row: int, wrap_width: float = 60,
 
     `fm` holds a format per column kind (`kind_formats`) plus "text" and "wrap" (and "link"
     when `links` names columns whose text is a file to link to). Text in columns at least
-    `wrap_width` wide wraps.
+    `wrap_width` wide wraps. What each column needs is looked up once; a text, a whole number,
+    a Decimal and a date (the common cells) are converted here as `cell_value` would, any
+    other value by it.
     """
     subtotals = table.subtotal_rows
+    links = links or {}
+    plan = [(c, col.kind, col.kind is OutKind.MONEY, fm.get(col.kind, fm["text"]),
+             fm["wrap" if col.width >= wrap_width else "text"], links.get(c))
+            for c, col in enumerate(table.columns)]
+    date_format = fm[OutKind.DATE]
+    write_string, write_number, write_url = ws.write_string, ws.write_number, ws.write_url
+    dates_as_numbers = not ws.date_1904
     for n, row in enumerate(table.rows):
         r = first_row + n
         if n in subtotals:
             _subtotal_row(ws, fm, table, r, row)
             continue
-        for c, (col, value) in enumerate(zip(table.columns, row)):
-            v = cell_value(col.kind, value)
-            if v is None:
+        for (c, kind, money, number_format, text_format, tip), value in zip(plan, row):
+            if value is None:
                 continue
-            if isinstance(v, (date, datetime)):
-                ws.write_datetime(r, c, v, fm[OutKind.DATE])
-            elif isinstance(v, str):
-                if links and c in links and v:
-                    ws.write_url(r, c, "external:" + v, fm["link"], string=v, tip=links[c])
+            t = type(value)
+            if t is str:
+                if tip is not None and value:
+                    write_url(r, c, "external:" + value, fm["link"], string=value, tip=tip)
                 else:
-                    ws.write_string(r, c, v, fm["wrap" if col.width >= wrap_width else "text"])
+                    write_string(r, c, value, text_format)
+            elif t is int:
+                write_number(r, c, value / 100 if money else value, number_format)
+            elif t is Decimal:
+                write_number(r, c, float(value.scaleb(-2) if money else value), number_format)
+            elif t is date and dates_as_numbers:
+                write_number(r, c, excel_serial(value), date_format)
             else:
-                ws.write_number(r, c, v, fm.get(col.kind, fm["text"]))
+                v = cell_value(kind, value)
+                if isinstance(v, (date, datetime)):
+                    ws.write_datetime(r, c, v, date_format)
+                elif isinstance(v, str):  # a text the kind turned into (none today)
+                    write_string(r, c, v, text_format)
+                else:
+                    write_number(r, c, v, number_format)
+
+
+EXCEL_EPOCH = date(1899, 12, 31)  # day 0 of Excel's 1900 date system
+
+
+def excel_serial(day: date) -> float:
+    """A date as Excel's serial number in the 1900 date system, as `write_datetime` writes it
+    (after 28-02-1900 one more: Excel counts a 29-02-1900 that never was)."""
+    n = (day - EXCEL_EPOCH).days
+    return float(n + 1 if n > 59 else n)
 
 
 def _subtotal_row(ws, fm, table: OutTable, r: int, row: tuple) -> None:
@@ -219,8 +249,10 @@ def new_workbook(path: str | Path, created: datetime, properties: dict,
 def write_report(path: str | Path, tables: list[OutTable], created: datetime) -> Path:
     """Write the tables as sheets of a new workbook at `path`, atomically."""
     with atomic_target(path) as tmp:
+        # Rows are written in order (`render_table`), so each is written out as soon as the
+        # next begins: the sheets are never held in memory whole.
         wb = new_workbook(tmp, created, {"title": "Afregning af underskudsgaranti",
-                                         "author": "xl-underskud"})
+                                         "author": "xl-underskud"}, constant_memory=True)
         fm = _formats(wb)
         for table in tables:
             render_table(wb, fm, table)

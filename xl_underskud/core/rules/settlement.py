@@ -7,9 +7,12 @@ both cases). Nothing here reads or writes a file.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
+from itertools import groupby, starmap
+from operator import itemgetter
 
 import numpy as np
 
@@ -105,14 +108,22 @@ class Settlement:
     @cached_property
     def parts(self) -> tuple[Part, ...]:
         """Every municipality's part of every agreement-period amount ≠ 0, sorted."""
-        out = []
-        for sp in self.splits:
-            for (agreement_id, period), row in zip(sp.rows, sp.oere.tolist()):
-                out.extend(Part(agreement_id, period, code, name, pop, sp.key_date, int(value))
+        return tuple(starmap(Part, self.part_rows()))
+
+    def part_rows(self) -> Iterator[tuple]:
+        """The fields of `parts` as plain tuples, in the same order, one agreement-period at a
+        time: a nationwide monthly settlement has millions of parts, never all held here."""
+        rows = sorted((agreement_period, n, i) for n, sp in enumerate(self.splits)
+                      for i, agreement_period in enumerate(sp.rows))
+        for (agreement_id, period), group in groupby(rows, key=itemgetter(0)):
+            out = []
+            for _, n, i in group:
+                sp = self.splits[n]
+                out.extend((agreement_id, period, code, name, pop, sp.key_date, int(value))
                            for code, name, pop, value in zip(sp.codes, sp.names,
-                                                             sp.populations, row))
-        out.sort(key=lambda p: (p.agreement_id, p.period, p.municipality_code))
-        return tuple(out)
+                                                             sp.populations, sp.oere[i].tolist()))
+            out.sort(key=itemgetter(2))  # stable: as one sort of all parts would order them
+            yield from out
 
     @property
     def total_oere(self) -> int:
