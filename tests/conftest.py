@@ -6,8 +6,14 @@ import os
 os.environ["XLWINGS_ON_SERVER"] = "true"
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
+import contextlib
+import functools
+import gc
+import io
 import subprocess
 import sys
+import tempfile
+import traceback
 from pathlib import Path
 
 import pytest
@@ -15,18 +21,80 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
+class CliResult:
+    """What a run of the command gave: like subprocess.CompletedProcess (returncode, stdout,
+    stderr)."""
+
+    def __init__(self, args, returncode, stdout, stderr):
+        self.args, self.returncode, self.stdout, self.stderr = args, returncode, stdout, stderr
+
+    def __repr__(self):
+        return f"CliResult(args={self.args!r}, returncode={self.returncode!r})"
+
+
 def run_cli(*args, cwd=None):
-    """Run `python -m xl_underskud …` as a user would, returning the CompletedProcess."""
-    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    """`xl-underskud …` in this process: `xl_underskud.cli.main.main(argv)` with its output
+    captured. The exit code is what the shell would see: main()'s return value, argparse's
+    sys.exit, or 1 and the traceback on stderr for an uncaught exception (as Python does).
+
+    Where the process boundary itself is under test (exit codes as the shell sees them, stdout
+    encoding, a closed pipe, environment variables read at import), use run_cli_process.
+    """
+    from xl_underskud.cli.main import main
+
+    argv = [str(a) for a in args]
+    out, err = io.StringIO(), io.StringIO()
+    threshold = gc.get_threshold()  # main() tunes the collector for a process of its own
+    here = os.getcwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(argv)
+            except SystemExit as exc:  # argparse: --help, --version, wrong use
+                code = exc.code
+                if code is not None and not isinstance(code, int):
+                    print(code, file=sys.stderr)
+                    code = 1
+            except Exception:
+                traceback.print_exc()
+                code = 1
+    finally:
+        os.chdir(here)
+        gc.set_threshold(*threshold)
+    return CliResult(argv, 0 if code is None else code, out.getvalue(), err.getvalue())
+
+
+def run_cli_process(*args, cwd=None, env=None):
+    """`python -m xl_underskud …` in a new process, as a user runs it (the CompletedProcess).
+    `env` adds environment variables to this process's; a value None removes one."""
+    env = dict(os.environ, PYTHONIOENCODING="utf-8", **(env or {}))
+    env = {name: value for name, value in env.items() if value is not None}
     return subprocess.run([sys.executable, "-m", "xl_underskud", *map(str, args)],
                           capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
 
 
-@pytest.fixture
-def example_path(tmp_path):
+@functools.cache
+def example_bytes() -> bytes:
+    """The example workbook as `write_example` writes it, built once (bytes: nobody can change
+    them); tests work on copies."""
     from xl_underskud.xlsx.example import write_example
 
-    return write_example(tmp_path / "eksempel.xlsx")
+    with tempfile.TemporaryDirectory() as folder:
+        return write_example(Path(folder) / "eksempel.xlsx").read_bytes()
+
+
+def copy_of_example(path: Path) -> Path:
+    """`write_example(path)`, from the bytes built once."""
+    path.write_bytes(example_bytes())
+    return path
+
+
+@pytest.fixture
+def example_path(tmp_path):
+    """A fresh copy of the example in the test's own folder (the test may change it)."""
+    return copy_of_example(tmp_path / "eksempel.xlsx")
 
 
 @pytest.fixture(scope="module")
