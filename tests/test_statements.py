@@ -14,11 +14,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from conftest import run_cli
+from conftest import copy_of_example, run_cli
 from render import ERROR_VALUES, pdf_text, to_pdf
 from xl_underskud import __version__
 from xl_underskud.core.engine import evaluate
-from xl_underskud.xlsx.example import write_example
 from xl_underskud.pdf.statements import latin1
 from xl_underskud.outputs.statements import (ROLE_BOTH, ROLE_OPERATOR, ROLE_PAYER, ascii_name,
                                      build_statements, kr, statement_sections)
@@ -31,7 +30,7 @@ GLADSAXE, KOEBENHAVN, FREDERIKSBERG, REGION = 159, 101, 147, 1084
 
 @pytest.fixture(scope="module")
 def example_file(tmp_path_factory) -> Path:
-    return write_example(tmp_path_factory.mktemp("eks") / "eksempel.xlsx")
+    return copy_of_example(tmp_path_factory.mktemp("eks") / "eksempel.xlsx")
 
 
 @pytest.fixture(scope="module")
