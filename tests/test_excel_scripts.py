@@ -176,6 +176,19 @@ def test_manifest_names_the_product(client):
     assert "UNDERSKUD" in res.text and "hello" not in res.text.lower()
 
 
+def test_manifest_command_writes_the_manifest_for_the_address(tmp_path):
+    from conftest import run_cli_process  # the command sets XLWINGS_… for its process
+
+    out = tmp_path / "manifest.xml"
+    res = run_cli_process("manifest", "--url", "https://excel.kommune.dk/ug", "--ud", out)
+    assert res.returncode == 0, res.stderr
+    assert f"Manifest skrevet: {out}" in res.stdout
+    root = ET.fromstring(out.read_bytes())
+    ns = {"a": "http://schemas.microsoft.com/office/appforoffice/1.1"}
+    assert root.find("a:DisplayName", ns).get("DefaultValue") == "Underskudsgaranti"
+    assert "https://excel.kommune.dk/ug/taskpane.html" in out.read_text(encoding="utf-8")
+
+
 def test_template_buttons_match_the_scripts():
     import zipfile
 
