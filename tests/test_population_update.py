@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import socket
+import tempfile
 import urllib.parse
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -74,11 +76,23 @@ def _sha(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+_BUILT: dict[tuple, bytes] = {}
+
+
 def _workbook(tmp_path, years=(2022, 2023, 2024), name="mappe.xlsx", change_2024=0, **kw):
-    rows = [r for r in default_population_rows() if r[2].year in years]
-    if change_2024:
-        rows = [[c, n, d, p + change_2024 if d.year == 2024 else p] for c, n, d, p in rows]
-    return build_workbook(tmp_path / name, {"tblBefolkning": rows}, **kw)
+    """The template with the bundled population of `years`, as `tmp_path / name`: built once
+    per kind, then copied (the bytes are never changed)."""
+    key = (tuple(years), change_2024, repr(sorted(kw.items())))
+    if key not in _BUILT:
+        rows = [r for r in default_population_rows() if r[2].year in years]
+        if change_2024:
+            rows = [[c, n, d, p + change_2024 if d.year == 2024 else p] for c, n, d, p in rows]
+        with tempfile.TemporaryDirectory() as folder:
+            built = build_workbook(Path(folder) / "mappe.xlsx", {"tblBefolkning": rows}, **kw)
+            _BUILT[key] = built.read_bytes()
+    path = tmp_path / name
+    path.write_bytes(_BUILT[key])
+    return path
 
 
 def _population(path):
