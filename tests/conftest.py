@@ -43,6 +43,8 @@ def run_cli(*args, cwd=None):
     from xl_underskud.cli.main import main
 
     argv = [str(a) for a in args]
+    # these two set XLWINGS_… variables (and xlwings' flavour) for the rest of the process
+    assert argv[:1] not in (["server"], ["manifest"]), "use run_cli_process"
     out, err = io.StringIO(), io.StringIO()
     threshold = gc.get_threshold()  # main() tunes the collector for a process of its own
     here = os.getcwd()
