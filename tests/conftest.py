@@ -99,6 +99,37 @@ def example_path(tmp_path):
     return copy_of_example(tmp_path / "eksempel.xlsx")
 
 
+@pytest.fixture(scope="session")
+def statements_2023(tmp_path_factory):
+    """`afregning --aar 2023 --mappe UD` on the example, run once: (result, UD). Tests only read
+    the folder."""
+    example = copy_of_example(tmp_path_factory.mktemp("eks") / "eksempel.xlsx")
+    out = tmp_path_factory.mktemp("afregning") / "UD"
+    res = run_cli("afregning", example, "--aar", "2023", "--mappe", out)
+    assert res.returncode == 0, res.stderr
+    return res, out
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory, statements_2023):
+    """Name → the text of the PDF LibreOffice makes of the template ("standard"), the classic
+    workbook ("klassisk"), the example ("eksempel"), a report of 2023 ("rapport") and the
+    statements' summary ("oversigt"): one start of LibreOffice renders them all."""
+    from render import pdf_text, to_pdfs
+
+    folder = tmp_path_factory.mktemp("render")
+    report = folder / "rapport.xlsx"
+    res = run_cli("beregn", copy_of_example(folder / "eksempel.xlsx"), "--aar", "2023",
+                  "--ud", report)
+    assert res.returncode == 0, res.stderr
+    pdfs = to_pdfs({"standard": REPO / "workbook" / "Underskudsgaranti.xlsx",
+                    "klassisk": REPO / "workbook" / "Underskudsgaranti.xlsm",
+                    "eksempel": REPO / "workbook" / "Underskudsgaranti_eksempel.xlsx",
+                    "rapport": report,
+                    "oversigt": statements_2023[1] / "Samlet_oversigt_2023.xlsx"}, folder / "pdf")
+    return {name: pdf_text(pdf) for name, pdf in pdfs.items()}
+
+
 @pytest.fixture(scope="module")
 def client():
     """xlwings Server serving the project's functions and scripts (FastAPI's TestClient)."""

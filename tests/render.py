@@ -48,13 +48,6 @@ def to_pdfs(workbooks: dict[str, Path], outdir: Path) -> dict[str, Path]:
     return pdfs
 
 
-def to_pdf(xlsx: Path, outdir: Path) -> Path:
-    convert([xlsx], "pdf", outdir)
-    pdf = outdir / (xlsx.stem + ".pdf")
-    assert pdf.exists(), f"LibreOffice skrev ingen PDF for {xlsx.name}"
-    return pdf
-
-
 def pdf_text(pdf: Path) -> str:
     exe = shutil.which("pdftotext")
     if exe is None:

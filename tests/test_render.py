@@ -1,26 +1,8 @@
 """What a finance officer sees: the workbooks open and print cleanly in a real spreadsheet.
 
-The four workbooks are rendered by one start of LibreOffice (module fixture); each test reads
-its own PDF."""
-import pytest
-
-from conftest import REPO, copy_of_example, run_cli
-from render import ERROR_VALUES, pdf_text, to_pdfs
-
-
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    """Name → the text of the workbook's PDF."""
-    folder = tmp_path_factory.mktemp("render")
-    report = folder / "rapport.xlsx"
-    res = run_cli("beregn", copy_of_example(folder / "eksempel.xlsx"), "--aar", "2023",
-                  "--ud", report)
-    assert res.returncode == 0, res.stderr
-    pdfs = to_pdfs({"standard": REPO / "workbook" / "Underskudsgaranti.xlsx",
-                    "klassisk": REPO / "workbook" / "Underskudsgaranti.xlsm",
-                    "eksempel": REPO / "workbook" / "Underskudsgaranti_eksempel.xlsx",
-                    "rapport": report}, folder / "pdf")
-    return {name: pdf_text(pdf) for name, pdf in pdfs.items()}
+The workbooks are rendered by one start of LibreOffice (conftest's `rendered`, with the
+statements' summary); each test reads its own PDF."""
+from render import ERROR_VALUES
 
 
 def test_standard_workbook_renders_without_error_values(rendered):
