@@ -260,9 +260,16 @@ def worker(folder: Path, seeds: list[int]) -> None:
 
 
 def run(count: int, seed: int, verbose: bool = False, keep: Path | None = None) -> dict:
-    """Make `count` mutants from `seed` on and check them; returns counts and failures."""
-    folder = Path(tempfile.mkdtemp(prefix="fuzz-")) if keep is None else keep
-    folder.mkdir(parents=True, exist_ok=True)
+    """Make `count` mutants from `seed` on and check them; returns counts and failures. The
+    mutants are written into `keep`, or into a temporary folder removed afterwards."""
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+        return _run(keep, count, seed, verbose)
+    with tempfile.TemporaryDirectory(prefix="fuzz-") as folder:
+        return _run(Path(folder), count, seed, verbose)
+
+
+def _run(folder: Path, count: int, seed: int, verbose: bool) -> dict:
     seeds = list(range(seed, seed + count))
     labels = {s: make_mutant(s, folder / f"mutant_{s}.xlsx") for s in seeds}
     results: dict[int, dict] = {}
