@@ -111,23 +111,45 @@ def statements_2023(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def rendered(tmp_path_factory, statements_2023):
-    """Name → the text of the PDF LibreOffice makes of the template ("standard"), the classic
-    workbook ("klassisk"), the example ("eksempel"), a report of 2023 ("rapport") and the
-    statements' summary ("oversigt"): one start of LibreOffice renders them all."""
-    from render import pdf_text, to_pdfs
+def rendering(tmp_path_factory, statements_2023):
+    """LibreOffice rendering the template ("standard"), the classic workbook ("klassisk"), the
+    example ("eksempel"), a report of 2023 ("rapport") and the statements' summary
+    ("oversigt") to PDF: one start, in the background."""
+    from render import Rendering
 
     folder = tmp_path_factory.mktemp("render")
     report = folder / "rapport.xlsx"
     res = run_cli("beregn", copy_of_example(folder / "eksempel.xlsx"), "--aar", "2023",
                   "--ud", report)
     assert res.returncode == 0, res.stderr
-    pdfs = to_pdfs({"standard": REPO / "workbook" / "Underskudsgaranti.xlsx",
-                    "klassisk": REPO / "workbook" / "Underskudsgaranti.xlsm",
-                    "eksempel": REPO / "workbook" / "Underskudsgaranti_eksempel.xlsx",
-                    "rapport": report,
-                    "oversigt": statements_2023[1] / "Samlet_oversigt_2023.xlsx"}, folder / "pdf")
-    return {name: pdf_text(pdf) for name, pdf in pdfs.items()}
+    rendering = Rendering({"standard": REPO / "workbook" / "Underskudsgaranti.xlsx",
+                           "klassisk": REPO / "workbook" / "Underskudsgaranti.xlsm",
+                           "eksempel": REPO / "workbook" / "Underskudsgaranti_eksempel.xlsx",
+                           "rapport": report,
+                           "oversigt": statements_2023[1] / "Samlet_oversigt_2023.xlsx"},
+                          folder / "pdf")
+    yield rendering
+    rendering.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _render_in_the_background(request):
+    """When a selected test reads `rendered`, LibreOffice starts at the session's start and
+    renders while the other tests run. A problem here (no LibreOffice, a failing command) is
+    left to the tests that read `rendered`: they get it from the fixture."""
+    if any("rendered" in item.fixturenames for item in request.session.items):
+        try:
+            request.getfixturevalue("rendering")
+        except (Exception, pytest.skip.Exception, pytest.fail.Exception):
+            pass
+
+
+@pytest.fixture(scope="session")
+def rendered(rendering):
+    """Name → the text of the PDF (see `rendering`)."""
+    from render import pdf_text
+
+    return {name: pdf_text(pdf) for name, pdf in rendering.pdfs().items()}
 
 
 @pytest.fixture(scope="module")

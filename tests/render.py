@@ -1,10 +1,7 @@
 """Render workbooks with LibreOffice (headless) to PDF and text, as a user would see them."""
-import atexit
-import functools
 import os
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,33 +16,45 @@ def soffice() -> str:
     return exe
 
 
-@functools.cache
-def profile() -> str:
-    """One LibreOffice user profile for the test run (a new profile costs about half a second
-    per start); removed at exit. The tests start LibreOffice one at a time."""
-    folder = tempfile.mkdtemp(prefix="lo-profile-")
-    atexit.register(shutil.rmtree, folder, True)
-    return f"-env:UserInstallation=file://{folder}"
+def _profile(outdir: Path) -> str:
+    return f"-env:UserInstallation=file://{outdir / 'lo-profile'}"
 
 
 def convert(files: list[Path], to: str, outdir: Path) -> None:
     """`soffice --convert-to TO` of every file in one start of LibreOffice."""
-    subprocess.run([soffice(), profile(), "--headless", "--convert-to", to, "--outdir",
+    subprocess.run([soffice(), _profile(outdir), "--headless", "--convert-to", to, "--outdir",
                     str(outdir), *map(str, files)], check=True, capture_output=True, timeout=240)
 
 
-def to_pdfs(workbooks: dict[str, Path], outdir: Path) -> dict[str, Path]:
-    """Each workbook (by a name of the caller's) rendered to `outdir/NAME.pdf`, in one start of
-    LibreOffice: the workbooks are copied in as NAME first, as two files may share a stem."""
-    sources = outdir / "kilder"
-    sources.mkdir(parents=True, exist_ok=True)
-    copies = [shutil.copy(path, sources / f"{name}{path.suffix}")
-              for name, path in workbooks.items()]
-    convert(copies, "pdf", outdir)
-    pdfs = {name: outdir / f"{name}.pdf" for name in workbooks}
-    for name, pdf in pdfs.items():
-        assert pdf.exists(), f"LibreOffice skrev ingen PDF for {workbooks[name].name}"
-    return pdfs
+class Rendering:
+    """Each workbook (by a name of the caller's) being rendered to `outdir/NAME.pdf` by one
+    start of LibreOffice in the background (its own profile); `pdfs()` waits for it. The
+    workbooks are copied in as NAME first, as two files may share a stem."""
+
+    def __init__(self, workbooks: dict[str, Path], outdir: Path):
+        sources = outdir / "kilder"
+        sources.mkdir(parents=True, exist_ok=True)
+        self.workbooks = workbooks
+        self.outdir = outdir
+        copies = [shutil.copy(path, sources / f"{name}{path.suffix}")
+                  for name, path in workbooks.items()]
+        self.process = subprocess.Popen(
+            [soffice(), _profile(outdir), "--headless", "--convert-to", "pdf", "--outdir",
+             str(outdir), *map(str, copies)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def pdfs(self) -> dict[str, Path]:
+        _, err = self.process.communicate(timeout=240)
+        assert self.process.returncode == 0, err.decode(errors="replace")
+        pdfs = {name: self.outdir / f"{name}.pdf" for name in self.workbooks}
+        for name, pdf in pdfs.items():
+            assert pdf.exists(), f"LibreOffice skrev ingen PDF for {self.workbooks[name].name}"
+        return pdfs
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.communicate()
 
 
 def pdf_text(pdf: Path) -> str:
