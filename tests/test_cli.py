@@ -134,14 +134,11 @@ def test_reader_warnings_reach_the_json(tmp_path):
     assert any(w["ark"] == "Indstillinger" and "standard" in w["besked"] for w in warnings)
 
 
-def test_an_unwritable_report_gives_a_danish_message_not_a_traceback(example_path, monkeypatch,
-                                                                      capsys):
-    from xl_underskud.cli import main as cli
-
+def test_an_unwritable_report_gives_a_danish_message_not_a_traceback(example_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(example_path.parent / "r.xlsx"))
 
     monkeypatch.setattr("xl_underskud.xlsx.report.write_report", refuse)
-    assert cli.main(["beregn", str(example_path), "--ud", str(example_path.parent / "r.xlsx")]) == 1
-    err = capsys.readouterr().err
-    assert "ingen adgang" in err and "Traceback" not in err
+    res = run_cli("beregn", example_path, "--ud", example_path.parent / "r.xlsx")
+    assert res.returncode == 1
+    assert "ingen adgang" in res.stderr and "Traceback" not in res.stderr
