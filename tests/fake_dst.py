@@ -40,7 +40,8 @@ class FakeDST:
         self.server.delay = 0
         self.server.release = threading.Event()
         self.answer(RECORDED)
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,),
+        # shutdown() waits for the loop to notice: a short poll keeps close() short
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.005,),
                                        daemon=True)
         self.thread.start()
 

@@ -14,8 +14,6 @@ Each workbook is built and settled once per module; one TestClient serves every 
 """
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import re
 from datetime import date, timedelta
@@ -24,7 +22,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from conftest import REPO, call
+from conftest import REPO, call, run_cli
 from excel_payload import apply_actions, run_remote
 from test_excel_scripts import assert_outputs_match, serial
 from test_malformed import set_cell, set_setting
@@ -85,15 +83,10 @@ SCENARIOS = {
 
 
 def cli_json(*argv):
-    """The CLI command in this process (its parser and handler, not a new interpreter)."""
-    from xl_underskud.cli.main import build_parser
-
-    args = build_parser().parse_args([str(a) for a in argv])
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = args.func(args)
-    assert code == 0, out.getvalue()
-    return json.loads(out.getvalue())
+    """The CLI command in this process (`run_cli`), its JSON."""
+    res = run_cli(*argv)
+    assert res.returncode == 0, res.stdout + res.stderr
+    return json.loads(res.stdout)
 
 
 class Scenario:

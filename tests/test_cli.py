@@ -1,10 +1,12 @@
-"""The command line as a user runs it (subprocess), on the bundled example."""
+"""The command line on the bundled example: in this process (`run_cli`), and as a user runs it
+in a new process (`run_cli_process`) where the shell's view is the point: the JSON on stdout,
+exit code 2 for wrong use, the files `skabelon` and `eksempel` write."""
 import hashlib
 import json
 
 from openpyxl import load_workbook
 
-from conftest import run_cli
+from conftest import run_cli, run_cli_process
 
 
 def _sha(path):
@@ -13,7 +15,7 @@ def _sha(path):
 
 def test_beregn_json_on_the_example(example_path, tmp_path):
     before = _sha(example_path)
-    res = run_cli("beregn", example_path, "--json")
+    res = run_cli_process("beregn", example_path, "--json")
     assert res.returncode == 0, res.stderr
     out = json.loads(res.stdout)
     assert out["format"] == "xl-underskud/afregning@2"
@@ -107,14 +109,14 @@ def test_help_is_danish():
     res = run_cli("--help")
     assert res.returncode == 0
     assert "Brug:" in res.stdout and "beregn" in res.stdout and "kontrollér" in res.stdout
-    res = run_cli("beregn")
+    res = run_cli_process("beregn")
     assert res.returncode == 2
     assert "mangler" in res.stderr
 
 
 def test_skabelon_and_eksempel_write_files(tmp_path):
-    assert run_cli("skabelon", "--ud", tmp_path / "s.xlsx").returncode == 0
-    assert run_cli("eksempel", "--ud", tmp_path / "e.xlsx").returncode == 0
+    assert run_cli_process("skabelon", "--ud", tmp_path / "s.xlsx").returncode == 0
+    assert run_cli_process("eksempel", "--ud", tmp_path / "e.xlsx").returncode == 0
     assert load_workbook(tmp_path / "e.xlsx")["Aftaler"]["A5"].value == "A1"
 
 
@@ -134,14 +136,11 @@ def test_reader_warnings_reach_the_json(tmp_path):
     assert any(w["ark"] == "Indstillinger" and "standard" in w["besked"] for w in warnings)
 
 
-def test_an_unwritable_report_gives_a_danish_message_not_a_traceback(example_path, monkeypatch,
-                                                                      capsys):
-    from xl_underskud.cli import main as cli
-
+def test_an_unwritable_report_gives_a_danish_message_not_a_traceback(example_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(example_path.parent / "r.xlsx"))
 
     monkeypatch.setattr("xl_underskud.xlsx.report.write_report", refuse)
-    assert cli.main(["beregn", str(example_path), "--ud", str(example_path.parent / "r.xlsx")]) == 1
-    err = capsys.readouterr().err
-    assert "ingen adgang" in err and "Traceback" not in err
+    res = run_cli("beregn", example_path, "--ud", example_path.parent / "r.xlsx")
+    assert res.returncode == 1
+    assert "ingen adgang" in res.stderr and "Traceback" not in res.stderr

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 import pytest
 import xlwings as xw
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from conftest import REPO, call, run_cli
 from excel_payload import apply_actions, payload_from_xlsx, run_remote
@@ -31,8 +31,11 @@ def expected():
     return json.loads(res.stdout)
 
 
-def rows_of(path, sheet):
-    ws = load_workbook(path, data_only=True)[sheet]
+def rows_of(book, sheet):
+    """The rows of an output sheet as dicts; `book` is a path or a workbook loaded already."""
+    if not isinstance(book, Workbook):
+        book = load_workbook(book, data_only=True)
+    ws = book[sheet]
     header = [c.value for c in ws[4]]
     out = []
     for row in ws.iter_rows(min_row=5, values_only=True):
@@ -43,7 +46,8 @@ def rows_of(path, sheet):
 
 
 def assert_outputs_match(path, expected):
-    resultat = {(r["AftaleID"], str(r["Periode"])): r for r in rows_of(path, "Resultat")}
+    book = load_workbook(path, data_only=True)
+    resultat = {(r["AftaleID"], str(r["Periode"])): r for r in rows_of(book, "Resultat")}
     assert len(resultat) == len(expected["aftaler"])
     for e in expected["aftaler"]:
         r = resultat[(e["aftale_id"], e["periode"])]
@@ -52,12 +56,12 @@ def assert_outputs_match(path, expected):
         assert round(r["Beløb"] * 100) == e["beloeb_oere"]
     fixed = {"AftaleID", "Periode", "Nøgledato", "Beløb"}
     fordeling = {(r["AftaleID"], str(r["Periode"]), kommune): v  # (not the note "Intet beløb …")
-                 for r in rows_of(path, "Fordeling") for kommune, v in r.items()
+                 for r in rows_of(book, "Fordeling") for kommune, v in r.items()
                  if kommune not in fixed and v is not None}
     assert {k: round(v * 100) for k, v in fordeling.items()} == {
         (e["aftale_id"], e["periode"], e["kommune"]): e["beloeb_oere"]
         for e in expected["fordeling"]}
-    kommuner = {(r["Kommunekode"], str(r["Periode"])): r for r in rows_of(path, "Kommuneoversigt")}
+    kommuner = {(r["Kommunekode"], str(r["Periode"])): r for r in rows_of(book, "Kommuneoversigt")}
     for e in expected["kommuner"]:
         r = kommuner[(e["kommunekode"], e["periode"])]
         assert round(r["Netto"] * 100) == e["netto_oere"]
@@ -174,6 +178,19 @@ def test_manifest_names_the_product(client):
     assert root.find("a:DisplayName", ns).get("DefaultValue") == "Underskudsgaranti"
     assert root.find("a:DefaultLocale", ns).text == "da-DK"
     assert "UNDERSKUD" in res.text and "hello" not in res.text.lower()
+
+
+def test_manifest_command_writes_the_manifest_for_the_address(tmp_path):
+    from conftest import run_cli_process  # the command sets XLWINGS_… for its process
+
+    out = tmp_path / "manifest.xml"
+    res = run_cli_process("manifest", "--url", "https://excel.kommune.dk/ug", "--ud", out)
+    assert res.returncode == 0, res.stderr
+    assert f"Manifest skrevet: {out}" in res.stdout
+    root = ET.fromstring(out.read_bytes())
+    ns = {"a": "http://schemas.microsoft.com/office/appforoffice/1.1"}
+    assert root.find("a:DisplayName", ns).get("DefaultValue") == "Underskudsgaranti"
+    assert "https://excel.kommune.dk/ug/taskpane.html" in out.read_text(encoding="utf-8")
 
 
 def test_template_buttons_match_the_scripts():

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from conftest import REPO, run_cli
+from conftest import REPO, run_cli, run_cli_process
 from xl_underskud.core.rules.exposure import ALTERNATIVE_SCHEDULE, Scenario, estimate
 from xl_underskud.core.rules.rates import (RateError, cap_reference_year, daily_rate,
                                            overhead_share, rate_checks, takst_cap)
@@ -265,8 +265,8 @@ def test_overhead_norm():
 
 
 def test_cli_eksponering_json_on_the_example():
-    res = run_cli("eksponering", REPO / "workbook" / "Underskudsgaranti_eksempel.xlsx",
-                  "--belaegning", "90", "--json")
+    res = run_cli_process("eksponering", REPO / "workbook" / "Underskudsgaranti_eksempel.xlsx",
+                          "--belaegning", "90", "--json")
     assert res.returncode == 0, res.stderr
     out = json.loads(res.stdout)
     assert out["format"] == "xl-underskud/eksponering@1"

@@ -1,5 +1,8 @@
 """Hostile or unlucky input (issue 'No surprises'): every class found by fuzzing is a located
-Danish error with exit 1, no traceback, nothing written and the input unchanged."""
+Danish error with exit 1, no traceback, nothing written and the input unchanged.
+
+The CLI runs in this process (`run_cli`), except where a process of its own is the point: the
+limit read from the environment at import, and the far cell that used to abort the process."""
 from __future__ import annotations
 
 import hashlib
@@ -10,7 +13,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from conftest import run_cli
+from conftest import run_cli, run_cli_process
 from test_malformed import HEADER_ROW, cell, edit_example, set_setting, setting_row
 from xl_underskud.core.checks import _overlaps
 from xl_underskud.core.records import Inputs, Stay
@@ -130,8 +133,8 @@ def _table_part(parts, name):
                 and f'displayName="{name}"'.encode() in d)
 
 
-def _run_json(path):
-    res = run_cli("beregn", path, "--json")
+def _run_json(path, run=run_cli):
+    res = run("beregn", path, "--json")
     return res, (json.loads(res.stdout) if res.stdout.strip() else None)
 
 
@@ -143,7 +146,7 @@ def test_a_value_in_the_last_cell_of_a_sheet_is_refused_not_read(example_path, t
     _rewrite(example_path, path, lambda p: p.__setitem__(
         OPHOLD_SHEET, p[OPHOLD_SHEET].replace(b"</sheetData>", row + b"</sheetData>")))
     before = _sha(path)
-    res, out = _run_json(path)
+    res, out = _run_json(path, run_cli_process)  # a regression would take the process down
     assert res.returncode == 1 and "Traceback" not in res.stderr
     assert any(e["ark"] == "Ophold" and "langt fra tabellerne" in e["besked"]
                and "XFD" in e["besked"] for e in out["fejl"])
@@ -209,18 +212,9 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(example_path, tmp_path):
 
 
 def test_the_unpacked_size_limit_is_a_setting(example_path):
-    env_limit = {"XL_UNDERSKUD_MAX_UDPAKKET_MB": "0"}
-    res = run_cli_env(env_limit, "valider", example_path)
+    # read when the reader is imported: a process of its own
+    res = run_cli_process("valider", example_path, env={"XL_UNDERSKUD_MAX_UDPAKKET_MB": "0"})
     assert res.returncode == 1 and "udpakket" in res.stderr
-
-
-def run_cli_env(extra: dict, *args):
-    import os
-    import subprocess
-
-    env = dict(os.environ, PYTHONIOENCODING="utf-8", **extra)
-    return subprocess.run([sys.executable, "-m", "xl_underskud", *map(str, args)],
-                          capture_output=True, text=True, env=env, timeout=300)
 
 
 def test_a_short_fuzz_run_finds_nothing():

@@ -3,16 +3,14 @@ officer can act on (sheet, Excel row, column header, a Danish sentence), and not
 
 Every workbook is built in the test from the valid example (`write_example`) or the template
 (`build_workbook`), then broken in one place (or several, for the "all at once" case). The CLI
-runs as a user runs it, in a subprocess.
+runs in this process (`run_cli`: its parser, handlers and exit codes; the process boundary is
+tested in test_cli and test_no_data_loss).
 """
 from __future__ import annotations
 
 import copy
 import json
-import os
 import re
-import subprocess
-import sys
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +20,7 @@ from typing import Callable
 import pytest
 from openpyxl import load_workbook
 
+from conftest import copy_of_example, run_cli
 from xl_underskud.xlsx import example
 from xl_underskud.xlsx.example import write_example
 from xl_underskud.core.declarations import SETTINGS
@@ -40,15 +39,6 @@ def set_setting(name: str, value):
     def edit(wb):
         wb["Indstillinger"].cell(row=setting_row(name), column=SETTINGS_COLUMN + 1).value = value
     return edit
-
-
-# --------------------------------------------------------------------------- CLI runner
-
-
-def run_cli(*args) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONIOENCODING="utf-8")
-    return subprocess.run([sys.executable, "-m", "xl_underskud", *map(str, args)],
-                          capture_output=True, text=True, env=env, timeout=300)
 
 
 # --------------------------------------------------------------------------- workbook helpers
@@ -76,7 +66,7 @@ def clear_row(wb, sheet: str, row: int) -> None:
 def edit_example(*edits: Callable) -> Callable[[Path], None]:
     """A builder: the valid example, loaded with openpyxl, every edit applied, saved."""
     def make(path: Path) -> None:
-        write_example(path)
+        copy_of_example(path)
         wb = load_workbook(path)
         for edit in edits:
             edit(wb)
@@ -175,8 +165,7 @@ def ole_file(payload: bytes) -> bytes:
 
 
 def truncated_zip(path: Path) -> None:
-    write_example(path)
-    data = path.read_bytes()
+    data = copy_of_example(path).read_bytes()
     path.write_bytes(data[: len(data) // 2])
 
 

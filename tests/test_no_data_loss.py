@@ -1,6 +1,10 @@
 """No data loss and no surprises from the command line: nothing replaces a file or mixes two
 settlements without --overskriv, the input is never written, an input that is not a regular
-file is refused at once, and every message is Danish and names the file the user gave."""
+file is refused at once, and every message is Danish and names the file the user gave.
+
+The commands run in this process (`run_cli`); a new process (`run_cli_process`, or Popen for
+the closed pipe) where the shell's view is the point: a refusal's exit code, a FIFO or a device
+as the input, the reader going away."""
 from __future__ import annotations
 
 import hashlib
@@ -11,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import run_cli
+from conftest import run_cli, run_cli_process
 
 
 def _sha(path) -> str:
@@ -62,7 +66,7 @@ def test_afregning_puts_the_year_in_the_folder_and_refuses_a_filled_one(example_
     files = sorted(p.name for p in folder.iterdir())
     assert "Samlet_oversigt_2023.xlsx" in files
     stamp = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
-    res = run_cli("afregning", example_path, "--aar", "2023")
+    res = run_cli_process("afregning", example_path, "--aar", "2023")
     assert res.returncode == 1 and "ikke tom" in res.stderr
     assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == stamp
     res = run_cli("afregning", example_path, "--aar", "2024", "--mappe", folder)
@@ -86,7 +90,7 @@ def test_a_fifo_or_a_device_is_refused_at_once(tmp_path):
     os.mkfifo(fifo)
     for path in (fifo, "/dev/zero"):
         t = time.monotonic()
-        res = run_cli("valider", path)
+        res = run_cli_process("valider", path)
         assert time.monotonic() - t < 5  # generous: well under, never a hang
         assert res.returncode == 1 and "ikke en almindelig fil" in res.stderr
 

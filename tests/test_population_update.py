@@ -10,12 +10,11 @@ from the test machine. FOLK1A 2024K1 and FOLK1AM 2024M01 are the same count (1 J
 from __future__ import annotations
 
 import hashlib
-import os
 import socket
-import subprocess
-import sys
+import tempfile
 import urllib.parse
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -25,6 +24,7 @@ from xl_underskud.core.parse import parse_inputs
 from xl_underskud.xlsx.reader import read_workbook
 from xl_underskud.xlsx.template import build_workbook, default_population_rows
 
+from conftest import run_cli, run_cli_process
 from fake_dst import FIXTURE, RECORDED, FakeDST, _answer_text  # noqa: E402,F401
 FIGURES_2024 = {c: p for c, _, d, p in muni.bundled_population() if d == date(2024, 1, 1)}
 HOVEDSTADEN = sorted(FIGURES_2024)
@@ -43,44 +43,31 @@ def _closed_port() -> int:
         return s.getsockname()[1]
 
 
-def run(*args, url, timeout=None, cwd=None):
-    """`python -m xl_underskud …` pointed at the local server (and never at a proxy)."""
-    env = dict(os.environ, PYTHONIOENCODING="utf-8", XL_UNDERSKUD_DST_URL=url,
-               NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
-    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY",
-                 "all_proxy"):
-        env.pop(name, None)
-    env.pop(dst.TIMEOUT_ENV, None)
-    if timeout is not None:
-        env[dst.TIMEOUT_ENV] = str(timeout)
-    return subprocess.run([sys.executable, "-m", "xl_underskud", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd, env=env, timeout=120)
+_PROXIES = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
 
 
-class _Result:
-    def __init__(self, returncode, stdout, stderr):
-        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+def run_process(*args, url, cwd=None):
+    """`python -m xl_underskud …` as a user runs it, pointed at the local server (and never at a
+    proxy)."""
+    env = {name: None for name in (*_PROXIES, dst.TIMEOUT_ENV)}
+    env.update({dst.URL_ENV: url, "NO_PROXY": "127.0.0.1,localhost",
+                "no_proxy": "127.0.0.1,localhost"})
+    return run_cli_process(*args, cwd=cwd, env=env)
 
 
 @pytest.fixture
-def run_here(monkeypatch, capsys):
-    """The same command in this process (faster): `xl_underskud.cli.main.main()`, exit code and output."""
-    from xl_underskud.cli.main import main
-
-    def _run(*args, url, cwd=None):
-        for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY",
-                     "all_proxy", dst.TIMEOUT_ENV):
+def run(monkeypatch):
+    """The same command in this process (`run_cli`), with the same environment: the local
+    server's address, no proxy, the timeout variable only when given."""
+    def _run(*args, url, timeout=None, cwd=None):
+        for name in (*_PROXIES, dst.TIMEOUT_ENV):
             monkeypatch.delenv(name, raising=False)
         monkeypatch.setenv(dst.URL_ENV, url)
-        if cwd is not None:
-            monkeypatch.chdir(cwd)
-        capsys.readouterr()
-        try:
-            code = main([str(a) for a in args])
-        except SystemExit as exc:  # argparse's usage errors
-            code = exc.code
-        out = capsys.readouterr()
-        return _Result(code, out.out, out.err)
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+        monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+        if timeout is not None:
+            monkeypatch.setenv(dst.TIMEOUT_ENV, str(timeout))
+        return run_cli(*args, cwd=cwd)
 
     return _run
 
@@ -89,11 +76,23 @@ def _sha(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+_BUILT: dict[tuple, bytes] = {}
+
+
 def _workbook(tmp_path, years=(2022, 2023, 2024), name="mappe.xlsx", change_2024=0, **kw):
-    rows = [r for r in default_population_rows() if r[2].year in years]
-    if change_2024:
-        rows = [[c, n, d, p + change_2024 if d.year == 2024 else p] for c, n, d, p in rows]
-    return build_workbook(tmp_path / name, {"tblBefolkning": rows}, **kw)
+    """The template with the bundled population of `years`, as `tmp_path / name`: built once
+    per kind, then copied (the bytes are never changed)."""
+    key = (tuple(years), change_2024, repr(sorted(kw.items())))
+    if key not in _BUILT:
+        rows = [r for r in default_population_rows() if r[2].year in years]
+        if change_2024:
+            rows = [[c, n, d, p + change_2024 if d.year == 2024 else p] for c, n, d, p in rows]
+        with tempfile.TemporaryDirectory() as folder:
+            built = build_workbook(Path(folder) / "mappe.xlsx", {"tblBefolkning": rows}, **kw)
+            _BUILT[key] = built.read_bytes()
+    path = tmp_path / name
+    path.write_bytes(_BUILT[key])
+    return path
 
 
 def _population(path):
@@ -119,7 +118,7 @@ def test_recorded_answer_is_in_dst_format():
 def test_update_adds_the_year_to_a_new_workbook(fake_dst, tmp_path):
     fil = _workbook(tmp_path, years=(2022, 2023), settings={"Periode": "Kvartal"})
     before = _sha(fil)
-    res = run("befolkning", "--aar", 2024, "--fil", fil, url=fake_dst.url)
+    res = run_process("befolkning", "--aar", 2024, "--fil", fil, url=fake_dst.url)
     assert res.returncode == 0, res.stderr
     out = tmp_path / "mappe_befolkning_2024.xlsx"
     assert out.exists()
@@ -148,11 +147,11 @@ def test_update_adds_the_year_to_a_new_workbook(fake_dst, tmp_path):
     assert intro.startswith("Kilde: Danmarks Statistik, FOLK1A (2024K1), hentet ")
     assert date.today().strftime("%d-%m-%Y") in intro
 
-    check = run("valider", out, url=fake_dst.url)
+    check = run_cli("valider", out)
     assert check.returncode == 0, check.stdout + check.stderr
 
 
-def test_update_replaces_the_year_and_keeps_every_input_table(fake_dst, tmp_path):
+def test_update_replaces_the_year_and_keeps_every_input_table(fake_dst, run, tmp_path):
     from xl_underskud.xlsx.example import write_example
 
     fil = write_example(tmp_path / "eksempel.xlsx")
@@ -185,7 +184,7 @@ def test_update_replaces_the_year_and_keeps_every_input_table(fake_dst, tmp_path
     assert run("beregn", out, "--json", url=fake_dst.url).returncode == 0
 
 
-def test_without_fil_prints_the_table(fake_dst, tmp_path):
+def test_without_fil_prints_the_table(fake_dst, run, tmp_path):
     res = run("befolkning", "--aar", 2024, url=fake_dst.url, cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     lines = res.stdout.splitlines()
@@ -257,11 +256,11 @@ def _assert_refused(res, tmp_path, fil, before, *phrases):
      # 2024 is 1 % above 2023, so 80 % of 2024 is 19,2 % below 2023's 1.891.778
      ["(1.528.771) afviger -19,2 % fra 01-01-2023 (1.891.778)", "usandsynligt"]),
 ])
-def test_odd_answers_change_nothing(fake_dst, run_here, tmp_path, case, answer, phrases):
+def test_odd_answers_change_nothing(fake_dst, run, tmp_path, case, answer, phrases):
     fil = _workbook(tmp_path, years=(2022, 2023))
     before = _sha(fil)
     fake_dst.answer(**answer)
-    res = run_here("befolkning", "--aar", 2024, "--fil", fil, url=fake_dst.url)
+    res = run("befolkning", "--aar", 2024, "--fil", fil, url=fake_dst.url)
     _assert_refused(res, tmp_path, fil, before, *phrases)
 
 
@@ -269,7 +268,7 @@ def test_odd_answers_change_nothing(fake_dst, run_here, tmp_path, case, answer, 
     ('<c r="E8"><f>Lister!A1</f></c>', "indeholder en formel uden gemt resultat"),
     ('<c r="E8" t="e"><f>Lister!A1</f><v>#N/A</v></c>', "indeholder fejlværdien #N/A"),
 ])
-def test_a_cell_in_error_stops_the_update_before_asking(fake_dst, run_here, tmp_path, cell, text):
+def test_a_cell_in_error_stops_the_update_before_asking(fake_dst, run, tmp_path, cell, text):
     """The new workbook is built from the cells' values; a cell without one (here Periode, E8 on
     Indstillinger) would come out blank or as text, so nothing is fetched and nothing written."""
     from test_error_values import rewrite_cells
@@ -277,7 +276,7 @@ def test_a_cell_in_error_stops_the_update_before_asking(fake_dst, run_here, tmp_
     fil = _workbook(tmp_path, years=(2022, 2023))
     rewrite_cells(fil, {("Indstillinger", "E8"): cell})
     before = _sha(fil)
-    res = run_here("befolkning", "--aar", 2024, "--fil", fil, url=fake_dst.url)
+    res = run("befolkning", "--aar", 2024, "--fil", fil, url=fake_dst.url)
     assert res.returncode == 1, res.stderr
     assert (f"FEJL (ark Indstillinger, række 8, kolonne Afregningsperiode): Cellen "
             f"Indstillinger!E8 (Periode) {text}") in res.stderr
@@ -287,7 +286,7 @@ def test_a_cell_in_error_stops_the_update_before_asking(fake_dst, run_here, tmp_
     assert _sha(fil) == before
 
 
-def test_timeout(fake_dst, tmp_path):
+def test_timeout(fake_dst, run, tmp_path):
     fil = _workbook(tmp_path, years=(2022, 2023))
     before = _sha(fil)
     fake_dst.answer(RECORDED, delay=30)
@@ -295,14 +294,14 @@ def test_timeout(fake_dst, tmp_path):
     _assert_refused(res, tmp_path, fil, before, "svarede ikke inden for 0,5 sekunder")
 
 
-def test_timeout_option_beats_the_environment(fake_dst, tmp_path):
+def test_timeout_option_beats_the_environment(fake_dst, run, tmp_path):
     fake_dst.answer(RECORDED, delay=30)
     res = run("befolkning", "--aar", 2024, "--ventetid", "0,3", url=fake_dst.url, timeout=60,
               cwd=tmp_path)
     assert res.returncode == 1 and "inden for 0,3 sekunder" in res.stderr, res.stderr
 
 
-def test_connection_refused(tmp_path):
+def test_connection_refused(run, tmp_path):
     fil = _workbook(tmp_path, years=(2022, 2023))
     before = _sha(fil)
     res = run("befolkning", "--aar", 2024, "--fil", fil,
@@ -310,7 +309,7 @@ def test_connection_refused(tmp_path):
     _assert_refused(res, tmp_path, fil, before, "forbindelsen blev afvist")
 
 
-def test_total_without_previous_year_is_a_warning_only(fake_dst, tmp_path):
+def test_total_without_previous_year_is_a_warning_only(fake_dst, run, tmp_path):
     fil = _workbook(tmp_path, years=(2022,))
     res = run("befolkning", "--aar", 2024, "--fil", fil, url=fake_dst.url)
     assert res.returncode == 0, res.stderr
@@ -330,7 +329,7 @@ def test_total_within_five_percent_passes():
 # The workbook side and the use of the command
 
 
-def test_workbook_with_errors_in_befolkning_is_refused_before_fetching(fake_dst, tmp_path):
+def test_workbook_with_errors_in_befolkning_is_refused_before_fetching(fake_dst, run, tmp_path):
     rows = default_population_rows()
     rows[3] = [rows[3][0], rows[3][1], rows[3][2], "mange"]
     fil = build_workbook(tmp_path / "mappe.xlsx", {"tblBefolkning": rows})
@@ -340,21 +339,21 @@ def test_workbook_with_errors_in_befolkning_is_refused_before_fetching(fake_dst,
     assert fake_dst.requests == []
 
 
-def test_missing_file_is_refused(fake_dst, tmp_path):
+def test_missing_file_is_refused(fake_dst, run, tmp_path):
     res = run("befolkning", "--aar", 2024, "--fil", tmp_path / "findes_ikke.xlsx",
               url=fake_dst.url)
     assert res.returncode == 1 and "findes ikke" in res.stderr
     assert fake_dst.requests == [] and _files(tmp_path) == []
 
 
-def test_output_onto_the_input_is_refused(fake_dst, tmp_path):
+def test_output_onto_the_input_is_refused(fake_dst, run, tmp_path):
     fil = _workbook(tmp_path)
     before = _sha(fil)
     res = run("befolkning", "--aar", 2024, "--fil", fil, "--ud", fil, url=fake_dst.url)
     _assert_refused(res, tmp_path, fil, before, "oven i indfilen")
 
 
-def test_paying_municipalities_are_the_workbooks(fake_dst, tmp_path):
+def test_paying_municipalities_are_the_workbooks(fake_dst, run, tmp_path):
     rows = [r for r in default_population_rows() if r[0] in (101, 147)]
     fil = build_workbook(tmp_path / "to.xlsx", {"tblBefolkning": rows})
     res = run("befolkning", "--aar", 2024, "--fil", fil, url=fake_dst.url)
@@ -375,14 +374,14 @@ def test_paying_municipalities_are_the_workbooks(fake_dst, tmp_path):
     (["--aar", "2024", "--fil", "a.xlsx", "--ud", "b.xlsm"], ".xlsx"),
     ([], "mangler: --aar"),
 ])
-def test_wrong_use_exits_2(fake_dst, run_here, tmp_path, args, phrase):
-    res = run_here("befolkning", *args, url=fake_dst.url, cwd=tmp_path)
+def test_wrong_use_exits_2(fake_dst, run, tmp_path, args, phrase):
+    res = run("befolkning", *args, url=fake_dst.url, cwd=tmp_path)
     assert res.returncode == 2, res.stdout + res.stderr
     assert phrase in res.stderr
     assert fake_dst.requests == [] and _files(tmp_path) == []
 
 
-def test_bad_base_url_is_a_message(tmp_path):
+def test_bad_base_url_is_a_message(run, tmp_path):
     res = run("befolkning", "--aar", 2024, url="ftp://example.invalid", cwd=tmp_path)
     assert res.returncode == 1 and "ugyldig" in res.stderr and "Traceback" not in res.stderr
 

@@ -269,9 +269,9 @@ def test_a_slow_call_does_not_stall_the_others():
 # --- who can reach the server --------------------------------------------------------------
 
 def test_the_command_refuses_other_machines_without_tls():
-    from conftest import run_cli
+    from conftest import run_cli_process  # the command sets XLWINGS_… for its process
 
-    res = run_cli("server", "--host", "0.0.0.0", "--port", "9")  # refused before binding
+    res = run_cli_process("server", "--host", "0.0.0.0", "--port", "9")  # refused before binding
     assert res.returncode == 2
     assert "uden --cert/--key er forbindelsen ukrypteret" in res.stderr
     assert "--uden-tls" in res.stderr

@@ -15,12 +15,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from conftest import run_cli
-from render import ERROR_VALUES, pdf_text, to_pdf
+from conftest import copy_of_example, run_cli
+from render import ERROR_VALUES, pdf_text
 from xl_underskud.core.records import Origin
 from xl_underskud import __version__
 from xl_underskud.core.engine import evaluate
-from xl_underskud.xlsx.example import write_example
 from xl_underskud.pdf.statements import latin1
 from xl_underskud.outputs.statements import (ROLE_BOTH, ROLE_OPERATOR, ROLE_PAYER, ascii_name,
                                      build_statements, kr, statement_annex, statement_sections)
@@ -33,7 +32,7 @@ GLADSAXE, KOEBENHAVN, FREDERIKSBERG, REGION = 159, 101, 147, 1084
 
 @pytest.fixture(scope="module")
 def example_file(tmp_path_factory) -> Path:
-    return write_example(tmp_path_factory.mktemp("eks") / "eksempel.xlsx")
+    return copy_of_example(tmp_path_factory.mktemp("eks") / "eksempel.xlsx")
 
 
 @pytest.fixture(scope="module")
@@ -43,13 +42,11 @@ def bundle(example_file):
     return build_statements(settlement, inputs, Origin(example_file.name, "ab" * 32), "9.9")
 
 
-@pytest.fixture(scope="module")
-def written(example_file, tmp_path_factory):
-    """`afregning` run once, as a user runs it; (result, folder)."""
-    out = tmp_path_factory.mktemp("afregning") / "UD"
-    res = run_cli("afregning", example_file, "--aar", "2023", "--mappe", out)
-    assert res.returncode == 0, res.stderr
-    return res, out
+@pytest.fixture
+def written(statements_2023):
+    """`afregning` run once, as a user runs it; (result, folder). (conftest: the summary's
+    rendering comes from the same run.)"""
+    return statements_2023
 
 
 def _by_code(bundle):
@@ -390,9 +387,8 @@ def test_summary_workbook_has_native_charts(written):
     assert round(total[3], 2) == round(total[4], 2) == 548206.25 and round(total[5], 2) == 0
 
 
-def test_summary_workbook_renders_in_a_spreadsheet(written, tmp_path):
-    _, out = written
-    text = pdf_text(to_pdf(out / "Samlet_oversigt_2023.xlsx", tmp_path))
+def test_summary_workbook_renders_in_a_spreadsheet(rendered):
+    text = rendered["oversigt"]
     assert not [e for e in ERROR_VALUES if e in text]
     for expected in ("Samlet oversigt: underskudsgaranti 2023", "Region Hovedstaden",
                      "Kommunernes andel 2023", "Garantibeløb pr. aftale og år"):
