@@ -21,7 +21,7 @@ from itertools import groupby
 
 from xl_underskud.core.records import Message, Rate, Settings, cell_error
 from xl_underskud.core.declarations import SETTING, TAKSTER
-from xl_underskud.core.rules.vacancy import VacancyRow, VacantRunRow
+from xl_underskud.core.rules.vacancy import VacancyRow, VacantRuns
 
 
 @dataclass(frozen=True)
@@ -56,13 +56,13 @@ class VacantRun:
     value: Decimal  # kr., exact: days × share × daily_rate
 
 
-def valued_runs(runs: list[VacantRunRow], rates: tuple[Rate, ...], settings: Settings
+def valued_runs(runs: VacantRuns, rates: tuple[Rate, ...], settings: Settings
                 ) -> tuple[VacantRun, ...]:
     """The runs of `vacancy.vacant_runs` with share and rate; every run's agreement-year has a
     rate (a vacant day without one is an error that blocks the settlement before this)."""
     rate_of = {(r.agreement_id, r.year): r.daily_rate for r in rates}
     out = []
-    for aid, place, period, year, g, first, last, days in runs:
+    for aid, place, period, year, g, first, last, days in runs.rows():
         share, rate = settings.coverage_share(g), rate_of[(aid, year)]
         out.append(VacantRun(aid, place, period, first, last, days, g, share, rate,
                              days * share * rate))

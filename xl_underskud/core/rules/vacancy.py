@@ -148,22 +148,33 @@ def _group_sums(keys: tuple[np.ndarray, ...], *values: np.ndarray
     return order[starts], tuple(np.add.reduceat(v[order], starts) for v in values)
 
 
-class VacantRunRow(NamedTuple):
-    """A maximal run of vacant days of one place, inside one period, calendar year and
-    guarantee year; `first` and `last` both inclusive."""
+@dataclass(frozen=True, eq=False)
+class VacantRuns:
+    """Maximal runs of vacant days, as columns: run i is `first[i]` … `last[i]` (both
+    inclusive, `days[i]` days) of place `place_no[i]` of `agreement_id[i]`, inside one period,
+    calendar year and guarantee year. Columns, not one record per run: a nationwide
+    settlement has tens of thousands of runs, and `amounts.valued_runs` makes each a record."""
 
-    agreement_id: str
-    place_no: int
-    period: str
-    year: int
-    guarantee_year: int
-    first: date
-    last: date
-    days: int
+    agreement_id: list[str]
+    place_no: list[int]
+    period: list[str]
+    year: list[int]
+    guarantee_year: list[int]
+    first: list[date]
+    last: list[date]
+    days: list[int]
+
+    def __len__(self) -> int:
+        return len(self.days)
+
+    def rows(self):
+        """(agreement_id, place_no, period, year, guarantee_year, first, last, days) per run."""
+        return zip(self.agreement_id, self.place_no, self.period, self.year,
+                   self.guarantee_year, self.first, self.last, self.days)
 
 
 def vacant_runs(windows: list[Window], stays: list[Stay] | tuple[Stay, ...], period: Period,
-                years: set[int] | None = None) -> list[VacantRunRow]:
+                years: set[int] | None = None) -> VacantRuns:
     """The vacant days themselves: per place, the maximal runs of vacant days, each cut at
     period, calendar-year (rate) and guarantee-year (share) boundaries, so that every run has
     one rate and one share. Sorted by agreement, place and first day. Per agreement, period
@@ -175,7 +186,7 @@ def vacant_runs(windows: list[Window], stays: list[Stay] | tuple[Stay, ...], per
     piece, since only a paid block's edge lies between segments of one piece).
     """
     if not windows:
-        return []
+        return VacantRuns([], [], [], [], [], [], [], [])
     index = {(w.agreement_id, w.place_no): i for i, w in enumerate(windows)}
     blocks = _PaidBlocks.of(index, stays)
     pieces = _pieces(windows, period)
@@ -196,13 +207,15 @@ def vacant_runs(windows: list[Window], stays: list[Stay] | tuple[Stay, ...], per
     order = np.lexsort((first_day, place_no[place], agreement[place]))
     place, period_index, piece = place[order], period_index[order], piece[order]
     first_day, end_day = first_day[order], end_day[order]
-    labels, label_year = pieces.labels, pieces.label_year.tolist()
-    to_date = date.fromordinal
-    return [VacantRunRow(ids[aid], no, labels[p], label_year[p], g, to_date(d), to_date(e - 1),
-                         e - d)
-            for aid, no, p, g, d, e in zip(
-                agreement[place].tolist(), place_no[place].tolist(), period_index.tolist(),
-                pieces.guarantee_year[piece].tolist(), first_day.tolist(), end_day.tolist())]
+    return VacantRuns(
+        agreement_id=list(map(ids.__getitem__, agreement[place].tolist())),
+        place_no=place_no[place].tolist(),
+        period=list(map(pieces.labels.__getitem__, period_index.tolist())),
+        year=pieces.label_year[period_index].tolist(),
+        guarantee_year=pieces.guarantee_year[piece].tolist(),
+        first=list(map(date.fromordinal, first_day.tolist())),
+        last=list(map(date.fromordinal, (end_day - 1).tolist())),
+        days=(end_day - first_day).tolist())
 
 
 @dataclass(frozen=True, eq=False)
