@@ -74,7 +74,7 @@ def _pieces(windows: list[Window], period: Period) -> _Pieces:
     places = np.concatenate([np.arange(n), np.arange(n), np.repeat(np.arange(n), guarantee_years - 1),
                              place_of_bound])
     days = np.concatenate([start, end, year_bounds.ravel(), inner])
-    keys = np.unique(places * SPAN + days)
+    keys = _sorted_unique(places * SPAN + days)
     a, b = keys[:-1], keys[1:]
     same_place = (a // SPAN) == (b // SPAN)
     a, b = a[same_place], b[same_place]
@@ -83,6 +83,15 @@ def _pieces(windows: list[Window], period: Period) -> _Pieces:
     guarantee_year = 1 + (day_a[:, None] >= year_bounds[place]).sum(axis=1)
     period_index = np.searchsorted(bounds, day_a, side="right") - 1
     return _Pieces(a, b, place, guarantee_year, period_index, labels, label_year)
+
+
+def _sorted_unique(keys: np.ndarray) -> np.ndarray:
+    """`np.unique(keys)` for int64 keys: one sort and a mask, about ten times faster than
+    numpy 2's hash-based `unique` on a nationwide workbook's few hundred thousand keys."""
+    keys = np.sort(keys)
+    if len(keys):
+        keys = keys[np.r_[True, keys[1:] != keys[:-1]]]
+    return keys
 
 
 class VacancyRow(NamedTuple):
@@ -190,7 +199,7 @@ def vacant_runs(windows: list[Window], stays: list[Stay] | tuple[Stay, ...], per
     index = {(w.agreement_id, w.place_no): i for i, w in enumerate(windows)}
     blocks = _PaidBlocks.of(index, stays)
     pieces = _pieces(windows, period)
-    keys = np.unique(np.concatenate([pieces.a, pieces.b, blocks.begin, blocks.end]))
+    keys = _sorted_unique(np.concatenate([pieces.a, pieces.b, blocks.begin, blocks.end]))
     lo, hi = keys[:-1], keys[1:]
     piece = np.searchsorted(pieces.a, lo, side="right") - 1
     inside = (piece >= 0) & (hi <= pieces.b[np.maximum(piece, 0)])
