@@ -19,6 +19,8 @@ Usage (from the repo root):
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import math
 import random
 import subprocess
@@ -209,6 +211,33 @@ def default_path(period: str, agreements: int, places: int, stays: int) -> Path:
     size = (agreements, places, stays)
     suffix = "" if size == DEFAULT_SIZE else "_" + "_".join(map(str, size))
     return WORK / f"bench_{period_slug(period)}{suffix}.xlsx"
+
+
+def ensure_workbooks(periods, seed: int = 2024, agreements: int = 1_000, places: int = 20_000,
+                     stays: int = 100_000, regenerate: bool = False) -> dict[str, Path]:
+    """{period: default_path(…)}: the data generated once and one workbook written per period,
+    unless already up to date (same sizes, seed and generate.py content, recorded in a .json
+    beside each workbook). Shared by run.py and peer.py."""
+    params = dict(seed=seed, agreements=agreements, places=places, stays=stays,
+                  generator=hashlib.sha1(Path(__file__).read_bytes()).hexdigest())
+    paths = {p: default_path(p, agreements, places, stays) for p in periods}
+    data = None
+    for period, path in paths.items():
+        meta = path.with_suffix(".json")
+        if (not regenerate and path.exists() and meta.exists()
+                and json.loads(meta.read_text()) == params):
+            print(f"using {path.relative_to(HERE.parent)}")
+            continue
+        if data is None:
+            t = time.perf_counter()
+            data = generate(seed, agreements, places, stays)
+            print(f"generated: {summary(data)} ({time.perf_counter() - t:.1f} s)")
+        t = time.perf_counter()
+        write(path, data, period)
+        meta.write_text(json.dumps(params))
+        print(f"wrote {path.relative_to(HERE.parent)} ({time.perf_counter() - t:.1f} s, "
+              f"{path.stat().st_size / 1e6:.1f} MB)")
+    return paths
 
 
 def main(argv: list[str] | None = None) -> int:

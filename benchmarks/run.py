@@ -33,7 +33,6 @@ alone takes minutes). Run from the repo root:
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import re
@@ -289,33 +288,6 @@ def _cli(args: list[str], log: Path) -> tuple[float, float, int]:
     return wall, usage.ru_maxrss / 1024, proc.returncode
 
 
-def _ensure_workbooks(args) -> dict[str, Path]:
-    """Generate the data once and write one workbook per period, unless already up to date
-    (same sizes, seed and generate.py content, recorded in a .json beside each workbook)."""
-    params = dict(seed=args.seed, agreements=args.agreements, places=args.places,
-                  stays=args.stays,
-                  generator=hashlib.sha1(Path(generate.__file__).read_bytes()).hexdigest())
-    paths = {p: generate.default_path(p, args.agreements, args.places, args.stays)
-             for p in args.periods}
-    data = None
-    for period, path in paths.items():
-        meta = path.with_suffix(".json")
-        if (not args.regenerate and path.exists() and meta.exists()
-                and json.loads(meta.read_text()) == params):
-            print(f"using {path.relative_to(REPO)}")
-            continue
-        if data is None:
-            t = time.perf_counter()
-            data = generate.generate(args.seed, args.agreements, args.places, args.stays)
-            print(f"generated: {generate.summary(data)} ({time.perf_counter() - t:.1f} s)")
-        t = time.perf_counter()
-        generate.write(path, data, period)
-        meta.write_text(json.dumps(params))
-        print(f"wrote {path.relative_to(REPO)} ({time.perf_counter() - t:.1f} s, "
-              f"{path.stat().st_size / 1e6:.1f} MB)")
-    return paths
-
-
 def _fmt_s(x: float | None) -> str:
     return "—" if x is None else f"{x:8.3f}"
 
@@ -426,7 +398,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{os.cpu_count()} CPU")
     print("load average before: %.2f %.2f %.2f (timings are wall clock; other load skews them)"
           % os.getloadavg())
-    paths = _ensure_workbooks(args)
+    paths = generate.ensure_workbooks(args.periods, args.seed, args.agreements, args.places,
+                                      args.stays, args.regenerate)
 
     results = {}
     for period, path in paths.items():

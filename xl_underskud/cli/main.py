@@ -2,6 +2,11 @@
 
 Exit codes: 0 = done, 1 = the workbook has errors (nothing written), 2 = wrong use of the
 command. The input workbook is only ever read.
+
+Start-up is part of every command's time: this module imports only the standard library, and
+each command imports what it uses when it runs (`--help` reads no rule and no library;
+`valider` no writer; nothing here imports pandas, which only the Excel shell needs).
+tests/test_startup.py keeps it so.
 """
 from __future__ import annotations
 
@@ -13,14 +18,12 @@ import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from xl_underskud import __version__
-from xl_underskud.outputs.display import kr
-from xl_underskud.core.engine import evaluate
-from xl_underskud.outputs.jsonout import errors_json, settlement_sections, write_json
-from xl_underskud.outputs.tables import settlement_tables
-from xl_underskud.core.declarations import YEAR_MAX, YEAR_MIN
-from xl_underskud.core.records import Message, error
+
+if TYPE_CHECKING:
+    from xl_underskud.core.records import Message
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 DEFAULT_TEMPLATE = "Underskudsgaranti.xlsx"
@@ -89,14 +92,30 @@ def _print_messages(messages: list[Message], stream) -> None:
 
 
 def _read(path: Path):
-    from xl_underskud.xlsx.reader import read_workbook  # imported here: `--help` stays fast
+    from xl_underskud.xlsx.reader import read_workbook
 
     return read_workbook(path)
 
 
+def _evaluate(path: Path, year: int | None):
+    """Read the workbook and evaluate it: (settlement or None, inputs, messages, raw) — the
+    raw workbook carries the input's name and checksum, which every output names."""
+    from xl_underskud.core.engine import evaluate
+
+    raw = _read(path)
+    return (*evaluate(raw, year), raw)
+
+
+def _error(text: str) -> Message:
+    from xl_underskud.core.records import error
+
+    return error(None, None, None, text)
+
+
 def _cmd_valider(args) -> int:
-    raw = _read(Path(args.fil))
-    _, _, messages = evaluate(raw, args.aar)
+    from xl_underskud.outputs.jsonout import errors_json
+
+    _, _, messages, raw = _evaluate(Path(args.fil), args.aar)
     errors = [m for m in messages if m.is_error]
     if args.json:
         out = errors_json(messages, raw.origin)
@@ -122,11 +141,14 @@ def _cmd_beregn(args) -> int:
     out = Path(args.ud) if args.ud else (None if args.json else _default_report(fil, args.aar))
     if out is not None and (problem := target_problem(out, fil, args.overskriv, "--ud")):
         return _fail(args, [problem])
-    raw = _read(fil)
-    settlement, inputs, messages = evaluate(raw, args.aar)
+    settlement, inputs, messages, raw = _evaluate(fil, args.aar)
     if settlement is None:
         return _fail(args, messages, raw.origin)
+    from xl_underskud.outputs.display import kr
+    from xl_underskud.outputs.jsonout import settlement_sections, write_json
+
     if out is not None:
+        from xl_underskud.outputs.tables import settlement_tables
         from xl_underskud.xlsx.report import write_report
 
         write_report(out, settlement_tables(settlement, inputs, raw.origin), settlement.stamp)
@@ -151,16 +173,16 @@ def _cmd_afregning(args) -> int:
 
     if args.mappe and (problem := folder_problem(Path(args.mappe), args.overskriv)):
         return _fail(args, [problem])
-    raw = _read(fil)
-    settlement, inputs, messages = evaluate(raw, args.aar)
+    settlement, inputs, messages, raw = _evaluate(fil, args.aar)
     if settlement is None:
         return _fail(args, messages)
     if not settlement.agreement_periods:
         year = args.aar or settlement.settings.settlement_year
         when = f"i {year}" if year else "i projektmappen"
-        return _fail(args, messages + [error(None, None, None, f"Ingen garanterede døgn {when}: "
-                                                               f"der er intet at afregne.")])
+        return _fail(args, messages + [_error(f"Ingen garanterede døgn {when}: der er intet at "
+                                              f"afregne.")])
 
+    from xl_underskud.outputs.display import kr
     from xl_underskud.pdf.statements import write_statement_pdf
     from xl_underskud.outputs.statements import build_statements
     from xl_underskud.xlsx.atomic import atomic_folder
@@ -184,10 +206,9 @@ def _cmd_afregning(args) -> int:
     except OSError as exc:
         if show:
             print(file=sys.stderr)
-        return _fail(args, [error(None, None, None,
-                                  f"Opgørelserne kunne ikke skrives i {mappe} "
-                                  f"({exc.strerror or exc}). Er en af filerne åben i Excel eller "
-                                  f"en PDF-læser? Luk den, og prøv igen.")])
+        return _fail(args, [_error(f"Opgørelserne kunne ikke skrives i {mappe} "
+                                   f"({exc.strerror or exc}). Er en af filerne åben i Excel "
+                                   f"eller en PDF-læser? Luk den, og prøv igen.")])
     if show:
         print(file=sys.stderr)
     _print_messages(messages, sys.stdout)
@@ -205,6 +226,8 @@ def _cmd_afregning(args) -> int:
 
 def _fail(args, messages: list[Message], origin=None) -> int:
     if getattr(args, "json", False):
+        from xl_underskud.outputs.jsonout import errors_json
+
         print(json.dumps(errors_json(messages, origin), ensure_ascii=False, indent=2))
     _print_messages(messages, sys.stderr)
     n = sum(1 for m in messages if m.is_error)
@@ -216,16 +239,16 @@ def target_problem(out: Path, source: Path | None, replace: bool, option: str) -
     """Why `out` may not be written, or None. A file is never replaced without --overskriv,
     the input never at all (SPEC: the input file is never modified)."""
     if source is not None and out.exists() and source.exists() and out.resolve() == source.resolve():
-        return error(None, None, None, f"Der må ikke skrives oven i indfilen ({out.name}); vælg "
-                                       f"et andet navn med {option}.")
+        return _error(f"Der må ikke skrives oven i indfilen ({out.name}); vælg et andet navn "
+                      f"med {option}.")
     if not out.parent.is_dir():
         what = "findes ikke" if not out.parent.exists() else "er ikke en mappe"
-        return error(None, None, None, f"Mappen {out.parent} {what}.")
+        return _error(f"Mappen {out.parent} {what}.")
     if out.is_dir():
-        return error(None, None, None, f"{out} er en mappe; vælg et filnavn med {option}.")
+        return _error(f"{out} er en mappe; vælg et filnavn med {option}.")
     if out.exists() and not replace:
-        return error(None, None, None, f"{out} findes allerede og overskrives ikke. Vælg et "
-                                       f"andet navn med {option}, eller tilføj --overskriv.")
+        return _error(f"{out} findes allerede og overskrives ikke. Vælg et andet navn med "
+                      f"{option}, eller tilføj --overskriv.")
     return None
 
 
@@ -233,12 +256,11 @@ def folder_problem(folder: Path, replace: bool) -> Message | None:
     """Why the statements may not be written into `folder`, or None: never into a folder
     that already holds files (two years' statements mixed), unless --overskriv."""
     if folder.exists() and not folder.is_dir():
-        return error(None, None, None, f"{folder} er en fil, ikke en mappe; vælg en mappe med "
-                                       f"--mappe.")
+        return _error(f"{folder} er en fil, ikke en mappe; vælg en mappe med --mappe.")
     if folder.is_dir() and any(folder.iterdir()) and not replace:
-        return error(None, None, None, f"Mappen {folder} er ikke tom. Vælg en ny mappe med "
-                                       f"--mappe, eller tilføj --overskriv for at skrive i den "
-                                       f"(filer med samme navn erstattes).")
+        return _error(f"Mappen {folder} er ikke tom. Vælg en ny mappe med --mappe, eller "
+                      f"tilføj --overskriv for at skrive i den (filer med samme navn "
+                      f"erstattes).")
     return None
 
 
@@ -272,7 +294,7 @@ def _cmd_befolkning(args) -> int:
     from xl_underskud.dst import folk1a as dst
     from xl_underskud.core import municipalities as muni
     from xl_underskud.core.parse import cells_in_error, parse_inputs
-    from xl_underskud.core.records import PopulationFigure, warning
+    from xl_underskud.core.records import PopulationFigure, error, warning
     from xl_underskud.core.declarations import BEFOLKNING
 
     def report(messages):
@@ -382,13 +404,13 @@ def _cmd_eksponering(args) -> int:
 
     from xl_underskud.core.rules.exposure import (Scenario, comparison_schedule, estimate,
                                                   schedule_label)
+    from xl_underskud.outputs.display import kr
     from xl_underskud.outputs.tables import exposure_table
 
     fil = Path(args.fil)
     if args.ud and (problem := target_problem(Path(args.ud), fil, args.overskriv, "--ud")):
         return _fail(args, [problem])
-    raw = _read(fil)
-    _, inputs, messages = evaluate(raw)
+    _, inputs, messages, raw = _evaluate(fil, None)
     blocking = [m for m in messages if m.is_error and m.source.sheet != "Ophold"]
     if blocking:  # stays do not enter the estimate; everything else must be valid
         return _fail(args, blocking)
@@ -486,6 +508,8 @@ def _cmd_manifest(args) -> int:
 
 def year_argument(text: str) -> int:
     """--aar: a whole year in the declared range (a year like 99999 is a typo, not a request)."""
+    from xl_underskud.core.declarations import YEAR_MAX, YEAR_MIN
+
     try:
         year = int(text)
     except ValueError:

@@ -13,7 +13,8 @@ Lives here:
 - `engine.py` — parse, check and compute in the right order, every problem at once;
 - `municipalities.py`, `dates.py`, `cpr.py`, `stay_columns.py` — reference data and helpers.
 
-May import: the standard library (no network, no files but the bundled reference data), numpy,
-pandas. Never xlwings, openpyxl, XlsxWriter, python-calamine, fpdf, urllib/http or any other
-folder of this package (checked by `lint-imports`, see `.importlinter`).
+May import: the standard library (no network, no files but the bundled reference data) and
+numpy. Never pandas (its import alone would double the start-up of `valider`), xlwings,
+openpyxl, XlsxWriter, python-calamine, fpdf, urllib/http or any other folder of this package
+(checked by `lint-imports`, see `.importlinter`).
 """

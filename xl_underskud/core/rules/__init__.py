@@ -13,6 +13,6 @@
 (Rule 2 and the integrity of the input tables are checked in `core/checks.py`, rule 11 in
 `core/cpr.py`.)
 
-May import: the rest of `xl_underskud.core` except `engine`, the standard library, numpy and
-pandas. Nothing that reads or writes files.
+May import: the rest of `xl_underskud.core` except `engine`, the standard library and numpy.
+Nothing that reads or writes files, and no pandas (see `xl_underskud/core/__init__.py`).
 """

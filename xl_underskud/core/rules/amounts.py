@@ -19,10 +19,9 @@ from decimal import Decimal
 from fractions import Fraction
 from itertools import groupby
 
-import pandas as pd
-
 from xl_underskud.core.records import Message, Rate, Settings, cell_error
 from xl_underskud.core.declarations import SETTING, TAKSTER
+from xl_underskud.core.rules.vacancy import VacancyRow, VacantRuns
 
 
 @dataclass(frozen=True)
@@ -57,16 +56,13 @@ class VacantRun:
     value: Decimal  # kr., exact: days × share × daily_rate
 
 
-def valued_runs(runs: pd.DataFrame, rates: tuple[Rate, ...], settings: Settings
+def valued_runs(runs: VacantRuns, rates: tuple[Rate, ...], settings: Settings
                 ) -> tuple[VacantRun, ...]:
     """The runs of `vacancy.vacant_runs` with share and rate; every run's agreement-year has a
     rate (a vacant day without one is an error that blocks the settlement before this)."""
     rate_of = {(r.agreement_id, r.year): r.daily_rate for r in rates}
     out = []
-    for aid, place, period, year, g, first, last, days in zip(
-            runs["agreement_id"].tolist(), runs["place_no"].tolist(), runs["period"].tolist(),
-            runs["year"].tolist(), runs["guarantee_year"].tolist(), runs["first"].tolist(),
-            runs["last"].tolist(), runs["days"].tolist()):
+    for aid, place, period, year, g, first, last, days in runs.rows():
         share, rate = settings.coverage_share(g), rate_of[(aid, year)]
         out.append(VacantRun(aid, place, period, first, last, days, g, share, rate,
                              days * share * rate))
@@ -83,21 +79,24 @@ def round_half_away(value: Fraction) -> int:
     return sign * whole
 
 
-def _remaining_after_normal_vacancy(vacancy: pd.DataFrame, rate_of: dict) -> dict:
+def _remaining_after_normal_vacancy(vacancy: list[VacancyRow], rate_of: dict) -> dict:
     """(agreement, year) → share of the vacant days left after the normal-vacancy deduction."""
+    yearly: dict[tuple[str, int], list[int]] = {}
+    for row in vacancy:
+        days = yearly.setdefault((row.agreement_id, row.year), [0, 0])
+        days[0] += row.window_days
+        days[1] += row.vacant_days
     out = {}
-    yearly = vacancy.groupby(["agreement_id", "year"])[["window_days", "vacant_days"]].sum()
-    for (agreement_id, year), row in yearly.iterrows():
-        rate = rate_of.get((agreement_id, int(year)))
-        vacant = int(row["vacant_days"])
+    for key, (window, vacant) in yearly.items():
+        rate = rate_of.get(key)
         if rate is None or rate.occupancy_rate is None or vacant == 0:
             continue
-        normal = (1 - Fraction(rate.occupancy_rate)) * int(row["window_days"])
-        out[(agreement_id, int(year))] = max(Fraction(0), vacant - normal) / vacant
+        normal = (1 - Fraction(rate.occupancy_rate)) * window
+        out[key] = max(Fraction(0), vacant - normal) / vacant
     return out
 
 
-def agreement_periods(vacancy: pd.DataFrame, rates: tuple[Rate, ...], settings: Settings
+def agreement_periods(vacancy: list[VacancyRow], rates: tuple[Rate, ...], settings: Settings
                       ) -> tuple[list[AgreementPeriod], list[Message]]:
     rate_of = {(r.agreement_id, r.year): r for r in rates}
     messages: list[Message] = []
@@ -109,10 +108,7 @@ def agreement_periods(vacancy: pd.DataFrame, rates: tuple[Rate, ...], settings: 
               for g in range(1, settings.guarantee_years + 1)}
     rate_fraction = {key: Fraction(r.daily_rate) * 100 for key, r in rate_of.items()}  # øre
     # Plain Python over the (few) grouped rows: one row per agreement, period and guarantee year.
-    rows = sorted(zip(vacancy["agreement_id"].tolist(), vacancy["period"].tolist(),
-                      vacancy["year"].tolist(), vacancy["guarantee_year"].tolist(),
-                      vacancy["window_days"].tolist(), vacancy["paid_days"].tolist(),
-                      vacancy["vacant_days"].tolist()))
+    rows = sorted(vacancy)
     out = []
     for (agreement_id, period, year), group in groupby(rows, key=lambda r: r[:3]):
         group = list(group)

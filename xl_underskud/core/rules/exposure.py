@@ -198,10 +198,8 @@ def estimate(inputs: Inputs, scenario: Scenario, schedule: tuple[Decimal, ...] |
     window_days: dict[tuple[str, int], int] = defaultdict(int)
     vacant_exp: dict[tuple[str, int], Fraction] = defaultdict(Fraction)
     rate_used: dict[tuple[str, int], tuple[Decimal, bool]] = {}
-    for aid, year, g, window, unfilled in zip(
-            days["agreement_id"].tolist(), days["year"].tolist(), days["guarantee_year"].tolist(),
-            days["window_days"].tolist(), days["vacant_days"].tolist()):
-        key = (aid, int(year))
+    for aid, _, year, g, window, _, unfilled in days:
+        key = (aid, year)
         if key not in rate_used:
             rate_used[key] = _rate_for(aid, key[1], rates, scenario.rate_index)
         rate = Fraction(rate_used[key][0]) * 100  # øre
