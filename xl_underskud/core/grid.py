@@ -16,8 +16,9 @@ from typing import Sequence
 from xl_underskud.core.cpr import looks_like_cpr
 from xl_underskud.core.municipalities import suggestion
 from xl_underskud.core.parse import ExcelError, RawRow, RawTable, excel_error
-from xl_underskud.core.records import Message, error
-from xl_underskud.core.declarations import Table
+from xl_underskud.core.records import Message, error, warning
+from xl_underskud.core.declarations import (DEFAULT_COVERAGE_SHARE, DEFAULT_GUARANTEE_YEARS,
+                                            SETTING, SETTINGS_SHEET, Period, Table, percent_text)
 
 
 def column_letter(index: int) -> str:
@@ -141,6 +142,20 @@ def read_table(table: Table, grid: Grid, area: TableArea, where: str, messages: 
             continue
         rows.append(RawRow(row, values))
     return RawTable(table, tuple(rows))
+
+
+_PERIOD_WORD = {Period.YEAR: "årlig", Period.QUARTER: "kvartalsvis", Period.MONTH: "månedlig"}
+
+
+def settings_sheet_missing() -> Message:
+    """The warning every reader gives for a workbook without sheet Indstillinger: the model's
+    defaults apply, named from the declarations."""
+    period = SETTING["Periode"].default
+    return warning(SETTINGS_SHEET, None, None,
+                   f'Arket "{SETTINGS_SHEET}" mangler; modellens standard bruges '
+                   f"({percent_text(DEFAULT_COVERAGE_SHARE)} i {DEFAULT_GUARANTEE_YEARS} år, "
+                   f"højst {SETTING['MaksPladser'].default} pladser, "
+                   f"{_PERIOD_WORD[period]} afregning).")
 
 
 def scan_cpr(sheet: str, grid: Grid, headers: dict[int, str], messages: list[Message]) -> None:

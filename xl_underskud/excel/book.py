@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from xl_underskud.core.grid import Grid, TableArea, column_letter, read_table, scan_cpr
+from xl_underskud.core.grid import (Grid, TableArea, column_letter, read_table, scan_cpr,
+                                    settings_sheet_missing)
 from xl_underskud.core.municipalities import suggestion
 from xl_underskud.outputs.tables import (ROWS_ABOVE_DATA, OutKind, OutTable, cell_value,
                                          continuation_of, is_output_sheet)
 from xl_underskud.core.parse import RawSetting, RawWorkbook
-from xl_underskud.core.records import Origin, error, warning
+from xl_underskud.core.records import Origin, error
 from xl_underskud.core.declarations import (ALL_TABLES, BEFOLKNING, INPUT_SHEETS, RATE_SHEET,
                                             SETTINGS, SETTINGS_SHEET)
 from xl_underskud.excel.cells import READ, grid_rows
@@ -57,9 +58,7 @@ def read_book(book) -> RawWorkbook:
             if wanted == RATE_SHEET:
                 continue  # optional: no rate tools in this workbook
             if wanted == SETTINGS_SHEET:
-                raw.messages.append(warning(SETTINGS_SHEET, None, None,
-                                            f'Arket "{SETTINGS_SHEET}" mangler; modellens standard '
-                                            f"bruges."))
+                raw.messages.append(settings_sheet_missing())
             else:
                 raw.messages.append(error(wanted, None, None, f'Arket "{wanted}" mangler i '
                                           f"projektmappen." + suggestion(wanted, names)))

@@ -22,10 +22,11 @@ from xml.etree import ElementTree as ET
 
 import python_calamine as pc
 
-from xl_underskud.core.grid import Grid, TableArea, column_letter, read_table, scan_cpr
+from xl_underskud.core.grid import (Grid, TableArea, column_letter, read_table, scan_cpr,
+                                    settings_sheet_missing)
 from xl_underskud.core.municipalities import suggestion
 from xl_underskud.core.parse import NO_CACHED_RESULT, ExcelError, RawSetting, RawWorkbook
-from xl_underskud.core.records import Origin, error, warning
+from xl_underskud.core.records import Origin, error
 from xl_underskud.outputs.tables import OUTPUT_SHEETS
 from xl_underskud.core.declarations import (ALL_TABLES, GUIDE_SHEET, INPUT_SHEETS, LIST_SHEET,
                                             OPTIONAL_SHEETS, SETTINGS, SETTINGS_SHEET, Table)
@@ -378,9 +379,7 @@ def _calamine(read):
 
 def _read_settings(package: _Package, grids: dict[str, Grid], raw: RawWorkbook):
     if SETTINGS_SHEET not in grids:
-        raw.messages.append(warning(SETTINGS_SHEET, None, None,
-                                    f'Arket "{SETTINGS_SHEET}" mangler; modellens standard bruges '
-                                    f"(50 % i 3 år, højst 20 pladser, årlig afregning)."))
+        raw.messages.append(settings_sheet_missing())
         return
     for setting in SETTINGS:
         ref = package.names.get(setting.name)
