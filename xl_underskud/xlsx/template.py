@@ -16,6 +16,7 @@ import xlsxwriter
 
 from xl_underskud.xlsx.atomic import atomic_target
 from xl_underskud.xlsx.report import TEXT_ONLY
+from xl_underskud.xlsx.webextension import add_task_pane
 from xl_underskud.core import municipalities as muni
 from xlsxwriter.utility import xl_rowcol_to_cell
 
@@ -231,6 +232,7 @@ def build_workbook(path: str | Path, data: dict[str, list[list]] | None = None,
     classic = path.suffix.lower() == ".xlsm"
     with atomic_target(path) as tmp:
         _build(tmp, data, settings, population_note, classic)
+        add_task_pane(tmp)  # Excel opens the add-in's pane with the workbook (webextension.py)
     if classic:
         write_classic_module(path)
     return path
