@@ -172,6 +172,9 @@ def _write_table(ws, fmt: _Formats, table: Table, rows: list[list], first_col: i
         "columns": [{"header": c.header, "format": fmt.column(c), "header_format": fmt.header}
                     for c in table.columns],
     })
+    if not rows:  # the empty data row is part of the sheet: its range covers the table
+        for c, column in enumerate(table.columns):
+            ws.write_blank(FIRST_DATA_ROW, first_col + c, None, fmt.column(column))
     for r, row in enumerate(rows):
         for c, (column, value) in enumerate(zip(table.columns, row)):
             v = _cell_value(column, value)
