@@ -60,3 +60,102 @@ def test_xlwings_conf_sheet_points_at_the_functions_module():
     assert "Handling" in wb.defined_names
     # the macro imports the module named after the workbook file, which calls scripts.main
     assert "from xl_underskud.excel.scripts import main" in CLASSIC_MODULE
+
+
+# --------------------------------------------------------------------------------------------
+# Code names: the workbook and its sheets carry the names of the VBA project's document modules
+
+
+WORKBOOK_BASE = "0{00020819-0000-0000-C000-000000000046}"  # VB_Base of a Workbook module
+WORKSHEET_BASE = "0{00020820-0000-0000-C000-000000000046}"  # … of a Worksheet module
+
+
+def vba_modules(vba: bytes) -> dict[str, str]:
+    """Module name -> "workbook", "worksheet", "module" or "class", from the project's PROJECT
+    stream (MS-OVBA 2.3.1: Document=, Module=, Class= lines) and each document module's
+    VB_Base attribute."""
+    import io
+
+    import olefile
+
+    ole = olefile.OleFileIO(io.BytesIO(vba))
+    try:
+        project = ole.openstream("PROJECT").read().decode("latin-1")
+    finally:
+        ole.close()
+    kinds = {}
+    for key, name in re.findall(r"^(Document|Module|Class)=([^/\r\n]+)", project, re.M):
+        kinds[name] = key.lower()
+    parser = VBA_Parser("vba.bin", data=vba)
+    try:
+        for _, _, filename, code in parser.extract_macros():
+            name = filename.rsplit(".", 1)[0]
+            base = re.search(r'Attribute VB_Base = "([^"]+)"', code)
+            if kinds.get(name) == "document" and base:
+                kinds[name] = {WORKBOOK_BASE: "workbook", WORKSHEET_BASE: "worksheet"}.get(
+                    base.group(1), "document")
+    finally:
+        parser.close()
+    return kinds
+
+
+def code_name_problems(path) -> list[str]:
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    kinds = vba_modules(parts["xl/vbaProject.bin"])
+    workbook = re.search(rb'<workbookPr [^>]*codeName="([^"]+)"', parts["xl/workbook.xml"])
+    sheets = [re.search(rb'<sheetPr [^>]*codeName="([^"]+)"', data)
+              for name, data in sorted(parts.items())
+              if name.startswith("xl/worksheets/sheet")]
+    problems = []
+    books = [n for n, k in kinds.items() if k == "workbook"]
+    if not workbook or [workbook.group(1).decode()] != books:
+        problems.append(f"workbook codeName {workbook and workbook.group(1)} is not the VBA "
+                        f"project's workbook module {books}")
+    names = [m.group(1).decode() if m else None for m in sheets]
+    if None in names:
+        problems.append("a sheet has no codeName")
+    for module in (n for n, k in kinds.items() if k == "worksheet"):
+        if module not in names:
+            problems.append(f"document module {module} has no sheet with that codeName")
+    if len(set(names)) != len(names):
+        problems.append(f"sheet codeNames repeat: {names}")
+    for name in names:
+        if kinds.get(name) in ("module", "class", "workbook"):
+            problems.append(f"sheet codeName {name} is already a {kinds[name]} in the VBA "
+                            f"project")
+    return problems
+
+
+def test_vba_project_document_modules_are_known():
+    assert vba_modules(xlwings_vba_project()) == {
+        "ThisWorkbook": "workbook", "Sheet1": "worksheet", "Sheet2": "worksheet",
+        "Module1": "module", "xlwings": "module", "Dictionary": "class"}
+
+
+def test_code_names_match_the_vba_project():
+    assert code_name_problems(XLSM) == []
+
+
+def _edited(src, dst, part, old, new):
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as w:
+        for info in z.infolist():
+            data = z.read(info.filename)
+            if info.filename == part:
+                assert old in data
+                data = data.replace(old, new)
+            w.writestr(info, data)
+    return dst
+
+
+def test_code_name_check_can_fail(tmp_path):
+    book = _edited(XLSM, tmp_path / "a.xlsm", "xl/workbook.xml",
+                   b'codeName="ThisWorkbook"', b'codeName="DenneProjektmappe"')
+    assert any("workbook codeName" in p for p in code_name_problems(book))
+    sheet = _edited(XLSM, tmp_path / "b.xlsm", "xl/worksheets/sheet2.xml",
+                    b'codeName="Sheet2"', b'codeName="Ark2"')
+    assert code_name_problems(sheet) == ["document module Sheet2 has no sheet with that codeName"]
+    clash = _edited(XLSM, tmp_path / "c.xlsm", "xl/worksheets/sheet3.xml",
+                    b'codeName="Sheet3"', b'codeName="Module1"')
+    assert code_name_problems(clash) == [
+        "sheet codeName Module1 is already a module in the VBA project"]
