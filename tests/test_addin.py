@@ -118,6 +118,10 @@ def _part(z, name):
 
 @pytest.mark.parametrize("path", WORKBOOKS, ids=lambda p: p.name)
 def test_workbook_opens_the_task_pane_of_our_manifest(path):
+    assert_opens_our_task_pane(path)
+
+
+def assert_opens_our_task_pane(path):
     with zipfile.ZipFile(path) as z:
         names = set(z.namelist())
         assert {wx.TASKPANES_PART, wx.TASKPANES_RELS, wx.WEBEXTENSION_PART} <= names
@@ -147,6 +151,30 @@ def test_workbook_opens_the_task_pane_of_our_manifest(path):
         assert props == {"Office.AutoShowTaskpaneWithDocument": "true"}
         if path.suffix == ".xlsm":
             assert "xl/vbaProject.bin" in names
+
+
+def test_the_task_pane_check_can_fail(tmp_path):
+    from xl_underskud.xlsx.template import _build
+
+    plain = tmp_path / "plain.xlsx"
+    _build(plain, {"tblBefolkning": [], "tblDaekning": []}, {})
+    with pytest.raises(AssertionError):
+        assert_opens_our_task_pane(plain)  # XlsxWriter alone writes no web extension part
+    for part, old, new in ((wx.WEBEXTENSION_PART, wx.ADDIN_ID, "4f342d85-3a49-41cb-90a5-"
+                                                               "37b1f2219040"),
+                           (wx.WEBEXTENSION_PART, 'value="true"', 'value="false"'),
+                           ("_rels/.rels", wx.REL_TASKPANES, wx.REL_TASKPANES + "x"),
+                           ("[Content_Types].xml", wx.CT_WEBEXTENSION, "application/xml")):
+        copy = tmp_path / "copy.xlsx"
+        with zipfile.ZipFile(WORKBOOKS[0]) as z, zipfile.ZipFile(copy, "w") as w:
+            for info in z.infolist():
+                data = z.read(info.filename)
+                if info.filename == part:
+                    assert old.encode() in data
+                    data = data.replace(old.encode(), new.encode())
+                w.writestr(info, data)
+        with pytest.raises((AssertionError, KeyError)):
+            assert_opens_our_task_pane(copy)
 
 
 def test_adding_the_part_keeps_every_other_part_byte_for_byte(tmp_path):

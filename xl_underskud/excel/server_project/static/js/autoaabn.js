@@ -4,6 +4,11 @@
 // document", "Use Office.js to tag the document"); Excel saves it with the workbook. The
 // standard workbook carries the same tag from the start (xl_underskud/xlsx/webextension.py);
 // this covers copies made without it.
+// Office.js itself special-cases this setting (vendored office.js 16.0.20308.15050,
+// Settings.set): behind the feature gate Microsoft.Office.OEP.BlockSetAutoOpenInOfficeJs it
+// refuses to turn it on for add-ins the host flags as public (HostInfoFlags.PublicAddin) unless
+// allow-listed. An add-in deployed centrally from the organisation's own catalog is presumably
+// not "public"; if it were, the call does nothing and the workbook's own tag still applies.
 Office.onReady(() => {
   document.addEventListener(
     "click",
