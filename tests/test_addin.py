@@ -77,6 +77,59 @@ def test_task_pane_tags_the_document_when_a_script_runs(client):
     assert re.findall(r'xw-click="(\w+)"', page), "no script buttons in the pane"
 
 
+# Office.js, the DOM and xlwings' global, stubbed: what the script does when buttons are used.
+JS_HARNESS = """
+const saved = [];
+const store = {};
+globalThis.Office = {
+  onReady: (f) => f(),
+  context: {document: {settings: {
+    get: (k) => (k in store ? store[k] : null),
+    set: (k, v) => { store[k] = v; },
+    saveAsync: () => saved.push({...store}),
+  }}},
+};
+globalThis.Element = class {};
+let clickHandler;
+globalThis.document = {addEventListener: (type, f) => { clickHandler = f; }};
+const ran = [];
+globalThis.xlwings = {runPython: (a) => { ran.push(a); return 'ok'; }};
+require(process.argv[2]);
+const button = new Element();
+button.closest = (sel) => (sel === "[xw-click]" ? button : null);
+const other = new Element();
+other.closest = () => null;
+const result = [];
+clickHandler({target: other});
+result.push(saved.length);                  // 0: a click elsewhere tags nothing
+clickHandler({target: button});
+result.push(saved.length);                  // 1: a pane button tags the document
+result.push(xlwings.runPython({scriptName: 'beregn'}), ran.length, saved.length);  // no re-save
+delete store["Office.AutoShowTaskpaneWithDocument"];
+xlwings.runPython({scriptName: 'beregn'});  // a sheet button tags it too
+result.push(saved.length, JSON.stringify(saved[saved.length - 1]));
+console.log(JSON.stringify(result));
+"""
+
+
+def test_task_pane_script_tags_the_document_on_the_first_script(tmp_path):
+    import json
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: the script's behaviour is not run")
+    script = REPO / "xl_underskud/excel/server_project/static/js/autoaabn.js"
+    harness = tmp_path / "harness.js"
+    harness.write_text(JS_HARNESS, encoding="utf-8")
+    res = subprocess.run([node, str(harness), str(script)], capture_output=True, text=True,
+                         timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout) == [0, 1, "ok", 1, 1, 2,
+                                      '{"Office.AutoShowTaskpaneWithDocument":true}']
+
+
 def test_task_pane_lists_the_served_functions(client):
     meta = client.get("/xlwings/custom-functions-meta").json()
     page = client.get("/taskpane.html").text
