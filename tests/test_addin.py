@@ -200,6 +200,9 @@ def assert_opens_our_task_pane(path):
         ref = we.find(f"{ns_we}reference")
         assert (ref.get("id"), ref.get("version"), ref.get("store"), ref.get("storeType")) == (
             wx.ADDIN_ID, wx.ADDIN_VERSION, "EXCatalog", "EXCatalog")
+        assert len(we.find(f"{ns_we}alternateReferences")) == 0  # as in Microsoft's example
+        assert we.get("id") == "{" + wx.ADDIN_ID.upper() + "}"
+        assert pane.get("visibility") == "0"  # no install prompt where it is not installed
         props = {p.get("name"): p.get("value") for p in we.iter(f"{ns_we}property")}
         assert props == {"Office.AutoShowTaskpaneWithDocument": "true"}
         if path.suffix == ".xlsm":
