@@ -51,7 +51,10 @@ ACCEPTED: dict[str, tuple[str, str]] = {
 _CELL = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
 _NAME = re.compile(r"^[A-Za-z_\\][A-Za-z0-9_.\\]*$")
 MAX_ROW, MAX_COL = 1_048_576, 16_384
-LIST_LIMIT = 255  # Excel: "the list source must be a delimited list… 255 characters"
+# Excel stores an explicit list as one comma-separated string of at most 255 characters; a
+# longer one makes Excel repair the file ("Removed Feature: Data validation", XlsxWriter issue
+# #89; XlsxWriter docs, "Working with Data Validation"; ClosedXML #1016).
+LIST_LIMIT = 255
 
 
 def assert_excel_valid(path: str | Path) -> None:

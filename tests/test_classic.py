@@ -63,7 +63,12 @@ def test_xlwings_conf_sheet_points_at_the_functions_module():
 
 
 # --------------------------------------------------------------------------------------------
-# Code names: the workbook and its sheets carry the names of the VBA project's document modules
+# Code names: the workbook and its sheets carry the names of the VBA project's document modules.
+# A workbook whose codeName differs from the project's workbook module opens with a second
+# "ThisWorkbook1" object, and the project's ThisWorkbook code no longer runs (XlsxWriter issue
+# #438, umya-spreadsheet PR #179); XlsxWriter's docs, "Setting the VBA codenames" (#246). Code
+# names that start with a digit or are long make Excel repair the file (XlsxWriter #628,
+# libxlsxwriter #256: letters, digits and _ from a letter on, well under 31 characters).
 
 
 WORKBOOK_BASE = "0{00020819-0000-0000-C000-000000000046}"  # VB_Base of a Workbook module
@@ -115,6 +120,9 @@ def code_name_problems(path) -> list[str]:
     names = [m.group(1).decode() if m else None for m in sheets]
     if None in names:
         problems.append("a sheet has no codeName")
+    for name in filter(None, names):
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,21}", name):
+            problems.append(f"sheet codeName {name!r} is not a short VBA identifier")
     for module in (n for n, k in kinds.items() if k == "worksheet"):
         if module not in names:
             problems.append(f"document module {module} has no sheet with that codeName")
@@ -155,6 +163,9 @@ def test_code_name_check_can_fail(tmp_path):
     sheet = _edited(XLSM, tmp_path / "b.xlsm", "xl/worksheets/sheet2.xml",
                     b'codeName="Sheet2"', b'codeName="Ark2"')
     assert code_name_problems(sheet) == ["document module Sheet2 has no sheet with that codeName"]
+    digit = _edited(XLSM, tmp_path / "d.xlsm", "xl/worksheets/sheet4.xml",
+                    b'codeName="Sheet4"', b'codeName="4Ark"')
+    assert code_name_problems(digit) == ["sheet codeName '4Ark' is not a short VBA identifier"]
     clash = _edited(XLSM, tmp_path / "c.xlsm", "xl/worksheets/sheet3.xml",
                     b'codeName="Sheet3"', b'codeName="Module1"')
     assert code_name_problems(clash) == [
