@@ -83,15 +83,20 @@ NO_WORKBOOK = {"valider": "prints messages", "server": "serves the add-in",
                "manifest": "writes the add-in's manifest (XML, tested in test_addin.py)"}
 
 
-def test_every_command_is_covered():
+def _uncovered(artifacts) -> set[str]:
     from xl_underskud.cli.main import build_parser
 
     parser = build_parser()
     sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
-    commands = set(sub.choices)
-    covered = {command for command, _ in ARTIFACTS.values() if command}
-    missing = commands - covered - set(NO_WORKBOOK)
+    covered = {command for command, _ in artifacts.values() if command}
+    return set(sub.choices) - covered - set(NO_WORKBOOK)
+
+
+def test_every_command_is_covered():
+    missing = _uncovered(ARTIFACTS)
     assert not missing, f"add the workbooks these commands write to ARTIFACTS: {missing}"
+    without = {k: v for k, v in ARTIFACTS.items() if v[0] != "eksponering"}
+    assert _uncovered(without) == {"eksponering"}  # the check can fail
 
 
 @pytest.mark.parametrize("name", ARTIFACTS)
