@@ -293,7 +293,7 @@ def _cmd_befolkning(args) -> int:
     """Fetch FOLK1A on 1 January ÅR; with --fil write a NEW workbook with the figures."""
     from xl_underskud.dst import folk1a as dst
     from xl_underskud.core import municipalities as muni
-    from xl_underskud.core.parse import cells_in_error, parse_inputs
+    from xl_underskud.core.parse import parse_inputs
     from xl_underskud.core.records import PopulationFigure, error, warning
     from xl_underskud.core.declarations import BEFOLKNING
 
@@ -339,9 +339,11 @@ def _cmd_befolkning(args) -> int:
         return EXIT_OK
 
     fil = Path(args.fil)
-    out = Path(args.ud) if args.ud else fil.with_name(f"{fil.stem}_befolkning_{year}.xlsx")
-    if out.suffix.lower() != ".xlsx":
-        return usage(f"Den nye projektmappe skal have endelsen .xlsx ({out.name}).")
+    out = Path(args.ud) if args.ud else fil.with_name(f"{fil.stem}_befolkning_{year}{fil.suffix}")
+    if out.suffix.lower() != fil.suffix.lower():
+        # the new file is the same package as FIL (a .xlsm keeps its macros): same kind of file
+        return usage(f"Den nye projektmappe skal have samme endelse som {fil.name} "
+                     f"({fil.suffix or 'ingen'}); {out.name} har {out.suffix or 'ingen'}.")
     if problem := target_problem(out, fil, args.overskriv, "--ud"):
         return stop([problem])
 
@@ -349,12 +351,8 @@ def _cmd_befolkning(args) -> int:
     if any(m.is_error for m in raw.messages):
         return stop(raw.messages)
     inputs, parse_messages = parse_inputs(raw)
-    in_error = cells_in_error(raw)
-    lost = [m for m in parse_messages if m.is_error
-            and (m.source.sheet, m.source.row, m.source.column) in in_error]
-    if lost:  # the new workbook is built from the cells' values; these have none
-        return stop(lost + [error(None, None, None, "Den nye projektmappe bygges af cellernes "
-                                  "værdier. Ret cellerne ovenfor, og prøv igen.")])
+    # Only tblBefolkning is rewritten (in place): every other cell, a formula or an error value
+    # included, is carried over as it is, so only problems in Befolkning stop the update.
     population_errors = [m for m in parse_messages
                          if m.is_error and m.source.sheet == BEFOLKNING.sheet]
     if population_errors:
@@ -372,12 +370,16 @@ def _cmd_befolkning(args) -> int:
         return stop(messages)
 
     merge = dst.merge_population(raw.tables.get(BEFOLKNING.name), figures)
-    data, settings = dst.rebuild_input(raw)
-    data[BEFOLKNING.name] = merge.rows
-    from xl_underskud.xlsx.template import build_workbook
+    from xl_underskud.xlsx.inplace import InPlaceError, replace_tables, sheet_intro
 
+    # The sheet's intro line names the figures' source; it is replaced only where it is the
+    # standard workbook's (a hand-made sheet may have anything in that cell).
+    intro = sheet_intro(fil, BEFOLKNING)
+    cells = {intro: dst.source_note(year, today)} if intro else {}
     try:
-        build_workbook(out, data, settings, population_note=dst.source_note(year, today))
+        replace_tables(fil, out, {BEFOLKNING.name: [tuple(r) for r in merge.rows]}, cells=cells)
+    except InPlaceError as exc:
+        return stop([error(BEFOLKNING.sheet, None, None, str(exc))])
     except OSError as exc:
         return stop([error(None, None, None,
                            f"{out.name} kunne ikke skrives ({exc.strerror or exc}). Er filen "
@@ -391,9 +393,7 @@ def _cmd_befolkning(args) -> int:
               f"er ændret.")
     else:
         print(f"{len(figures)} rækker pr. {day:%d-%m-%Y} er tilføjet.")
-    if fil.suffix.lower() == ".xlsm":
-        print("Bemærk: den nye projektmappe er en .xlsx uden makroer.")
-    print(f"Ny projektmappe skrevet: {out} ({fil.name} er uændret).")
+    print(f"Ny projektmappe skrevet: {out} ({fil.name} er uændret; alt andet i den er bevaret).")
     return EXIT_OK
 
 
