@@ -18,6 +18,7 @@ from xl_underskud.xlsx.reader import read_workbook
 
 EXAMPLE = REPO / "workbook" / "Underskudsgaranti_eksempel.xlsx"
 CLASSIC = REPO / "workbook" / "Underskudsgaranti.xlsm"
+FORMAT1 = REPO / "tests" / "fixtures" / "format1_eksempel.xlsx"
 OPHOLD_SHEET = "xl/worksheets/sheet5.xml"  # the fifth sheet of the standard workbook
 OPHOLD_TABLE = "xl/tables/table4.xml"  # the fourth table (after Aftaler, Pladser, Takster)
 
@@ -271,10 +272,11 @@ def test_the_classic_workbook_keeps_its_macros_and_button(tmp_path):
 
 
 def test_properties_are_added_and_then_updated(tmp_path):
+    """A package without custom properties (the template before format 2) gets the part."""
     a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
-    replace_tables(EXAMPLE, a, {}, properties={"xl_underskud_formatversion": 2, "note": "x&y"})
-    old, new = _parts(EXAMPLE), _parts(a)
-    assert _names(a) == _names(EXAMPLE) + ["docProps/custom.xml"]
+    replace_tables(FORMAT1, a, {}, properties={"xl_underskud_formatversion": 2, "note": "x&y"})
+    old, new = _parts(FORMAT1), _parts(a)
+    assert _names(a) == _names(FORMAT1) + ["docProps/custom.xml"]
     assert sorted(n for n in old if old[n] != new[n]) == ["[Content_Types].xml", "_rels/.rels"]
     with zipfile.ZipFile(a) as z:
         assert read_custom_properties(z) == {"xl_underskud_formatversion": "2", "note": "x&y"}
@@ -283,7 +285,10 @@ def test_properties_are_added_and_then_updated(tmp_path):
     assert sorted(n for n in first if first[n] != second[n]) == ["docProps/custom.xml"]
     with zipfile.ZipFile(b) as z:
         assert read_custom_properties(z) == {"xl_underskud_formatversion": "3", "note": "x&y"}
-    assert not read_workbook(b).messages or not any(m.is_error for m in read_workbook(b).messages)
+    assert [m.text for m in read_workbook(b).messages if m.is_error] == [
+        "b.xlsx er lavet af en nyere udgave af xl-underskud (formatversion 3; denne udgave kender "
+        "op til formatversion 2). Opdatér programmet (python -m pip install --upgrade "
+        "xl-underskud), og prøv igen."]
 
 
 def test_a_single_cell_outside_the_tables(tmp_path):

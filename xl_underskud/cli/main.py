@@ -397,6 +397,50 @@ def _cmd_befolkning(args) -> int:
     return EXIT_OK
 
 
+def _cmd_opgrader(args) -> int:
+    """Carry every input table row and every setting of an older workbook into today's
+    template (declarations.FORMAT_VERSION)."""
+    from xl_underskud.core.declarations import FORMAT_VERSION
+    from xl_underskud.core.parse import cells_in_error, parse_inputs
+    from xl_underskud.dst.folk1a import rebuild_input
+
+    fil, out = Path(args.fil), Path(args.ud)
+    if out.suffix.lower() not in (".xlsx", ".xlsm"):
+        print(f"xl-underskud opgrader: fejl: den nye projektmappe skal have endelsen .xlsx "
+              f"eller .xlsm ({out.name}).", file=sys.stderr)
+        return EXIT_USAGE
+    targets = [out] + ([out.with_suffix(".py")] if out.suffix.lower() == ".xlsm" else [])
+    for target in targets:  # the classic workbook comes with its Python module
+        if problem := target_problem(target, fil, args.overskriv, "--ud"):
+            return _fail(args, [problem])
+    raw = _read(fil)
+    if any(m.is_error for m in raw.messages):
+        return _fail(args, raw.messages)
+    _, parse_messages = parse_inputs(raw)
+    in_error = cells_in_error(raw)
+    lost = [m for m in parse_messages if m.is_error
+            and (m.source.sheet, m.source.row, m.source.column) in in_error]
+    if lost:  # the new workbook is built from the cells' values; these have none
+        return _fail(args, lost + [_error("Den nye projektmappe bygges af cellernes værdier. "
+                                          "Ret cellerne ovenfor, og prøv igen.")])
+    # The template builder, not the in-place writer: an upgrade exists to replace the old
+    # layout (sheets, validations, guide, buttons, properties) by today's, which only the
+    # builder makes; the in-place writer keeps the old package around the new rows.
+    data, settings = rebuild_input(raw)
+    from xl_underskud.xlsx.template import build_workbook
+
+    build_workbook(out, data, settings)
+    rows = sum(len(rows) for rows in data.values())
+    version = raw.format_version
+    print(f"{fil.name} (formatversion {version if version is not None else 'ukendt'}) er "
+          f"flyttet over i skabelonen med formatversion {FORMAT_VERSION}: {len(data)} tabeller "
+          f"med {rows} rækker og {len(settings)} indstillinger.")
+    print("Bemærk: kun tabellernes rækker og indstillingerne følger med; egne ark, formatering "
+          "og diagrammer i den gamle fil gør ikke.")
+    print(f"Ny projektmappe skrevet: {out} ({fil.name} er uændret).")
+    return EXIT_OK
+
+
 def _cmd_eksponering(args) -> int:
     """SPEC rule 9: the exposure estimate, with the scenario from Indstillinger or options."""
     from dataclasses import replace
@@ -602,6 +646,17 @@ def build_parser() -> argparse.ArgumentParser:
                         "miljøvariablen XL_UNDERSKUD_DST_TIMEOUT)")
     _overwrite_option(p)
     p.set_defaults(func=_cmd_befolkning)
+
+    p = sub.add_parser("opgrader", help="flyt en ældre projektmappe over i den nye skabelon",
+                       description="Flyt alle tabellernes rækker og alle indstillinger fra en "
+                                   "projektmappe lavet af en ældre udgave af xl-underskud over i "
+                                   "dagens skabelon (formatversion). Egne ark og formatering "
+                                   "følger ikke med. FIL ændres aldrig.")
+    p.add_argument("fil", metavar="GAMMEL", help="den gamle projektmappe (.xlsx eller .xlsm)")
+    p.add_argument("--ud", metavar="NY.xlsx", required=True,
+                   help="den nye projektmappe (.xlsx, eller .xlsm med makroknap)")
+    _overwrite_option(p)
+    p.set_defaults(func=_cmd_opgrader)
 
     p = sub.add_parser("eksponering", help="estimat over mulig fælles underskudsdækning",
                        description="Maksimal og forventet eksponering pr. aftale, år og kommune "
