@@ -311,3 +311,57 @@ def test_saml_keeps_the_classic_masters_macros(tmp_path):
     assert len(_rows(out, OPHOLD)) == 30
     res = run_cli("saml", master, report, "--ud", tmp_path / "Ny.xlsx")
     assert res.returncode == 2 and "samme endelse" in res.stderr
+
+
+def test_an_operator_may_add_a_place_to_its_own_agreement(master, tmp_path):
+    """The master lists only 3 of A3's 4 places; Frederiksberg adds the fourth (with its stay
+    O-207, which the master already has)."""
+    _edit(master, {"tblPladser": [r for r in _rows(master, PLADSER) if r[:2] != ("A3", 4)]})
+    full = _rows(EXAMPLE, PLADSER)
+    frederiksberg = _report(master, "Frederiksberg")
+    _edit(frederiksberg, {"tblPladser": _rows(frederiksberg, PLADSER) + [("A3", 4, date(2022, 10, 1))]})
+    out = tmp_path / "Ny.xlsx"
+    res = run_cli("saml", master, frederiksberg, "--ud", out)
+    assert res.returncode == 0, res.stderr
+    assert "0 nye ophold, 1 nye pladser" in res.stdout
+    assert _rows(out, PLADSER) == full  # A3's places are the last rows: the order is the same
+    assert _amounts(out) == _amounts(EXAMPLE)
+
+
+def test_names_of_operators_in_file_names():
+    assert slug("Region Hovedstaden") == "region_hovedstaden"
+    assert slug("Høje-Taastrup") == "hoeje_taastrup"
+    assert slug("Lyngby-Taarbæk") == "lyngby_taarbaek"
+    assert slug("Tårnby") == "taarnby"
+    assert slug("../..") == "driftsherre"
+
+
+def test_the_merge_is_pure_and_ignores_the_order_of_the_reports():
+    """core.collect on records only: the reports of two operators, in either order, give the
+    same rows; a report with nothing new gives the master's rows."""
+    from dataclasses import replace as but
+
+    from xl_underskud.core.collect import Report, collect
+    from xl_underskud.core.records import Stay
+
+    whole = _inputs(EXAMPLE)
+
+    def report(operator, ids, extra=()):
+        own = but(whole, agreements=tuple(a for a in whole.agreements if a.agreement_id in ids),
+                  places=tuple(p for p in whole.places if p.agreement_id in ids),
+                  rates=tuple(r for r in whole.rates if r.agreement_id in ids),
+                  stays=tuple(s for s in whole.stays if s.agreement_id in ids) + tuple(extra))
+        return Report(f"{operator}.xlsx", operator, 2, own)
+
+    a = report("Gladsaxe", {"A2"}, [Stay("X-1", "A2", 2, None, date(2023, 6, 1), date(2023, 6, 2),
+                                         None, row=99)])
+    b = report("Frederiksberg", {"A3"}, [Stay("X-2", "A3", 3, None, date(2024, 2, 1),
+                                              date(2024, 2, 2), None, row=99)])
+    one, other = collect(whole, "m.xlsx", 2, [a, b]), collect(whole, "m.xlsx", 2, [b, a])
+    assert one.stays == other.stays and one.places == other.places
+    assert [s.stay_id for s in one.stays][-2:] == ["X-1", "X-2"]  # master's agreement order
+    assert one.messages == () and one.added_stays == 2
+    same = collect(whole, "m.xlsx", 2, [report("Gladsaxe", {"A2"})])
+    assert [(s.stay_id, s.from_date) for s in same.stays] == \
+        [(s.stay_id, s.from_date) for s in whole.stays]
+    assert same.origins[("Ophold", 1)] == ("m.xlsx", 5)
