@@ -155,7 +155,8 @@ def cmd_saml(args) -> int:
         return _fail(args, sorted(messages, key=lambda m: not m.is_error))
     try:
         replace_tables(master, out, {PLADSER.name: row_values(result.places, PLADSER),
-                                     OPHOLD.name: row_values(result.stays, OPHOLD)})
+                                     OPHOLD.name: row_values(result.stays, OPHOLD)},
+                       headers={PLADSER.name: PLADSER.headers, OPHOLD.name: OPHOLD.headers})
     except InPlaceError as exc:
         return _fail(args, [error(None, None, None, str(exc))])
     _print_messages(messages, sys.stdout)

@@ -379,7 +379,8 @@ def _cmd_befolkning(args) -> int:
     intro = sheet_intro(fil, BEFOLKNING)
     cells = {intro: dst.source_note(year, today)} if intro else {}
     try:
-        replace_tables(fil, out, {BEFOLKNING.name: [tuple(r) for r in merge.rows]}, cells=cells)
+        replace_tables(fil, out, {BEFOLKNING.name: [tuple(r) for r in merge.rows]}, cells=cells,
+                       headers={BEFOLKNING.name: BEFOLKNING.headers})
     except InPlaceError as exc:
         return stop([error(BEFOLKNING.sheet, None, None, str(exc))])
     except OSError as exc:
