@@ -82,7 +82,8 @@ def test_the_report_holds_only_the_operators_rows(master):
     inputs = _inputs(report)
     assert [a.agreement_id for a in inputs.agreements] == ["A2"]
     assert [(p.agreement_id, p.place_no) for p in inputs.places] == [("A2", n) for n in range(1, 7)]
-    assert [(r.agreement_id, r.year) for r in inputs.rates] == [("A2", y) for y in range(2022, 2026)]
+    assert [(r.agreement_id, r.year) for r in inputs.rates] == \
+        [("A2", y) for y in range(2022, 2026)]
     assert [s.stay_id for s in inputs.stays] == [f"O-{n}" for n in range(101, 110)]
     assert {c.offer for c in inputs.costs} == {"Botilbuddet Søndergården"}
     whole = _inputs(master)
@@ -179,7 +180,8 @@ def _amounts(path):
 
     res = run_cli("beregn", path, "--json")
     assert res.returncode == 0, res.stderr
-    return [(a["aftale_id"], a["periode"], a["beloeb_oere"]) for a in json.loads(res.stdout)["aftaler"]]
+    return [(a["aftale_id"], a["periode"], a["beloeb_oere"])
+            for a in json.loads(res.stdout)["aftaler"]]
 
 
 def test_a_new_stay_changes_the_amount_as_computed_by_hand(master, tmp_path):
@@ -319,7 +321,8 @@ def test_an_operator_may_add_a_place_to_its_own_agreement(master, tmp_path):
     _edit(master, {"tblPladser": [r for r in _rows(master, PLADSER) if r[:2] != ("A3", 4)]})
     full = _rows(EXAMPLE, PLADSER)
     frederiksberg = _report(master, "Frederiksberg")
-    _edit(frederiksberg, {"tblPladser": _rows(frederiksberg, PLADSER) + [("A3", 4, date(2022, 10, 1))]})
+    _edit(frederiksberg,
+          {"tblPladser": _rows(frederiksberg, PLADSER) + [("A3", 4, date(2022, 10, 1))]})
     out = tmp_path / "Ny.xlsx"
     res = run_cli("saml", master, frederiksberg, "--ud", out)
     assert res.returncode == 0, res.stderr

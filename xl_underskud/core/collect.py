@@ -276,7 +276,8 @@ def collect(master: Inputs, master_name: str, format_version: int | None,
     # the user can find (a completed row: the report's row that filled the blank).
     origins = {}
     out_places, out_stays = [], []
-    for table, rows, out in ((PLADSER, merged_places, out_places), (OPHOLD, merged_stays, out_stays)):
+    for table, rows, out in ((PLADSER, merged_places, out_places),
+                             (OPHOLD, merged_stays, out_stays)):
         for number, row in enumerate(rows, start=1):
             out.append(replace(row.record, row=number))
             origins[(table.sheet, number)] = (row.completed_by or

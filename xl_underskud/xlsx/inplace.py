@@ -42,7 +42,8 @@ from xl_underskud.xlsx.atomic import atomic_target
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
        "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
-_CUSTOM_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+_CUSTOM_TYPE = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+                "custom-properties")
 _CUSTOM_CONTENT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 _CUSTOM_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"  # the one fmtid of user properties
 FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)  # every entry: the same rows give the same bytes
