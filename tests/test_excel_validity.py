@@ -64,6 +64,15 @@ def _population_update(folder):
         server.close()
 
 
+def _collected(folder):
+    """`saml` of the example and one operator's report (written in place into the master)."""
+    master = _example(folder)
+    report = folder / "ind" / "gladsaxe.xlsx"
+    assert run_cli("indberetning", master, "--driftsherre", "Gladsaxe Kommune",
+                   "--ud", report).returncode == 0
+    return _cli(folder, "saml", master, report, "--ud", "UD/samlet.xlsx")
+
+
 # name -> (the command it covers, folder -> the workbooks written). One line per artifact.
 ARTIFACTS = {
     "skabelon.xlsx": ("skabelon", lambda d: _cli(d, "skabelon", "--ud", "UD/s.xlsx")),
@@ -77,6 +86,12 @@ ARTIFACTS = {
     "eksponering --ud": ("eksponering",
                          lambda d: _cli(d, "eksponering", _example(d), "--ud", "UD/x.xlsx")),
     "befolkning --fil": ("befolkning", _population_update),
+    "indberetning": ("indberetning", lambda d: _cli(d, "indberetning", _example(d),
+                                                    "--driftsherre", "Gladsaxe Kommune",
+                                                    "--ud", "UD/i.xlsx")),
+    "saml": ("saml", _collected),
+    "opgrader": ("opgrader", lambda d: _cli(d, "opgrader", REPO / "tests" / "fixtures" /
+                                            "format1_eksempel.xlsx", "--ud", "UD/o.xlsx")),
     "committed workbooks": (None, lambda d: COMMITTED),
 }
 NO_WORKBOOK = {"valider": "prints messages", "server": "serves the add-in",
