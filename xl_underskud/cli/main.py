@@ -204,14 +204,17 @@ def _cmd_afregning(args) -> int:
         label = (str(years[0]) if years[0] == years[-1] else f"{years[0]}-{years[-1]}") \
             if years else "ingen"
     run = settlement_run(settlement, inputs, targets, label, args.dato)
-    if not run.new.agreement_periods and not run.adjustments:
-        if targets & {e.period for e in run.previous}:
-            return _fail(args, messages + [_error(
-                f"Intet at afregne: {label} er afregnet før (arket Afregnet), og beløbene er "
-                f"uændrede, så der er ingen efterregulering.")])
+    if run.new.total_oere == 0 and not run.adjustments:
         when = f"i {label}" if year else "i projektmappen"
-        return _fail(args, messages + [_error(f"Ingen garanterede døgn {when}: der er intet at "
-                                              f"afregne.")])
+        if targets & {e.period for e in run.previous}:
+            text = (f"Intet at afregne: {label} er afregnet før (arket Afregnet), og beløbene er "
+                    f"uændrede, så der er ingen efterregulering.")
+        elif not run.new.agreement_periods:
+            text = f"Ingen garanterede døgn {when}: der er intet at afregne."
+        else:
+            text = (f"Intet at afregne {when}: ingen tomme døgn at dække og ingen "
+                    f"efterregulering af tidligere perioder.")
+        return _fail(args, messages + [_error(text)])
 
     from xl_underskud.outputs.display import kr
     from xl_underskud.pdf.statements import write_statement_pdf
