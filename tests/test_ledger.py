@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zipfile
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -196,6 +197,9 @@ def test_the_year_through_the_command_and_its_ledger_copies(example_inputs, tmp_
         if step == 2:
             _check_payable_statement(master, master.parent / "UD", day)
         copy = master.parent / "UD" / f"Master_afregnet_{YEAR}K{step}.xlsx"
+        changed = _changed_parts(master, copy)
+        assert len(changed) == 2 and {p.split("/")[1] for p in changed} == \
+            {"worksheets", "tables"}, f"only sheet Afregnet and its table are rewritten: {changed}"
         _, copied, messages = evaluate(read_workbook(copy), YEAR)
         assert copied is not None and not any(m.is_error for m in messages)
         assert [replace(x, row=None) for x in copied.stays] == \
@@ -224,6 +228,12 @@ def test_the_year_through_the_command_and_its_ledger_copies(example_inputs, tmp_
     assert res.returncode == 1, res.stdout
     assert f"{last} er afregnet før" in res.stderr and "ingen efterregulering" in res.stderr
     assert not again.exists()
+
+
+def _changed_parts(source: Path, target: Path) -> list[str]:
+    with zipfile.ZipFile(source) as a, zipfile.ZipFile(target) as b:
+        assert a.namelist() == b.namelist()
+        return [n for n in a.namelist() if a.read(n) != b.read(n)]
 
 
 def _check_payable_statement(master: Path, folder: Path, day: date) -> None:

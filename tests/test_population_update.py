@@ -264,26 +264,73 @@ def test_odd_answers_change_nothing(fake_dst, run, tmp_path, case, answer, phras
     _assert_refused(res, tmp_path, fil, before, *phrases)
 
 
-@pytest.mark.parametrize("cell, text", [
-    ('<c r="E8"><f>Lister!A1</f></c>', "indeholder en formel uden gemt resultat"),
-    ('<c r="E8" t="e"><f>Lister!A1</f><v>#N/A</v></c>', "indeholder fejlværdien #N/A"),
+@pytest.mark.parametrize("cell", [
+    '<c r="E8"><f>Lister!A1</f></c>',
+    '<c r="E8" t="e"><f>Lister!A1</f><v>#N/A</v></c>',
 ])
-def test_a_cell_in_error_stops_the_update_before_asking(fake_dst, run, tmp_path, cell, text):
-    """The new workbook is built from the cells' values; a cell without one (here Periode, E8 on
-    Indstillinger) would come out blank or as text, so nothing is fetched and nothing written."""
+def test_a_cell_in_error_elsewhere_is_carried_over_as_it_is(fake_dst, run, tmp_path, cell):
+    """Only tblBefolkning is rewritten: a cell outside it without a value (here Periode, E8 on
+    Indstillinger) is neither a reason to stop nor lost — the new workbook has the same cell."""
     from test_error_values import rewrite_cells
 
     fil = _workbook(tmp_path, years=(2022, 2023))
     rewrite_cells(fil, {("Indstillinger", "E8"): cell})
     before = _sha(fil)
     res = run("befolkning", "--aar", 2024, "--fil", fil, url=fake_dst.url)
-    assert res.returncode == 1, res.stderr
-    assert (f"FEJL (ark Indstillinger, række 8, kolonne Afregningsperiode): Cellen "
-            f"Indstillinger!E8 (Periode) {text}") in res.stderr
-    assert "Den nye projektmappe bygges af cellernes værdier." in res.stderr
-    assert fake_dst.requests == []
-    assert _files(tmp_path) == [fil.name]
+    assert res.returncode == 0, res.stderr
     assert _sha(fil) == before
+    out = tmp_path / "mappe_befolkning_2024.xlsx"
+    import zipfile
+
+    with zipfile.ZipFile(out) as z:
+        assert cell.encode() in z.read("xl/worksheets/sheet7.xml")
+
+
+def test_update_keeps_what_the_user_added(fake_dst, run, tmp_path):
+    """The user's own sheet with a chart, a comment and formatting on Befolkning survive the
+    update: every part but the sheet Befolkning and its table is the same, byte for byte."""
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font
+
+    wb = load_workbook(_workbook(tmp_path, years=(2022, 2023)))
+    mine = wb.create_sheet("Mit ark")
+    mine.append(["x", 1])
+    chart = BarChart()
+    chart.add_data(Reference(mine, min_col=2, min_row=1, max_row=1))
+    mine.add_chart(chart, "C3")
+    wb["Befolkning"]["F2"] = "Min note"
+    wb["Befolkning"]["F2"].font = Font(italic=True)
+    wb["Befolkning"]["A1"].comment = Comment("Kommentar", "Bruger")
+    fil = tmp_path / "min.xlsx"
+    wb.save(fil)
+    res = run("befolkning", "--aar", 2024, "--fil", fil, url=fake_dst.url)
+    assert res.returncode == 0, res.stderr
+    out = tmp_path / "min_befolkning_2024.xlsx"
+    with zipfile.ZipFile(fil) as a, zipfile.ZipFile(out) as b:
+        assert a.namelist() == b.namelist()
+        changed = [n for n in a.namelist() if a.read(n) != b.read(n)]
+    assert changed == ["xl/worksheets/sheet6.xml", "xl/tables/table5.xml"]
+    assert len([p for p in _population(out) if p.key_date == date(2024, 1, 1)]) == 29
+    assert load_workbook(out)["Befolkning"]["F2"].value == "Min note"
+
+
+def test_a_classic_workbook_stays_classic(fake_dst, run, tmp_path):
+    from conftest import REPO
+
+    fil = tmp_path / "Klassisk.xlsm"
+    fil.write_bytes((REPO / "workbook" / "Underskudsgaranti.xlsm").read_bytes())
+    res = run("befolkning", "--aar", 2024, "--fil", fil, url=fake_dst.url)
+    assert res.returncode == 0, res.stderr
+    out = tmp_path / "Klassisk_befolkning_2024.xlsm"
+    import zipfile
+
+    with zipfile.ZipFile(fil) as a, zipfile.ZipFile(out) as b:
+        assert a.read("xl/vbaProject.bin") == b.read("xl/vbaProject.bin")
+    assert len([p for p in _population(out) if p.key_date == date(2024, 1, 1)]) == 29
 
 
 def test_timeout(fake_dst, run, tmp_path):

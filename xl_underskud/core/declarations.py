@@ -463,6 +463,17 @@ SETTINGS = (
 SETTING = {s.name: s for s in SETTINGS}
 
 
+# The layout of the standard workbook, as a custom document property of the file (docProps/
+# custom.xml): a reader can tell a workbook made for an older or newer program.
+#   1 = workbooks made before the property existed (template of 4a947ee and earlier).
+#   2 = the property itself; sheets, tables and settings as in version 1.
+# Raise it when a table, column or setting is added, renamed or moved, and make `opgrader`
+# carry the older layout's values over.
+FORMAT_VERSION = 2
+FORMAT_VERSION_PROPERTY = "xl_underskud_formatversion"
+FORMAT_VERSION_MISSING = 1  # a standard workbook without the property
+
+
 @dataclass(frozen=True)
 class SheetButton:
     """A button on the standard workbook for the add-in: a shape hyperlinked to a cell.

@@ -95,6 +95,9 @@ class RawWorkbook:
     settings: dict = field(default_factory=dict)  # setting name -> RawSetting
     messages: list = field(default_factory=list)  # problems the shell found while reading
     origin: Origin | None = None  # what was read: name and checksum
+    # the file's format version (declarations.FORMAT_VERSION); None: a hand-made workbook
+    format_version: int | None = None
+    properties: dict = field(default_factory=dict)  # custom document properties, as text
 
 
 def cells_in_error(raw: RawWorkbook) -> set[tuple[str, int | None, str]]:

@@ -24,12 +24,15 @@ import python_calamine as pc
 
 from xl_underskud.core.grid import (Grid, TableArea, column_letter, read_table, scan_cpr,
                                     settings_sheet_missing)
+from xl_underskud.core.formatversion import format_version
 from xl_underskud.core.municipalities import suggestion
 from xl_underskud.core.parse import NO_CACHED_RESULT, ExcelError, RawSetting, RawWorkbook
 from xl_underskud.core.records import Origin, error
 from xl_underskud.outputs.tables import OUTPUT_SHEETS
-from xl_underskud.core.declarations import (ALL_TABLES, GUIDE_SHEET, INPUT_SHEETS, LIST_SHEET,
-                                            OPTIONAL_SHEETS, SETTINGS, SETTINGS_SHEET, Table)
+from xl_underskud.core.declarations import (ALL_TABLES, FORMAT_VERSION_PROPERTY, GUIDE_SHEET,
+                                            INPUT_SHEETS, LIST_SHEET, OPTIONAL_SHEETS, SETTINGS,
+                                            SETTINGS_SHEET, Table)
+from xl_underskud.xlsx.inplace import read_custom_properties
 
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -166,6 +169,12 @@ class _Package:
                 out.setdefault(name, (sheet, table.get("ref") or ""))
         return out
 
+    def is_standard(self) -> bool:
+        """Recognisably the standard workbook (made by the template): its hidden list names
+        and its guide sheet, which a hand-made workbook with the right tables does not have."""
+        return ("lstKommuner" in self.names and "lstDriftsherrer" in self.names
+                and any(s.casefold() == GUIDE_SHEET.casefold() for s in self.sheet_paths))
+
     def limits_problem(self, name: str) -> str | None:
         """Why the package is too big to read safely, in Danish; None when it is not."""
         infos = self.zip.infolist()
@@ -288,6 +297,15 @@ def read_workbook(path: str | Path) -> RawWorkbook:
     if problem:
         raw.messages.append(error(None, None, None, problem))
         return raw
+    try:
+        raw.properties = read_custom_properties(package.zip)
+    except Exception:  # a broken properties part says nothing about the tables
+        raw.properties = {}
+    raw.format_version, messages = format_version(
+        raw.properties.get(FORMAT_VERSION_PROPERTY), package.is_standard(), path.name)
+    raw.messages.extend(messages)
+    if any(m.is_error for m in messages):
+        return raw  # a newer layout: what this program would read from it could be wrong
     try:
         wb = _calamine(lambda: pc.CalamineWorkbook.from_path(str(path)))
     except Exception:

@@ -21,7 +21,8 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xl_underskud.core.declarations import (ALL_TABLES, BEFOLKNING, DAEKNING, DATE_MAX, DATE_MIN,
                                             DEFAULT_COVERAGE, DEFAULT_COVERAGE_SHARE,
-                                            DEFAULT_GUARANTEE_YEARS, GUIDE_SHEET, LIST_SHEET,
+                                            DEFAULT_GUARANTEE_YEARS, FORMAT_VERSION,
+                                            FORMAT_VERSION_PROPERTY, GUIDE_SHEET, LIST_SHEET,
                                             OMKOSTNINGER, PLINDEKS, RATE_SHEET, SETTINGS,
                                             SETTINGS_SHEET, SHEET_BUTTONS, WORKBOOK_SHEETS, Column,
                                             Kind, Table, guide_lines, percent_text)
@@ -213,14 +214,17 @@ def default_coverage_rows() -> list[list]:
 
 def build_workbook(path: str | Path, data: dict[str, list[list]] | None = None,
                    settings: dict[str, object] | None = None,
-                   population_note: str | None = None) -> Path:
+                   population_note: str | None = None, *, protected: tuple[str, ...] = (),
+                   properties: dict[str, object] | None = None) -> Path:
     """Write the standard workbook to `path`.
 
     `data` maps a table name (tblAftaler …) to its rows (values in declared column order);
     tblBefolkning and tblDaekning default to the bundled population and 50/50/50 %.
     `settings` maps a setting name (Periode …) to its value; missing ones take the default.
     `population_note` (optional) replaces the intro line of sheet Befolkning, e.g. the source
-    and fetch date of updated figures.
+    and fetch date of updated figures. `protected` names sheets to protect (without password:
+    an operator's report workbook, whose agreements and rates are the secretariat's);
+    `properties` adds custom document properties beside the format version.
     """
     path = Path(path)
     data = dict(data or {})
@@ -230,7 +234,7 @@ def build_workbook(path: str | Path, data: dict[str, list[list]] | None = None,
 
     classic = path.suffix.lower() == ".xlsm"
     with atomic_target(path) as tmp:
-        _build(tmp, data, settings, population_note, classic)
+        _build(tmp, data, settings, population_note, classic, protected, properties or {})
     if classic:
         write_classic_module(path)
     return path
@@ -267,7 +271,7 @@ def xlwings_vba_project() -> bytes:
 
 
 def _build(path: Path, data: dict, settings: dict, population_note: str | None = None,
-           classic: bool = False):
+           classic: bool = False, protected: tuple[str, ...] = (), properties: dict = {}):
     wb = xlsxwriter.Workbook(str(path), TEXT_ONLY)
     if classic:
         import io
@@ -278,6 +282,10 @@ def _build(path: Path, data: dict, settings: dict, population_note: str | None =
                        "subject": "Økonomimodel for nye pladser, KKR Hovedstaden",
                        "author": "Fælleskommunalt sekretariat", "created": FIXED_TIMESTAMP,
                        "comments": "Folketal: " + muni.POPULATION_SOURCE})
+    # the layout's version (declarations.FORMAT_VERSION): the reader tells an older or newer file
+    wb.set_custom_property(FORMAT_VERSION_PROPERTY, FORMAT_VERSION)
+    for name, value in sorted(properties.items()):
+        wb.set_custom_property(name, value)
     wb.set_size(1600, 1000)
     fmt = _Formats(wb)
     sheets = {name: wb.add_worksheet(name) for name in WORKBOOK_SHEETS}
@@ -313,6 +321,9 @@ def _build(path: Path, data: dict, settings: dict, population_note: str | None =
         _write_xlwings_conf(wb, fmt)
         for i, ws in enumerate(wb.worksheets(), start=1):
             ws.set_vba_name(f"Sheet{i}")
+    for name in protected:
+        # no password: a guard against editing by mistake, as the issue asks, not a secret
+        sheets[name].protect("", {"autofilter": True, "sort": True})
     sheets[GUIDE_SHEET].activate()
     wb.close()
 
