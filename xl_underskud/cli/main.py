@@ -220,6 +220,7 @@ def _cmd_afregning(args) -> int:
     from xl_underskud.pdf.statements import write_statement_pdf
     from xl_underskud.outputs.statements import build_statements
     from xl_underskud.xlsx.atomic import atomic_folder
+    from xl_underskud.xlsx.inplace import InPlaceError
     from xl_underskud.xlsx.ledger import ledger_copy_name, write_ledger_copy
     from xl_underskud.xlsx.statements import write_overview, write_statement_xlsx
 
@@ -240,6 +241,9 @@ def _cmd_afregning(args) -> int:
                     print(f"\rOpgørelser: {i}/{n}", end="", file=sys.stderr, flush=True)
             write_overview(tmp / bundle.overview_file, bundle)
             write_ledger_copy(fil, tmp / copy_name, raw, inputs, run.ledger)
+    except InPlaceError as exc:  # the rows cannot be written into this workbook
+        return _fail(args, [_error(f"{exc} Kopien {copy_name} kan ikke skrives; intet er "
+                                   f"skrevet.")])
     except OSError as exc:
         if show:
             print(file=sys.stderr)
@@ -261,6 +265,10 @@ def _cmd_afregning(args) -> int:
               f"{kr(sum(a.difference_oere for a in run.adjustments))}")
     print(f"{2 * n} opgørelser (.xlsx og .pdf, fx {bundle.statements[0].file_stem}.pdf) og "
           f"{bundle.overview_file} er skrevet.")
+    if "tblAfregnet" not in raw.tables:
+        print(f"Bemærk: {fil.name} har ikke arket Afregnet; kopien er bygget af dagens skabelon "
+              f"med projektmappens tabeller og indstillinger (egne ark og formatering følger "
+              f"ikke med).")
     print(f"Afregnet: {copy_name} er en kopi af {fil.name}, hvis ark Afregnet nu har "
           f"{len(run.ledger)} rækker ({len(run.appended)} nye, afregnet "
           f"{args.dato.strftime('%d-%m-%Y')}). Brug kopien ved næste afregning.")

@@ -1,11 +1,11 @@
 """Shell: the ledger copy `afregning` writes — the master with tblAfregnet holding every row
 settled so far (SPEC rule 14). The master itself is never modified.
 
-With the in-place writer (`xlsx/inplace.replace_tables`, branch `inplace`) only the table's
-sheet part is rewritten and everything else of the master is kept byte for byte. Until it is
-there — or when the master predates the sheet Afregnet — the copy is rebuilt from the typed
-inputs with the standard workbook's builder (inputs, settings and ledger carried over; the
-user's own sheets and formatting are not).
+The in-place writer (`xlsx/inplace.replace_tables`) rewrites only tblAfregnet's sheet part
+and table part; everything else of the master is kept byte for byte. Only a master without the
+table (made before the sheet Afregnet existed) is rebuilt from the typed inputs with the
+standard workbook's builder: inputs, settings and ledger are carried over, the user's own
+sheets and formatting are not (`opgrader` first keeps nothing more either).
 """
 from __future__ import annotations
 
@@ -23,22 +23,16 @@ def ledger_copy_name(master: Path, label: str) -> str:
     return f"{stem}_afregnet_{label}{master.suffix.lower() or '.xlsx'}"
 
 
-def _in_place():
-    try:
-        from xl_underskud.xlsx.inplace import replace_tables
-    except ImportError:
-        return None
-    return replace_tables
-
-
 def write_ledger_copy(master: Path, target: Path, raw: RawWorkbook, inputs: Inputs,
                       ledger: tuple[LedgerEntry, ...]) -> None:
-    rows = [list(e.cells()) for e in ledger]
-    replace_tables = _in_place()
-    if replace_tables is not None and AFREGNET.name in raw.tables:
+    """`target`: the master with tblAfregnet holding `ledger` (the previous rows and the new)."""
+    rows = [e.cells() for e in ledger]
+    if AFREGNET.name in raw.tables:
+        from xl_underskud.xlsx.inplace import replace_tables
+
         replace_tables(master, target, {AFREGNET.name: rows})
         return
-    rebuild_workbook(target, inputs, rows)
+    rebuild_workbook(target, inputs, [list(r) for r in rows])
 
 
 def rebuild_workbook(target: Path, inputs: Inputs, ledger_rows: list[list]) -> None:
