@@ -43,11 +43,25 @@ LATE = {"O-202": 3, "O-005": 4}
 def test_the_kontrol_is_the_start_of_the_sha256_of_the_canonical_row():
     # by hand: 'aftale|periode|kode|øre|åååå-mm-dd', first 12 hex digits
     text = b"A1|2023K1|101|10615452|2023-04-15"
+    digits = hashlib.sha256(text).hexdigest()[:12]
     assert check_value("A1", "2023K1", 101, 10_615_452, date(2023, 4, 15)) == \
-        hashlib.sha256(text).hexdigest()[:12]
+        f"{digits[:4]}-{digits[4:8]}-{digits[8:]}"
     # one øre more is another checksum: an edited amount is detected
     assert check_value("A1", "2023K1", 101, 10_615_453, date(2023, 4, 15)) != \
         check_value("A1", "2023K1", 101, 10_615_452, date(2023, 4, 15))
+
+
+def test_no_kontrol_ever_looks_like_a_cpr_number():
+    """Bare hex holds 10 decimal digits in a row about once in a thousand rows, and the reader
+    refuses a CPR-like value anywhere (SPEC rule 11): grouped by four it never can."""
+    from xl_underskud.core.cpr import looks_like_cpr
+
+    day = date(2024, 1, 15)
+    assert not any(looks_like_cpr(check_value("A1", "2024K1", code, oere, day))
+                   for code in range(101, 131) for oere in range(0, 1_000_000, 97))
+    # the bare digits would have been refused now and then (why the groups are there)
+    assert any(looks_like_cpr(check_value("A1", "2024K1", code, oere, day).replace("-", ""))
+               for code in range(101, 131) for oere in range(0, 1_000_000, 97))
 
 
 @pytest.mark.parametrize("kind", list(Period))
@@ -307,6 +321,19 @@ def test_beregn_json_shows_the_difference_on_a_settled_period(example_inputs, tm
         "aftale_id": p.agreement_id, "periode": "2023", "kommunekode": p.municipality_code,
         "beregnet_oere": p.amount_oere, "afregnet_oere": p.amount_oere - 1,
         "difference_oere": 1}]
+
+    # the report: sheet Efterregulering with the same row (kr.), after Kommuneoversigt
+    from openpyxl import load_workbook
+
+    report = tmp_path / "rapport.xlsx"
+    assert run_cli("beregn", path, "--aar", "2023", "--ud", report).returncode == 0
+    wb = load_workbook(report, read_only=True)
+    names = wb.sheetnames
+    assert names.index("Efterregulering") == names.index("Kommuneoversigt") + 1
+    values = [row for row in wb["Efterregulering"].iter_rows(values_only=True)
+              if row and row[0] == p.agreement_id]
+    assert [(r[2], r[3], r[7]) for r in values] == [("2023", p.municipality_code, 0.01)]
+    wb.close()
 
 
 def test_a_period_of_the_wrong_kind_is_refused_in_danish(example_path, tmp_path):

@@ -349,7 +349,7 @@ AFREGNET = Table(
                help="Afregnet beløb i kr. (negativt: tilbagebetalt)."),
         Column("Afregnet dato", "settled_on", Kind.DATE, width=13, num_format=DATE_FORMAT,
                help="Afregningsdatoen."),
-        Column("Kontrol", "check", Kind.TEXT, max_length=12, width=15,
+        Column("Kontrol", "check", Kind.TEXT, max_length=14, width=16,
                help="Kontrolsum over rækkens værdier: en rettet række opdages."),
     ),
 )

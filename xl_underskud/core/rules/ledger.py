@@ -29,7 +29,7 @@ from decimal import Decimal
 
 from xl_underskud.core.dates import fmt
 from xl_underskud.core.declarations import AFREGNET, Period
-from xl_underskud.core.records import Inputs, LedgerRow, Message, cell_error
+from xl_underskud.core.records import Inputs, LedgerRow, Message, cell_error, cell_warning
 
 _LABEL = re.compile(r"^(\d{4})(?:K([1-4])|M(0[1-9]|1[0-2]))?$")
 CHECK_LENGTH = 12  # hex digits of the Kontrol checksum
@@ -67,9 +67,15 @@ def period_example(period: Period) -> str:
 
 def check_value(agreement_id: str, period: str, code: int, oere: int, day: date) -> str:
     """The Kontrol of a ledger row: the first 12 hex digits of the SHA-256 of its canonical
-    values 'aftale|periode|kode|øre|åååå-mm-dd'."""
+    values 'aftale|periode|kode|øre|åååå-mm-dd', in groups of four ('3f9a-0c21-7be4').
+
+    The groups are not decoration: twelve bare hex digits hold ten decimal digits in a row
+    about once in a thousand rows, and such a value can look like a CPR number (DDMMYYSSSS),
+    which the reader refuses anywhere in the workbook (SPEC rule 11). Four digits in a row
+    never can."""
     text = f"{agreement_id}|{period}|{code}|{oere}|{day.isoformat()}"
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:CHECK_LENGTH]
+    digits = hashlib.sha256(text.encode("utf-8")).hexdigest()[:CHECK_LENGTH]
+    return "-".join(digits[i:i + 4] for i in range(0, CHECK_LENGTH, 4))
 
 
 def kr_to_oere(amount: Decimal) -> int | None:
@@ -116,7 +122,13 @@ def check_ledger(inputs: Inputs) -> list[Message]:
     an amount in whole øre, and a Kontrol that matches the row's values."""
     messages = []
     kind = inputs.settings.period
+    agreements = {a.agreement_id for a in inputs.agreements}
     for r in inputs.ledger:
+        if agreements and r.agreement_id not in agreements:
+            messages.append(cell_warning(
+                AFREGNET, r.row, "agreement_id",
+                f'AftaleID "{r.agreement_id}" findes ikke på arket Aftaler: det afregnede beløb '
+                f"efterreguleres til 0 kr., når perioden genberegnes."))
         parsed = parse_period(r.period)
         if parsed is None:
             messages.append(cell_error(
