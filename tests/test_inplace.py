@@ -214,7 +214,8 @@ def test_a_conditional_format_on_the_table_grows_with_it(users_workbook, tmp_pat
 
 def test_a_shrinking_table_and_an_empty_one(tmp_path):
     out = tmp_path / "ny.xlsx"
-    replace_tables(EXAMPLE, out, {"tblOphold": [], "tblTakster": [("A1", 2022, Decimal("1.5"), None)]})
+    replace_tables(EXAMPLE, out, {"tblOphold": [],
+                                  "tblTakster": [("A1", 2022, Decimal("1.5"), None)]})
     parts = _parts(out)
     assert b'ref="A4:G5"' in parts[OPHOLD_TABLE]  # one empty row, as Excel keeps it
     cells = _cells(parts[OPHOLD_SHEET])
@@ -299,5 +300,48 @@ def test_a_single_cell_outside_the_tables(tmp_path):
     assert load_workbook(out)["Befolkning"]["A2"].value == "Kilde: ny note"
     old, new = _cells(_parts(EXAMPLE)["xl/worksheets/sheet6.xml"]), \
         _cells(_parts(out)["xl/worksheets/sheet6.xml"])
-    assert re.search(rb' s="\d+"', new["A2"]).group(0) == re.search(rb' s="\d+"', old["A2"]).group(0)
-    assert {a: c for a, c in new.items() if a != "A2"} == {a: c for a, c in old.items() if a != "A2"}
+    style = re.compile(rb' s="\d+"')
+    assert style.search(new["A2"]).group(0) == style.search(old["A2"]).group(0)
+    assert {a: c for a, c in new.items() if a != "A2"} == \
+        {a: c for a, c in old.items() if a != "A2"}
+
+
+def _own_ophold(path: Path, headers: list[str]) -> Path:
+    """A hand-made sheet Ophold whose tblOphold has these columns, in this order, one row."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Ophold")
+    ws.add_table(0, 0, 1, len(headers) - 1, {"name": "tblOphold",
+                                               "columns": [{"header": h} for h in headers],
+                                               "data": [[f"gammel {h}" for h in headers]]})
+    wb.close()
+    return path
+
+
+def test_values_go_to_the_columns_by_header_wherever_the_user_moved_them(tmp_path):
+    from openpyxl import load_workbook
+
+    from xl_underskud.core.declarations import OPHOLD
+
+    moved = list(reversed(OPHOLD.headers))
+    fil = _own_ophold(tmp_path / "egen.xlsx", moved)
+    out = tmp_path / "ny.xlsx"
+    replace_tables(fil, out, {"tblOphold": STAYS[:2]}, headers={"tblOphold": OPHOLD.headers})
+    ws = load_workbook(out)["Ophold"]
+    got = {ws.cell(1, c).value: ws.cell(3, c).value for c in range(1, 8)}
+    assert got["OpholdID"] == "N-2" and ws.cell(3, 7).value == "N-2"  # now the last column
+    # a date is its serial number; this hand-made table has no date format to show it with
+    assert got["Betalt til"] == (date(2023, 8, 31) - date(1899, 12, 30)).days
+    assert ws.cell(3, 1).value == got["Betalt til"]  # Betalt til is now the first column
+    assert got["Betalende kommune"] == "Gentofte"
+
+
+def test_a_column_of_the_users_own_in_the_table_is_refused_not_emptied(tmp_path):
+    from xl_underskud.core.declarations import OPHOLD
+
+    fil = _own_ophold(tmp_path / "egen.xlsx", list(OPHOLD.headers) + ["Min note"])
+    out = tmp_path / "ny.xlsx"
+    with pytest.raises(InPlaceError, match="kolonnerne Min note kendes ikke af xl-underskud"):
+        replace_tables(fil, out, {"tblOphold": STAYS}, headers={"tblOphold": OPHOLD.headers})
+    assert not out.exists()

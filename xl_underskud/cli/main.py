@@ -76,6 +76,8 @@ def danish_usage_error(message: str) -> str:
 
 def _location(m: Message) -> str:
     parts = []
+    if getattr(m.source, "file", None):
+        parts.append(f"fil {m.source.file}")
     if m.source.sheet:
         parts.append(f"ark {m.source.sheet}")
     if m.source.row:
@@ -442,7 +444,8 @@ def _cmd_befolkning(args) -> int:
     intro = sheet_intro(fil, BEFOLKNING)
     cells = {intro: dst.source_note(year, today)} if intro else {}
     try:
-        replace_tables(fil, out, {BEFOLKNING.name: [tuple(r) for r in merge.rows]}, cells=cells)
+        replace_tables(fil, out, {BEFOLKNING.name: [tuple(r) for r in merge.rows]}, cells=cells,
+                       headers={BEFOLKNING.name: BEFOLKNING.headers})
     except InPlaceError as exc:
         return stop([error(BEFOLKNING.sheet, None, None, str(exc))])
     except OSError as exc:
@@ -504,6 +507,18 @@ def _cmd_opgrader(args) -> int:
           "og diagrammer i den gamle fil gør ikke.")
     print(f"Ny projektmappe skrevet: {out} ({fil.name} er uændret).")
     return EXIT_OK
+
+
+def _cmd_indberetning(args) -> int:
+    from xl_underskud.cli.collect import cmd_indberetning
+
+    return cmd_indberetning(args)
+
+
+def _cmd_saml(args) -> int:
+    from xl_underskud.cli.collect import cmd_saml
+
+    return cmd_saml(args)
 
 
 def _cmd_eksponering(args) -> int:
@@ -746,6 +761,38 @@ def build_parser() -> argparse.ArgumentParser:
                         "miljøvariablen XL_UNDERSKUD_DST_TIMEOUT)")
     _overwrite_option(p)
     p.set_defaults(func=_cmd_befolkning)
+
+    p = sub.add_parser("indberetning", help="skriv en driftsherres indberetningsark",
+                       description="Skriv en projektmappe til én driftsherre med dens aftaler, "
+                                   "pladser, takster og ophold indtil nu fra masteren. Arkene "
+                                   "Aftaler og Takster er skrivebeskyttet (uden adgangskode); "
+                                   "driftsherren skriver nye ophold i arket Ophold (og kan "
+                                   "tilføje pladser og ibrugtagningsdatoer i arket Pladser). "
+                                   "MASTER ændres aldrig.")
+    p.add_argument("fil", metavar="MASTER", help="sekretariatets samlede projektmappe")
+    p.add_argument("--driftsherre", metavar="NAVN", required=True,
+                   help="driftsherren, som i kolonnen Driftsherre på arket Aftaler")
+    p.add_argument("--ud", metavar="FIL",
+                   help="filnavn (standard: MASTER_indberetning_NAVN.xlsx ved siden af MASTER)")
+    _overwrite_option(p)
+    p.set_defaults(func=_cmd_indberetning)
+
+    p = sub.add_parser("saml", help="saml driftsherrernes indberetninger i en ny master",
+                       description="Saml opholdene og pladserne fra driftsherrernes "
+                                   "indberetninger (lavet med 'xl-underskud indberetning') i en "
+                                   "ny master. Alt andet i masteren (egne ark, formatering, "
+                                   "knapper) bevares. En konflikt — et ophold på en aftale, "
+                                   "driftsherren ikke driver, samme OpholdID med forskellige "
+                                   "data, en ændret aftale eller takst, en anden formatversion — "
+                                   "vises med fil, ark, række og kolonne, og intet skrives. Et "
+                                   "ophold, der står i masteren, men ikke i indberetningen, "
+                                   "bevares. MASTER og indberetningerne ændres aldrig.")
+    p.add_argument("fil", metavar="MASTER", help="sekretariatets samlede projektmappe")
+    p.add_argument("filer", metavar="INDBERETNING", nargs="+",
+                   help="driftsherrernes udfyldte indberetninger")
+    p.add_argument("--ud", metavar="NY.xlsx", required=True, help="den nye masters filnavn")
+    _overwrite_option(p)
+    p.set_defaults(func=_cmd_saml)
 
     p = sub.add_parser("opgrader", help="flyt en ældre projektmappe over i den nye skabelon",
                        description="Flyt alle tabellernes rækker og alle indstillinger fra en "

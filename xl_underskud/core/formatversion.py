@@ -8,7 +8,8 @@ from xl_underskud.core.declarations import (FORMAT_VERSION, FORMAT_VERSION_MISSI
 from xl_underskud.core.records import Message, error, warning
 
 
-def format_version(found: str | None, standard: bool, name: str) -> tuple[int | None, list[Message]]:
+def format_version(found: str | None, standard: bool,
+                   name: str) -> tuple[int | None, list[Message]]:
     """(the file's format version, messages) from the property's text (None: no property).
 
     Newer than this program: an error (its layout may mean something this program does not

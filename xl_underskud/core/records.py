@@ -35,6 +35,7 @@ class Source:
     sheet: str | None  # None: the file as a whole
     row: int | None = None
     column: str | None = None
+    file: str | None = None  # which file, where a command reads several (saml); None: the one
 
 
 @dataclass(frozen=True)
@@ -50,12 +51,15 @@ class Message:
         return self.severity is Severity.ERROR
 
     def as_dict(self) -> dict:
-        return {
+        out = {
             "ark": self.source.sheet,
             "raekke": self.source.row,
             "kolonne": self.source.column,
             "besked": self.text,
         }
+        if self.source.file is not None:
+            out = {"fil": self.source.file, **out}
+        return out
 
 
 @dataclass(frozen=True)

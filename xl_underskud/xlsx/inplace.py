@@ -19,7 +19,9 @@ Values are written as the declared kinds need them: text as inline strings (so
 sharedStrings.xml is untouched, and a text starting with = + - @ stays text: nothing is ever
 written as a formula), numbers as numbers, dates as serial numbers with the column's style.
 Each column keeps its cell style: the `s` of the first data cell of the column, else the
-column's style from `<cols>`.
+column's style from `<cols>`. (A column with neither — a hand-made table never formatted —
+shows a date as its serial number; styles.xml is not changed to add a format. The reader
+reads it as the date all the same.)
 
 The zip is deterministic: the source's entries in the source's order, each with a fixed date,
 so the same source and rows give the same bytes. The file is written atomically.
@@ -40,7 +42,8 @@ from xl_underskud.xlsx.atomic import atomic_target
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
        "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
-_CUSTOM_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+_CUSTOM_TYPE = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+                "custom-properties")
 _CUSTOM_CONTENT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 _CUSTOM_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"  # the one fmtid of user properties
 FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)  # every entry: the same rows give the same bytes
@@ -109,7 +112,8 @@ class _TableRef:
     first_col: int
     last_col: int
     last_row: int
-    columns: int
+    headers: tuple[str, ...]  # the table's column names, left to right
+    problem: str | None = None  # why its rows cannot be rewritten (a totals row …)
 
 
 def _rels_path(part: str) -> str:
@@ -140,17 +144,49 @@ def _locate_tables(z: zipfile.ZipFile, names: set[str]) -> dict[str, _TableRef]:
             m = _RANGE.match(table.get("ref") or "")
             if not m or not m.group(3):
                 continue
-            columns = table.find("m:tableColumns", _NS)
+            headers = tuple(c.get("name") or "" for c in
+                            table.findall("m:tableColumns/m:tableColumn", _NS))
             rows = sorted((int(m.group(2)), int(m.group(4))))
             cols = sorted((column_index(m.group(1)), column_index(m.group(3))))
+            problem = None
+            where = f"Tabellen {name} på arket {sheet.get('name')}"
+            if table.get("totalsRowCount") not in (None, "0"):
+                problem = (f"{where} har en totalrække; fjern den (Tabeldesign › Totalrække), "
+                           f"og prøv igen.")
+            elif table.get("headerRowCount") == "0":
+                problem = (f"{where} har ingen overskriftsrække; slå den til (Tabeldesign › "
+                           f"Overskriftsrække), og prøv igen.")
+            elif len(headers) != cols[1] - cols[0] + 1:
+                problem = f"{where} er beskadiget (kolonnerne passer ikke til området)."
             out.setdefault(name.casefold(), _TableRef(
                 name, sheet.get("name"), sheet_path, table_path, rows[0], cols[0], cols[1],
-                rows[1], len(columns) if columns is not None else cols[1] - cols[0] + 1))
-            if table.get("totalsRowCount") not in (None, "0"):
-                raise InPlaceError(f"Tabellen {name} på arket {sheet.get('name')} har en "
-                                   f"totalrække; fjern den (Tabeldesign › Totalrække), og prøv "
-                                   f"igen.")
+                rows[1], headers, problem))
     return out
+
+
+def _fold(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def _in_table_order(ref: _TableRef, headers, rows: list) -> list[tuple]:
+    """Rows given in the order of `headers` → rows in the table's column order. A table may
+    have its columns in another order than declared (the reader finds them by header); a
+    column of the table that is not among `headers` would lose its values: refused."""
+    given = [_fold(h) for h in headers]
+    position = {h: i for i, h in enumerate(given)}
+    missing = [h for h in ref.headers if _fold(h) not in position]
+    unknown = [h for h, f in zip(headers, given) if f not in {_fold(x) for x in ref.headers}]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(f"kolonnerne {', '.join(missing)} kendes ikke af xl-underskud og ville "
+                         f"miste deres værdier; flyt dem ud af tabellen")
+        if unknown:
+            parts.append(f"kolonnerne {', '.join(unknown)} mangler i tabellen")
+        raise InPlaceError(f"Tabellen {ref.name} på arket {ref.sheet}: " + "; ".join(parts)
+                           + ". Ret tabellen, og prøv igen.")
+    order = [position[_fold(h)] for h in ref.headers]
+    return [tuple(row[i] for i in order) for row in rows]
 
 
 def _sheet_names(z: zipfile.ZipFile) -> dict[str, str]:
@@ -559,14 +595,18 @@ def sheet_intro(source: Path, table) -> tuple[str, str] | None:
 
 def replace_tables(source: Path, target: Path, tables: dict[str, list[tuple]], *,
                    properties: dict[str, str | int] | None = None,
-                   cells: dict[tuple[str, str], object] | None = None) -> None:
+                   cells: dict[tuple[str, str], object] | None = None,
+                   headers: dict[str, tuple[str, ...]] | None = None) -> None:
     """Write `target`: the package `source` with each named table's data rows replaced.
 
     `tables` maps a table name (tblOphold …, any case) to the complete new list of data rows,
     each a tuple of values in the table's column order (str, int, Decimal, float, date,
     datetime, bool or None). `properties` sets custom document properties (an int is written
     as a number, anything else as text). `cells` sets single cells outside the tables,
-    `(sheet name, "A2")` → value (a sheet's intro line, say). Every other part of the package
+    `(sheet name, "A2")` → value (a sheet's intro line, say). `headers` (optional) names, per
+    table, the column header of each value of its rows: the values are then put in the
+    columns with those headers wherever the user moved them, and a table with a column of its
+    own is refused rather than emptied. Every other part of the package
     is copied byte for byte; `source` is only read. Raises `InPlaceError` (a Danish sentence)
     when the rows cannot be written into this workbook, and writes nothing then.
     """
@@ -582,7 +622,13 @@ def replace_tables(source: Path, target: Path, tables: dict[str, list[tuple]], *
             ref = located.get(name.casefold())
             if ref is None:
                 raise InPlaceError(f"Tabellen {name} findes ikke i {source.name}.")
-            wanted.setdefault(ref.sheet_path, []).append((ref, list(rows)))
+            if ref.problem:
+                raise InPlaceError(ref.problem)
+            rows = list(rows)
+            given = {k.casefold(): v for k, v in (headers or {}).items()}.get(name.casefold())
+            if given is not None:
+                rows = _in_table_order(ref, given, rows)
+            wanted.setdefault(ref.sheet_path, []).append((ref, rows))
         sheet_cells: dict[str, dict[str, object]] = {}
         sheet_parts = _sheet_names(z)
         sheet_title = {ref.sheet_path: ref.sheet for ref in located.values()}
