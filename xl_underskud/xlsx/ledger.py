@@ -30,7 +30,9 @@ def write_ledger_copy(master: Path, target: Path, raw: RawWorkbook, inputs: Inpu
     if AFREGNET.name in raw.tables:
         from xl_underskud.xlsx.inplace import replace_tables
 
-        replace_tables(master, target, {AFREGNET.name: rows})
+        # by header: the values land in the right columns wherever the user moved them
+        replace_tables(master, target, {AFREGNET.name: rows},
+                       headers={AFREGNET.name: AFREGNET.headers})
         return
     rebuild_workbook(target, inputs, [list(r) for r in rows])
 
