@@ -131,7 +131,7 @@ def test_the_readme_example_a2_2023(example_path):
     # README "Regneeksempel": place 2 of A2 is vacant in May (31) and June (30) 2023 = 61 days,
     # 61 × 50 % × 4.326,00 kr. = 131.943,00 kr.; the other five places are occupied.
     out = json.loads(run_cli("beregn", example_path, "--aar", "2023", "--json").stdout)
-    assert out["format"] == "xl-underskud/afregning@2"
+    assert out["format"] == "xl-underskud/afregning@3"
     a2 = [r for r in out["tomgang"] if r["aftale_id"] == "A2"]
     assert a2 == [{"aftale_id": "A2", "plads": 2, "periode": "2023", "fra": "2023-05-01",
                    "til": "2023-06-30", "doegn": 61, "garantiaar": 2, "daekningsandel": "0.5",

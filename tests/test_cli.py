@@ -18,9 +18,10 @@ def test_beregn_json_on_the_example(example_path, tmp_path):
     res = run_cli_process("beregn", example_path, "--json")
     assert res.returncode == 0, res.stderr
     out = json.loads(res.stdout)
-    assert out["format"] == "xl-underskud/afregning@2"
-    assert set(out) == {"format", "kilde", "aftaler", "fordeling", "kommuner", "tomgang",
-                        "fradrag", "advarsler"}
+    assert out["format"] == "xl-underskud/afregning@3"
+    assert set(out) == {"format", "kilde", "aftaler", "fordeling", "efterregulering",
+                        "kommuner", "tomgang", "fradrag", "advarsler"}
+    assert out["efterregulering"] == []  # nothing settled yet (sheet Afregnet is empty)
     # the output names its input: the file and the SHA-256 of its bytes (SPEC rule 13)
     assert out["kilde"] == {"fil": example_path.name, "sha256": before}
     rows = {(r["aftale_id"], r["periode"]): r for r in out["aftaler"]}

@@ -517,7 +517,7 @@ def _settlement(tmp_path: Path, make: Callable[[Path], None], name: str) -> dict
     assert result.returncode == 0, (result.stdout[-2000:], result.stderr)
     assert out.exists()
     doc = json.loads(result.stdout)
-    assert doc["format"] == "xl-underskud/afregning@2"
+    assert doc["format"] == "xl-underskud/afregning@3"
     del doc["kilde"]  # names the input file and its checksum: differs by construction
     return doc
 

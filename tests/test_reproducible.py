@@ -42,6 +42,11 @@ def test_every_output_names_the_input_checksum(example_path, tmp_path):
     json_out, files = _outputs(example_path, tmp_path / "a")
     assert f'"sha256": "{digest}"' in json_out
     for name, data in files.items():
+        if name.endswith("_afregnet_2023.xlsx"):
+            # the ledger copy is the next run's input, not a report: a copy of the master with
+            # the rows settled (each with its Kontrol); the in-place writer keeps every other
+            # part of the master byte for byte, so nothing of this run may be stamped on it
+            continue
         if name.endswith(".xlsx"):
             with zipfile.ZipFile(tmp_path / "a" / name) as z:
                 text = b" ".join(z.read(n) for n in z.namelist() if n.endswith(".xml"))

@@ -170,32 +170,69 @@ def _cmd_beregn(args) -> int:
 
 
 def _cmd_afregning(args) -> int:
-    """Statements (opgørelser) per party as .xlsx and PDF, plus the summary workbook."""
+    """Statements (opgørelser) per party as .xlsx and PDF, plus the summary workbook, and the
+    ledger copy of the workbook (SPEC rule 14): what this run settled, appended to tblAfregnet."""
     fil = Path(args.fil)
 
     if args.mappe and (problem := folder_problem(Path(args.mappe), args.overskriv)):
         return _fail(args, [problem])
-    settlement, inputs, messages, raw = _evaluate(fil, args.aar)
+    from xl_underskud.core.engine import evaluate
+    from xl_underskud.core.parse import parse_inputs
+    from xl_underskud.core.rules.ledger import parse_period, period_year, settlement_run
+
+    raw = _read(fil)
+    parsed, _ = parse_inputs(raw)
+    period = parsed.settings.period
+    if args.periode is not None:
+        kind = parse_period(args.periode)[0]
+        if kind is not period:
+            return _fail(args, [_period_mismatch(args.periode, kind, period)])
+        year = period_year(args.periode)
+    else:
+        year = args.aar or parsed.settings.settlement_year
+    ledger_years = frozenset(period_year(r.period) for r in parsed.ledger
+                             if parse_period(r.period) is not None)
+    settlement, inputs, messages = evaluate(raw, year, ledger_years if year else frozenset())
     if settlement is None:
         return _fail(args, messages)
-    if not settlement.agreement_periods:
-        year = args.aar or settlement.settings.settlement_year
-        when = f"i {year}" if year else "i projektmappen"
-        return _fail(args, messages + [_error(f"Ingen garanterede døgn {when}: der er intet at "
-                                              f"afregne.")])
+    if args.periode is not None:
+        targets, label = {args.periode}, args.periode
+    elif year is not None:
+        targets = {ap.period for ap in settlement.agreement_periods if ap.year == year}
+        label = str(year)
+    else:
+        targets = {ap.period for ap in settlement.agreement_periods}
+        years = sorted(settlement.years)
+        label = (str(years[0]) if years[0] == years[-1] else f"{years[0]}-{years[-1]}") \
+            if years else "ingen"
+    run = settlement_run(settlement, inputs, targets, label, args.dato)
+    if run.new.total_oere == 0 and not run.adjustments:
+        when = f"i {label}" if year else "i projektmappen"
+        if targets & {e.period for e in run.previous}:
+            text = (f"Intet at afregne: {label} er afregnet før (arket Afregnet), og beløbene er "
+                    f"uændrede, så der er ingen efterregulering.")
+        elif not run.new.agreement_periods:
+            text = f"Ingen garanterede døgn {when}: der er intet at afregne."
+        else:
+            text = (f"Intet at afregne {when}: ingen tomme døgn at dække og ingen "
+                    f"efterregulering af tidligere perioder.")
+        return _fail(args, messages + [_error(text)])
 
     from xl_underskud.outputs.display import kr
     from xl_underskud.pdf.statements import write_statement_pdf
     from xl_underskud.outputs.statements import build_statements
     from xl_underskud.xlsx.atomic import atomic_folder
+    from xl_underskud.xlsx.inplace import InPlaceError
+    from xl_underskud.xlsx.ledger import ledger_copy_name, write_ledger_copy
     from xl_underskud.xlsx.statements import write_overview, write_statement_xlsx
 
-    bundle = build_statements(settlement, inputs, raw.origin, __version__)
+    bundle = build_statements(run.new, inputs, raw.origin, __version__, run=run)
     mappe = (Path(args.mappe) if args.mappe
              else fil.with_name(f"{fil.stem}_opgoerelser_{bundle.years_label}"))
     if problem := folder_problem(mappe, args.overskriv):
         return _fail(args, [problem])
     n = len(bundle.statements)
+    copy_name = ledger_copy_name(fil, label)
     show = sys.stderr.isatty()  # progress only for a person watching; never on stdout
     try:
         with atomic_folder(mappe) as tmp:
@@ -205,6 +242,10 @@ def _cmd_afregning(args) -> int:
                 if show:
                     print(f"\rOpgørelser: {i}/{n}", end="", file=sys.stderr, flush=True)
             write_overview(tmp / bundle.overview_file, bundle)
+            write_ledger_copy(fil, tmp / copy_name, raw, inputs, run.ledger)
+    except InPlaceError as exc:  # the rows cannot be written into this workbook
+        return _fail(args, [_error(f"{exc} Kopien {copy_name} kan ikke skrives; intet er "
+                                   f"skrevet.")])
     except OSError as exc:
         if show:
             print(file=sys.stderr)
@@ -220,10 +261,34 @@ def _cmd_afregning(args) -> int:
     for st in bundle.statements:
         print(f"{st.code:>6}  {st.name:<20}{kr(st.pays_oere):>18}{kr(st.receives_oere):>18}"
               f"{kr(st.net_oere):>18}")
+    if run.adjustments:
+        print(f"Efterregulering af {', '.join(sorted({a.period for a in run.adjustments}))}: "
+              f"{len(run.adjustments)} dele, i alt "
+              f"{kr(sum(a.difference_oere for a in run.adjustments))}")
     print(f"{2 * n} opgørelser (.xlsx og .pdf, fx {bundle.statements[0].file_stem}.pdf) og "
           f"{bundle.overview_file} er skrevet.")
+    if "tblAfregnet" not in raw.tables:
+        print(f"Bemærk: {fil.name} har ikke arket Afregnet; kopien er bygget af dagens skabelon "
+              f"med projektmappens tabeller og indstillinger (egne ark og formatering følger "
+              f"ikke med).")
+    print(f"Afregnet: {copy_name} er en kopi af {fil.name}, hvis ark Afregnet nu har "
+          f"{len(run.ledger)} rækker ({len(run.appended)} nye, afregnet "
+          f"{args.dato.strftime('%d-%m-%Y')}). Brug kopien ved næste afregning.")
     print(f"Skrevet i mappen: {mappe}")
     return EXIT_OK
+
+
+def _period_mismatch(label: str, kind, period) -> Message:
+    from xl_underskud.core.declarations import SETTING, SETTINGS_SHEET
+    from xl_underskud.core.records import error
+    from xl_underskud.core.rules.ledger import period_example
+
+    what = {"År": "et år", "Kvartal": "et kvartal", "Måned": "en måned"}
+    return error(SETTINGS_SHEET, None, SETTING["Periode"].label,
+                 f"--periode {label} er {what[kind.value]}, men projektmappens "
+                 f"afregningsperiode er {period.value.lower()}. Skriv fx --periode "
+                 f"{period_example(period)}, eller ret Afregningsperiode på arket "
+                 f"{SETTINGS_SHEET}.")
 
 
 def _fail(args, messages: list[Message], origin=None) -> int:
@@ -578,6 +643,28 @@ def year_argument(text: str) -> int:
     return year
 
 
+def period_argument(text: str) -> str:
+    """--periode: a period label as the JSON writes it: 2024, 2024K1 or 2024M03."""
+    from xl_underskud.core.declarations import YEAR_MAX, YEAR_MIN
+    from xl_underskud.core.rules.ledger import parse_period
+
+    parsed = parse_period(text.strip())
+    if parsed is None:
+        raise argparse.ArgumentTypeError(f"{text!r} er ikke en periode; skriv fx 2024, 2024K1 "
+                                         f"eller 2024M03")
+    if not YEAR_MIN <= parsed[1] <= YEAR_MAX:
+        raise argparse.ArgumentTypeError(f"{parsed[1]} ligger uden for {YEAR_MIN}–{YEAR_MAX}")
+    return text.strip()
+
+
+def date_argument(text: str) -> date:
+    """--dato: ÅÅÅÅ-MM-DD."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} er ikke en dato; skriv ÅÅÅÅ-MM-DD") from None
+
+
 def _overwrite_option(p) -> None:
     p.add_argument("--overskriv", action="store_true",
                    help="erstat en fil, der findes i forvejen (ellers stopper kommandoen)")
@@ -620,11 +707,24 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Beregn afregningen og skriv én opgørelse pr. betalende kommune "
                                    "og pr. driftsherre (.xlsx og PDF) samt en samlet oversigt "
                                    "med diagrammer (Samlet_oversigt_ÅR.xlsx) i mappen UD.\n"
+                                   "Desuden FIL_afregnet_P.xlsx: en kopi af FIL, hvor arket "
+                                   "Afregnet også har de dele, der nu er afregnet, og "
+                                   "efterreguleringen af tidligere afregnede perioder. Brug "
+                                   "kopien ved næste afregning.\n"
                                    "Alt skrives først færdigt og flyttes så på plads; ved fejl "
                                    "skrives intet. FIL ændres aldrig.")
     p.add_argument("fil", metavar="FIL", help="standardregnearket (.xlsx eller .xlsm)")
-    p.add_argument("--aar", type=year_argument, metavar="ÅR",
-                   help="afregningsåret (standard: Indstillinger, ellers alle år)")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--periode", type=period_argument, metavar="P",
+                      help="perioden, der afregnes: 2024, 2024K1 eller 2024M03 (som "
+                           "Afregningsperiode på Indstillinger); allerede afregnede perioder "
+                           "efterreguleres")
+    when.add_argument("--aar", type=year_argument, metavar="ÅR",
+                      help="afregningsåret (standard: Indstillinger, ellers alle år)")
+    p.add_argument("--dato", type=date_argument, default=date.today(), metavar="ÅÅÅÅ-MM-DD",
+                   help="afregningsdatoen, som står i opgørelserne (forfaldsdato = dato + "
+                        "betalingsfrist) og i arket Afregnet (standard: i dag). Samme "
+                        "argumenter og samme dato giver samme filer, byte for byte")
     p.add_argument("--mappe", metavar="UD",
                    help="mappen, der skrives i; oprettes, hvis den mangler (standard: "
                         "FIL_opgoerelser_ÅR ved siden af FIL)")

@@ -326,9 +326,37 @@ PLINDEKS = Table(
     ),
 )
 
+LEDGER_SHEET = "Afregnet"
+MAX_LEDGER_AMOUNT = Decimal(10) ** 10  # kr. on one ledger row, either sign
+
+# What has been settled (SPEC rule 14): append-only, one row per part settled or corrected.
+# `afregning --periode` writes it into a copy of the master; `core/rules/ledger.py` reads it.
+AFREGNET = Table(
+    sheet=LEDGER_SHEET,
+    name="tblAfregnet",
+    title="Afregnet: hvad der er afregnet",
+    intro="Skrives af afregningen; ret aldrig en række. En efterregulering er en ny række med "
+          "forskellen; det afregnede for en del er summen af dens rækker.",
+    optional=True,
+    columns=(
+        agreement_ref(),
+        Column("Periode", "period", Kind.TEXT, max_length=7, width=10,
+               help="Den afregnede periode: 2024, 2024K1 eller 2024M03."),
+        Column("Kommunekode", "municipality_code", Kind.INTEGER, minimum=101, maximum=999,
+               width=12, num_format=INTEGER_FORMAT, help="Den betalende kommunes kode."),
+        Column("Beløb", "amount", Kind.DECIMAL, minimum=-MAX_LEDGER_AMOUNT,
+               maximum=MAX_LEDGER_AMOUNT, width=16, num_format=MONEY_FORMAT,
+               help="Afregnet beløb i kr. (negativt: tilbagebetalt)."),
+        Column("Afregnet dato", "settled_on", Kind.DATE, width=13, num_format=DATE_FORMAT,
+               help="Afregningsdatoen."),
+        Column("Kontrol", "check", Kind.TEXT, max_length=14, width=16,
+               help="Kontrolsum over rækkens værdier: en rettet række opdages."),
+    ),
+)
+
 INPUT_TABLES = (AFTALER, PLADSER, TAKSTER, OPHOLD, BEFOLKNING)
 RATE_TABLES = (OMKOSTNINGER, PLINDEKS)
-ALL_TABLES = INPUT_TABLES + (DAEKNING,) + RATE_TABLES
+ALL_TABLES = INPUT_TABLES + (DAEKNING,) + RATE_TABLES + (AFREGNET,)
 
 
 @dataclass(frozen=True)
@@ -412,6 +440,25 @@ SETTINGS = (
         "Eksponering: årlig takstfremskrivning", "scenario_index", Kind.PERCENT,
         minimum=Decimal("-0.2"), maximum=Decimal("0.2"),
         help="Fremtidige takster = seneste kendte takst × (1 + indeks) pr. år."), Decimal(0)),
+    # The statements (opgørelser): who sends them, when a payment falls due, its reference.
+    Setting("Sekretariat", Column(
+        "Opgørelser: afsender", "secretariat", Kind.TEXT, max_length=TEXT_LENGTH,
+        help="Sekretariatet, der sender opgørelserne."),
+        "Fælleskommunalt sekretariat for det specialiserede socialområde og "
+        "specialundervisning"),
+    Setting("SekretariatEmail", Column(
+        "Opgørelser: kontakt e-mail", "contact_email", Kind.TEXT, max_length=NAME_LENGTH,
+        required=False, help="Spørgsmål til opgørelsen. Tom: vises ikke."), None),
+    Setting("SekretariatTelefon", Column(
+        "Opgørelser: kontakt telefon", "contact_phone", Kind.TEXT, max_length=NAME_LENGTH,
+        required=False, help="Tom: vises ikke."), None),
+    Setting("Betalingsfrist", Column(
+        "Opgørelser: betalingsfrist (dage)", "payment_days", Kind.INTEGER, minimum=0,
+        maximum=365, help="Forfaldsdato = afregningsdatoen + så mange dage."), 30),
+    Setting("Betalingsreference", Column(
+        "Opgørelser: betalingsreference", "reference_rule", Kind.TEXT, max_length=ID_LENGTH,
+        help="Reference pr. betaler; {periode} og {kommunekode} udfyldes, fx "
+             "UG-2024K1-101."), "UG-{periode}-{kommunekode}"),
 )
 SETTING = {s.name: s for s in SETTINGS}
 
@@ -447,9 +494,10 @@ GUIDE_SHEET = "Vejledning"
 LIST_SHEET = "Lister"  # hidden: the names the data-validation lists offer
 # The sheets of the standard workbook, in order; input sheets are those holding a table.
 WORKBOOK_SHEETS = (GUIDE_SHEET, "Aftaler", "Pladser", "Takster", "Ophold", "Befolkning",
-                   SETTINGS_SHEET, RATE_SHEET)
-INPUT_SHEETS = tuple(dict.fromkeys(t.sheet for t in INPUT_TABLES + (DAEKNING,) + RATE_TABLES))
-OPTIONAL_SHEETS = (SETTINGS_SHEET, RATE_SHEET)  # missing: the defaults / no rate tools
+                   SETTINGS_SHEET, RATE_SHEET, LEDGER_SHEET)
+INPUT_SHEETS = tuple(dict.fromkeys(t.sheet for t in ALL_TABLES))
+# missing: the defaults / no rate tools / nothing settled yet
+OPTIONAL_SHEETS = (SETTINGS_SHEET, RATE_SHEET, LEDGER_SHEET)
 
 SHEET_BUTTONS = (
     SheetButton("beregn", "Beregn", GUIDE_SHEET, "C3", "TextBox 1",

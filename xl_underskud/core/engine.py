@@ -18,6 +18,7 @@ from xl_underskud.core.checks import check_inputs
 from xl_underskud.core.parse import RawWorkbook, parse_inputs
 from xl_underskud.core.records import Inputs, Message, warning
 from xl_underskud.core.declarations import BEFOLKNING, INPUT_SHEETS, INPUT_TABLES
+from xl_underskud.core.rules.ledger import check_ledger
 from xl_underskud.core.rules.settlement import Settlement, settle
 from xl_underskud.core.rules.windows import guarantee_windows
 
@@ -30,9 +31,10 @@ def sort_messages(messages: list[Message]) -> list[Message]:
                                            m.source.row or 0))
 
 
-def evaluate(raw: RawWorkbook, year: int | None = None
+def evaluate(raw: RawWorkbook, year: int | None = None, more_years: frozenset[int] = frozenset()
              ) -> tuple[Settlement | None, Inputs | None, list[Message]]:
-    """Settlement (or None when errors block it), the typed inputs and all messages."""
+    """Settlement (or None when errors block it), the typed inputs and all messages; with a
+    year, `more_years` are computed too (a settlement run recomputes the ledger's years)."""
     messages = list(raw.messages)
     inputs, parse_messages = parse_inputs(raw)
     messages += parse_messages
@@ -48,10 +50,10 @@ def evaluate(raw: RawWorkbook, year: int | None = None
         # only add noise about rows that are really there.
         return None, inputs, sort_messages(messages)
     if any(m.is_error for m in messages):
-        messages += check_inputs(inputs)
+        messages += check_inputs(inputs) + check_ledger(inputs)
         messages += guarantee_windows(inputs)[1]
         return None, inputs, sort_messages(messages)
-    settlement, rule_messages = settle(inputs, year)
+    settlement, rule_messages = settle(inputs, year, more_years)
     messages += rule_messages
     if any(m.is_error for m in messages):
         return None, inputs, sort_messages(messages)

@@ -15,13 +15,13 @@ from decimal import Decimal
 
 from xl_underskud.core import municipalities as muni
 from xl_underskud.core.cpr import looks_like_cpr
-from xl_underskud.core.declarations import (AFTALER, BEFOLKNING, DAEKNING, DATE_MAX, DATE_MIN,
-                                            DEFAULT_COVERAGE_SHARE, NO, OMKOSTNINGER, OPHOLD,
-                                            PLADSER, PLINDEKS, SETTINGS, SETTINGS_SHEET, TAKSTER,
-                                            YES, Column, Kind, Setting, Table)
-from xl_underskud.core.records import (Agreement, CostRow, Inputs, Message, Origin, Place,
-                                       PLIndex, PopulationFigure, Rate, Settings, Stay, cell_error,
-                                       cell_warning, error)
+from xl_underskud.core.declarations import (AFREGNET, AFTALER, BEFOLKNING, DAEKNING, DATE_MAX,
+                                            DATE_MIN, DEFAULT_COVERAGE_SHARE, NO, OMKOSTNINGER,
+                                            OPHOLD, PLADSER, PLINDEKS, SETTINGS, SETTINGS_SHEET,
+                                            TAKSTER, YES, Column, Kind, Setting, Table)
+from xl_underskud.core.records import (Agreement, CostRow, Inputs, LedgerRow, Message, Origin,
+                                       Place, PLIndex, PopulationFigure, Rate, Settings, Stay,
+                                       cell_error, cell_warning, error)
 
 
 # Excel's error values. A cell holding one (or text that is exactly one) is an error naming the
@@ -394,8 +394,10 @@ def parse_inputs(raw: RawWorkbook) -> tuple[Inputs, list[Message]]:
     settings = parse_settings(raw, messages)
     costs = [CostRow(**v, row=row) for row, v in _rows(raw, OMKOSTNINGER, messages)]
     pl_index = [PLIndex(**v, row=row) for row, v in _rows(raw, PLINDEKS, messages)]
+    ledger = [LedgerRow(**v, row=row) for row, v in _rows(raw, AFREGNET, messages)]
     return Inputs(tuple(agreements), tuple(places), tuple(rates), tuple(stays),
-                  tuple(population), settings, tuple(costs), tuple(pl_index)), messages
+                  tuple(population), settings, tuple(costs), tuple(pl_index),
+                  tuple(ledger)), messages
 
 
 def _valid_values(raw_table: RawTable, field_name: str) -> set:

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field, make_dataclass
 from decimal import Decimal
 from enum import Enum
 
-from xl_underskud.core.declarations import (AFTALER, BEFOLKNING, DEFAULT_COVERAGE, OMKOSTNINGER,
-                                            OPHOLD, PLADSER, PLINDEKS, SETTINGS, TAKSTER,
-                                            KeyDateRule, Period, Table)
+from xl_underskud.core.declarations import (AFREGNET, AFTALER, BEFOLKNING, DEFAULT_COVERAGE,
+                                            OMKOSTNINGER, OPHOLD, PLADSER, PLINDEKS, SETTINGS,
+                                            TAKSTER, KeyDateRule, Period, Table)
 
 __all__ = ["Severity", "Source", "Message", "Origin", "error", "warning", "cell_error", "cell_warning",
            "Agreement", "Place", "Rate", "Stay", "PopulationFigure", "CostRow", "PLIndex",
-           "Settings", "Inputs", "Period", "KeyDateRule"]
+           "LedgerRow", "Settings", "Inputs", "Period", "KeyDateRule"]
 
 
 class Severity(str, Enum):
@@ -132,6 +132,8 @@ PopulationFigure = record_type("PopulationFigure", BEFOLKNING,
                                "Population of a municipality on a key date.")
 CostRow = record_type("CostRow", OMKOSTNINGER, "Rate tools (SPEC rule 10): an offer's yearly costs.")
 PLIndex = record_type("PLIndex", PLINDEKS, "PL growth in a year (0.021 = 2.1 %).")
+LedgerRow = record_type("LedgerRow", AFREGNET, "What was settled (SPEC rule 14): one row of the "
+                        "append-only ledger; amount in kr.")
 
 
 def _coverage_share(self, guarantee_year: int) -> Decimal:
@@ -164,3 +166,4 @@ class Inputs:
     settings: Settings = field(default_factory=Settings)
     costs: tuple[CostRow, ...] = ()
     pl_index: tuple[PLIndex, ...] = ()
+    ledger: tuple[LedgerRow, ...] = ()  # tblAfregnet: what earlier settlements settled

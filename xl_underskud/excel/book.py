@@ -18,8 +18,8 @@ from xl_underskud.outputs.tables import (ROWS_ABOVE_DATA, OutKind, OutTable, cel
                                          continuation_of, is_output_sheet)
 from xl_underskud.core.parse import RawSetting, RawWorkbook
 from xl_underskud.core.records import Origin, error
-from xl_underskud.core.declarations import (ALL_TABLES, BEFOLKNING, INPUT_SHEETS, RATE_SHEET,
-                                            SETTINGS, SETTINGS_SHEET)
+from xl_underskud.core.declarations import (ALL_TABLES, BEFOLKNING, INPUT_SHEETS,
+                                            OPTIONAL_SHEETS, SETTINGS, SETTINGS_SHEET)
 from xl_underskud.excel.cells import READ, grid_rows
 
 HEADER_ROW = ROWS_ABOVE_DATA  # 1-based: title in row 1, subtitle in row 2, header in row 4
@@ -55,8 +55,8 @@ def read_book(book) -> RawWorkbook:
     for wanted in INPUT_SHEETS:
         sheet = _sheet(book, wanted)
         if sheet is None:
-            if wanted == RATE_SHEET:
-                continue  # optional: no rate tools in this workbook
+            if wanted in OPTIONAL_SHEETS and wanted != SETTINGS_SHEET:
+                continue  # optional: no rate tools / nothing settled in this workbook
             if wanted == SETTINGS_SHEET:
                 raw.messages.append(settings_sheet_missing())
             else:

@@ -1,4 +1,4 @@
-"""The machine-readable settlement: formats xl-underskud/afregning@2 and xl-underskud/fejl@1.
+"""The machine-readable settlement: formats xl-underskud/afregning@3 and xl-underskud/fejl@1.
 
 @2 is @1 plus the audit trail (SPEC rule 13): `tomgang`, the runs of vacant days behind every
 amount, and `fradrag`, the normal-vacancy deduction of rule 5 (empty when the setting is off).
@@ -6,6 +6,14 @@ Their decimals are exact strings in kr. (or days): a terminating decimal with at
 decimals a figure has (money at least two), or `p/q` where the exact value does not terminate
 (a deduction shared in proportion to vacant days). Per agreement-period the runs' and the
 deduction's values, summed and rounded once half away from zero to øre, are `beloeb_oere`.
+
+@3 is @2 plus `efterregulering` (SPEC rule 14), after `fordeling`: with rows in the ledger
+tblAfregnet, one item per agreement, period and paying municipality of a settled period the
+computation covers whose recomputed part differs from the sum settled — `aftale_id`,
+`periode`, `kommunekode`, `beregnet_oere` (now; 0 when no longer computed), `afregnet_oere`
+(the sum of its ledger rows; 0 when none) and `difference_oere` = beregnet − afregnet (> 0: the
+municipality owes it now; < 0: it is refunded). Sorted like `fordeling` (agreement, period,
+municipality code); empty without a ledger, and when the data settled has not changed.
 """
 from __future__ import annotations
 
@@ -21,7 +29,7 @@ from typing import TextIO
 from xl_underskud.core.records import Message, Origin
 from xl_underskud.core.rules.settlement import Settlement
 
-SETTLEMENT_FORMAT = "xl-underskud/afregning@2"
+SETTLEMENT_FORMAT = "xl-underskud/afregning@3"
 ERROR_FORMAT = "xl-underskud/fejl@1"
 
 
@@ -50,6 +58,11 @@ def settlement_sections(s: Settlement, origin: Origin | None = None
         {"aftale_id": agreement_id, "periode": period, "kommunekode": code, "kommune": name,
          "folketal": population, "beloeb_oere": oere}
         for agreement_id, period, code, name, population, _, oere in s.part_rows())
+    yield "efterregulering", (
+        {"aftale_id": a.agreement_id, "periode": a.period, "kommunekode": a.municipality_code,
+         "beregnet_oere": a.computed_oere, "afregnet_oere": a.settled_oere,
+         "difference_oere": a.difference_oere}
+        for a in s.adjustments)
     yield "kommuner", (
         {"kommunekode": m.code, "kommune": m.name, "periode": m.period,
          "betaler_oere": m.pays_oere, "modtager_oere": m.receives_oere,

@@ -17,15 +17,17 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
 from xl_underskud.core import municipalities as muni
-from xl_underskud.outputs.display import kr, percent, share_text
+from xl_underskud.core.dates import fmt as fmt_date
+from xl_underskud.outputs.display import kr, number, percent, share_text
 from xl_underskud.outputs.tables import (STATEMENTS_SHEET, OutChart, OutColumn, OutKind, OutTable,
                                          Trail, trails, vacancy_columns, vacancy_rows)
 from xl_underskud.core.records import Inputs, KeyDateRule, Message, Origin, Period
+from xl_underskud.core.rules.ledger import SettlementRun
 from xl_underskud.core.rules.settlement import Settlement, agreement_amounts
 
 ROLE_PAYER = "betalende kommune"
@@ -71,6 +73,44 @@ class Counterparty:
     name: str
     amount_oere: int
     own: bool = False
+    adjust_oere: int = 0  # efterregulering of earlier periods, same direction as amount_oere
+    reference: str = ""
+
+    @property
+    def total_oere(self) -> int:
+        return self.amount_oere + self.adjust_oere
+
+
+@dataclass(frozen=True)
+class AdjustmentLine:
+    """Efterregulering of one part settled earlier (SPEC rule 14): on a payer's statement its
+    own part; on an operator's the sum over the paying municipalities of one agreement-period."""
+
+    agreement_id: str
+    operator: str
+    period: str
+    computed_oere: int
+    settled_oere: int
+
+    @property
+    def difference_oere(self) -> int:
+        return self.computed_oere - self.settled_oere
+
+
+@dataclass(frozen=True)
+class PaymentTerms:
+    """What makes a statement payable: the settlement date, the due date, the sender."""
+
+    day: date
+    due: date
+    secretariat: str
+    email: str | None
+    phone: str | None
+    reference_rule: str
+
+    def reference(self, period: str, code: int | str) -> str:
+        return self.reference_rule.replace("{periode}", period).replace("{kommunekode}",
+                                                                        str(code))
 
 
 @dataclass(frozen=True)
@@ -102,10 +142,18 @@ class Statement:
     trail: tuple[Trail, ...] = ()
     deducts_normal_vacancy: bool = False
     years_label: str = ""  # the settled years, in every file name: two years never mix
+    # SPEC rule 14: differences on periods settled before (payer: its parts; operator: its
+    # agreements), and the payments that settle everything on this statement.
+    adjustments: tuple[AdjustmentLine, ...] = ()
+    adjust_pays_oere: int = 0
+    adjust_receives_oere: int = 0
+    population_totals: tuple[tuple[date, int], ...] = ()  # (key date, paying municipalities)
 
     @property
     def net_oere(self) -> int:
-        return self.receives_oere - self.pays_oere
+        """New periods and efterregulering together: what the party receives minus pays."""
+        return (self.receives_oere + self.adjust_receives_oere
+                - self.pays_oere - self.adjust_pays_oere)
 
     @property
     def role(self) -> str:
@@ -146,10 +194,33 @@ class StatementSet:
     municipal_parts: tuple[tuple[int, str, int, dict[str, int]], ...]  # code, name, pop, {aid: øre}
     total_oere: int
     warnings: tuple[Message, ...]
+    terms: PaymentTerms | None = None
+    adjustment_oere: int = 0  # the efterregulering, all parts: net owed (> 0) or refunded
 
     @property
     def title(self) -> str:
         return f"Opgørelse af underskudsgaranti {self.years_label}"
+
+    def payment_lines(self, st: "Statement") -> tuple[tuple[str, str], ...]:
+        """The header block of a statement: sender, dates, reference, population, checksum."""
+        out = []
+        if self.terms is not None:
+            t = self.terms
+            contact = ", ".join(x for x in (t.email, t.phone) if x)
+            out.append(("Afsender", t.secretariat + (f" ({contact})" if contact else "")))
+            out.append(("Betales senest", f"{fmt_date(t.due)} (afregnet {fmt_date(t.day)}); "
+                                          f"kommunen betaler direkte til driftsherren"))
+            if st.is_payer:
+                out.append(("Betalingsreference", t.reference(self.years_label, st.code)))
+            if st.is_operator:
+                out.append(("Reference ved indbetaling",
+                            t.reference(self.years_label, "<kommunekode>")
+                            + " (den betalende kommunes kode)"))
+        for day, total in st.population_totals:
+            out.append((f"Folketal i alt {fmt_date(day)}",
+                        f"{number(total)} (de betalende kommuner, bag andelene)"))
+        out.append(("Inddata (SHA-256)", self.origin.sha256))
+        return tuple(out)
 
     @property
     def source_line(self) -> str:
@@ -188,9 +259,19 @@ def _years_label(years) -> str:
 
 
 # --------------------------------------------------------------------------- building
-def build_statements(s: Settlement, inputs: Inputs, origin: Origin,
-                     version: str) -> StatementSet:
+def build_statements(s: Settlement, inputs: Inputs, origin: Origin, version: str,
+                     run: SettlementRun | None = None) -> StatementSet:
+    """The statements of settlement `s`; with a settlement `run` (`s` = `run.new`), also its
+    efterregulering, the payment terms (dates, references, sender) and the run's label."""
     agreements = {a.agreement_id: a for a in inputs.agreements}
+    label = run.label if run is not None else _years_label(s.years)
+    terms = None
+    if run is not None:
+        st_ = s.settings
+        terms = PaymentTerms(run.day, run.day + timedelta(days=st_.payment_days),
+                             st_.secretariat, st_.contact_email, st_.contact_phone,
+                             st_.reference_rule)
+    adjustments = run.adjustments if run is not None else ()
     base: dict[tuple[str, str], StatementLine] = {}
     for ap in sorted(s.agreement_periods, key=lambda ap: (ap.agreement_id, ap.period)):
         a = agreements[ap.agreement_id]
@@ -207,15 +288,34 @@ def build_statements(s: Settlement, inputs: Inputs, origin: Origin,
     for p in s.parts:
         parts_of[p.municipality_code].append(p)
         own_part[(p.municipality_code, p.agreement_id, p.period)] = p.amount_oere
+    key_totals = {sp.key_date: sum(sp.populations) for sp in s.splits}
 
     positions: dict[int, list] = defaultdict(list)
     names: dict[int, str] = {}
     for pos in s.positions:
         positions[pos.code].append(pos)
         names[pos.code] = pos.name
+    community = {p.municipality_code: p.municipality for p in inputs.population
+                 if p.municipality_code not in muni.REGIONS}
+    known = muni.names_by_code()
+    operator_of = {aid: a.operator_code for aid, a in agreements.items()}
+    for adj in adjustments:  # a party whose only business is an efterregulering
+        names.setdefault(adj.municipality_code, community.get(adj.municipality_code)
+                         or known.get(adj.municipality_code, str(adj.municipality_code)))
+        op = operator_of.get(adj.agreement_id)
+        if op is not None:
+            names.setdefault(op, known.get(op, agreements[adj.agreement_id].operator))
     payers = set(parts_of) | ({p.municipality_code for p in inputs.population}
                               & set(names)) - set(muni.REGIONS)
     operators = {a.operator_code for a in inputs.agreements}
+    adjust_flow: dict[tuple[int, int], int] = defaultdict(int)  # (municipality, operator)
+    for adj in adjustments:
+        op = operator_of.get(adj.agreement_id)
+        if op is not None:
+            adjust_flow[(adj.municipality_code, op)] += adj.difference_oere
+
+    def reference(code: int) -> str:
+        return terms.reference(label, code) if terms is not None else ""
 
     trail_of = trails(s)
     statements = []
@@ -242,20 +342,48 @@ def build_statements(s: Settlement, inputs: Inputs, origin: Origin,
         for p in s.parts:
             if p.agreement_id in mine:
                 receives_from[p.municipality_code] += p.amount_oere
+        for (m, op), diff in adjust_flow.items():
+            if m == code:
+                pays_to.setdefault(op, 0)
+            if op == code:
+                receives_from.setdefault(m, 0)
         part_names = {p.municipality_code: p.municipality for p in s.parts}
         periods = tuple(PeriodTotal(pos.period, pos.pays_oere, pos.receives_oere)
                         for pos in sorted(positions[code], key=lambda x: x.period))
         behind = sorted({(x.agreement_id, x.period) for x in payments + receipts} & set(trail_of))
+        own_adjustments = tuple(
+            AdjustmentLine(a.agreement_id, agreements[a.agreement_id].operator
+                           if a.agreement_id in agreements else "", a.period, a.computed_oere,
+                           a.settled_oere)
+            for a in adjustments if a.municipality_code == code)
+        operator_adjustments: dict[tuple[str, str], list[int]] = {}
+        for a in adjustments:
+            if a.agreement_id in mine:
+                sums = operator_adjustments.setdefault((a.agreement_id, a.period), [0, 0])
+                sums[0] += a.computed_oere
+                sums[1] += a.settled_oere
+        received = tuple(
+            AdjustmentLine(aid, "modtager (alle kommuner)" if code in payers
+                           else agreements[aid].operator, period, computed, settled)
+            for (aid, period), (computed, settled) in sorted(operator_adjustments.items()))
+        lines = own_adjustments + received
+        key_dates = sorted({x.key_date for x in payments} if payments else
+                           {kd for kd in key_totals} if code in operators else set())
         statements.append(Statement(
             code, names[code], code in payers, code in operators, tuple(payments),
             tuple(receipts),
-            tuple(Counterparty(op, _operator_name(op, agreements, names), amount, op == code)
+            tuple(Counterparty(op, _operator_name(op, agreements, names), amount, op == code,
+                               adjust_flow.get((code, op), 0), reference(code))
                   for op, amount in sorted(pays_to.items())),
-            tuple(Counterparty(m, part_names.get(m, names.get(m, str(m))), amount, m == code)
+            tuple(Counterparty(m, part_names.get(m, names.get(m, str(m))), amount, m == code,
+                               adjust_flow.get((m, code), 0), reference(m))
                   for m, amount in sorted(receives_from.items())),
             periods, sum(p.pays_oere for p in periods), sum(p.receives_oere for p in periods),
             tuple(trail_of[key] for key in behind), s.settings.deduct_normal_vacancy,
-            _years_label(s.years)))
+            label, lines,
+            sum(a.difference_oere for a in own_adjustments),
+            sum(c - d for c, d in operator_adjustments.values()),
+            tuple((kd, key_totals[kd]) for kd in key_dates)))
 
     history, complete = _history(s, inputs)
     municipal = []
@@ -271,9 +399,10 @@ def build_statements(s: Settlement, inputs: Inputs, origin: Origin,
         municipal.append((st.code, st.name, pop_of.get(st.code, 0), dict(by_agreement)))
 
     return StatementSet(
-        _years_label(s.years), origin, s.stamp, version, _settings_text(s),
+        label, origin, s.stamp, version, _settings_text(s),
         tuple(statements), tuple(base.values()), history, complete, tuple(municipal),
-        s.total_oere, tuple(m for m in s.warnings if not m.is_error))
+        s.total_oere, tuple(m for m in s.warnings if not m.is_error), terms,
+        sum(a.difference_oere for a in adjustments))
 
 
 def _operator_name(code: int, agreements, names) -> str:
@@ -341,8 +470,13 @@ def summary_rows(st: Statement) -> tuple[tuple[str, int], ...]:
     rows = []
     if st.is_payer:
         rows.append(("Betaler: kommunens andel af garantibeløbene", st.pays_oere))
+        if st.adjust_pays_oere:
+            rows.append(("Betaler: efterregulering af tidligere perioder", st.adjust_pays_oere))
     if st.is_operator:
         rows.append(("Modtager: garantibeløb som driftsherre", st.receives_oere))
+        if st.adjust_receives_oere:
+            rows.append(("Modtager: efterregulering af tidligere perioder",
+                         st.adjust_receives_oere))
     rows.append(("Nettoposition (modtager - betaler)", st.net_oere))
     return tuple(rows)
 
@@ -371,20 +505,23 @@ def statement_sections(st: Statement) -> list[OutTable]:
             "Ingen garantibeløb i perioden: kommunen skal ikke betale noget."))
     if st.pays_to:
         own = any(c.own for c in st.pays_to)
+        adjusted, referenced = _payment_columns(st.pays_to)
         out.append(OutTable(
-            "Betales til", "Betales til driftsherrerne", "",
+            "Betales til", "Betales til driftsherrerne",
+            "Kommunen betaler direkte til driftsherren; et negativt beløb betaler driftsherren "
+            "tilbage." if adjusted else "",
             (OutColumn("Kode", OutKind.CODE, 7), OutColumn("Driftsherre", OutKind.TEXT, 24))
             + ((OutColumn("Bemærkning", OutKind.TEXT, 36),) if own else ())
-            + (OutColumn("Beløb", OutKind.MONEY, 14, True),),
+            + _amount_columns(adjusted, referenced),
             tuple((c.code, c.name)
                   + (("egen aftale: modregnes i nettopositionen" if c.own else "",) if own else ())
-                  + (c.amount_oere,) for c in st.pays_to),
+                  + _amounts(c, adjusted, referenced) for c in st.pays_to),
             "Intet at betale."))
     if st.is_operator:
         own = st.is_payer
         out.append(OutTable(
             "Modtager", f"{st.name} modtager som driftsherre: garantibeløb pr. aftale og periode",
-            "Beløb = tomme døgn x dækningsandel x døgntakst, afrundet til hele øre.",
+            "",  # Beløb = tomme døgn x dækningsandel x døgntakst: in Grundlag
             (OutColumn("Aftale", OutKind.TEXT, 7), OutColumn("Tilbud", OutKind.TEXT, 28),
              OutColumn("Periode", OutKind.TEXT, 8), OutColumn("Vindues-\ndøgn", OutKind.INT, 9),
              OutColumn("Betalte\ndøgn", OutKind.INT, 9), OutColumn("Tomme\ndøgn", OutKind.INT, 8),
@@ -398,14 +535,30 @@ def statement_sections(st: Statement) -> list[OutTable]:
             "Ingen aftaler i perioden."))
         if st.receives_from:
             total = sum(c.amount_oere for c in st.receives_from)
+            adjusted, referenced = _payment_columns(st.receives_from)
             out.append(OutTable(
-                "Modtages fra", "Modtages fra de betalende kommuner", "",
-                (OutColumn("Kommune-\nkode", OutKind.CODE, 10),
-                 OutColumn("Kommune", OutKind.TEXT, 22), OutColumn("Andel", OutKind.PERCENT, 10),
-                 OutColumn("Beløb", OutKind.MONEY, 14, True)),
+                "Modtages fra", "Modtages fra de betalende kommuner",
+                "Hver kommune betaler direkte til driftsherren; et negativt beløb betaler "
+                "driftsherren tilbage til kommunen." if adjusted else "",
+                (OutColumn("Kode", OutKind.CODE, 6),
+                 OutColumn("Kommune", OutKind.TEXT, 19), OutColumn("Andel", OutKind.PERCENT, 9))
+                + _amount_columns(adjusted, False),
                 tuple((c.code, c.name + (" (egen andel)" if c.own else ""),
-                       Fraction(c.amount_oere, total) if total else Fraction(0), c.amount_oere)
+                       Fraction(c.amount_oere, total) if total else Fraction(0))
+                      + _amounts(c, adjusted, False)
                       for c in st.receives_from)))
+    if st.adjustments:
+        out.append(OutTable(
+            "Efterregulering", "Efterregulering af tidligere afregnede perioder",
+            "Beregnet nu på de opdaterede data minus det afregnede (arket Afregnet). Positiv "
+            "difference: betales nu til driftsherren; negativ: betales tilbage til kommunen.",
+            (OutColumn("Aftale", OutKind.TEXT, 7), OutColumn("Driftsherre", OutKind.TEXT, 24),
+             OutColumn("Periode", OutKind.TEXT, 8),
+             OutColumn("Beregnet nu", OutKind.MONEY, 14, True),
+             OutColumn("Afregnet", OutKind.MONEY, 14, True),
+             OutColumn("Difference", OutKind.MONEY, 14, True)),
+            tuple((x.agreement_id, x.operator, x.period, x.computed_oere, x.settled_oere,
+                   x.difference_oere) for x in st.adjustments)))
     if len(st.periods) > 1:
         out.append(OutTable(
             "Perioder", "Pr. periode", "",
@@ -414,6 +567,26 @@ def statement_sections(st: Statement) -> list[OutTable]:
              OutColumn("Netto", OutKind.MONEY, 14, True)),
             tuple((p.period, p.pays_oere, p.receives_oere, p.net_oere) for p in st.periods)))
     return out
+
+
+def _payment_columns(parties) -> tuple[bool, bool]:
+    """(any efterregulering, any reference) among the counterparties."""
+    return any(c.adjust_oere for c in parties), any(c.reference for c in parties)
+
+
+def _amount_columns(adjusted: bool, referenced: bool) -> tuple[OutColumn, ...]:
+    if not adjusted:
+        money = (OutColumn("Beløb", OutKind.MONEY, 13, True),)
+    else:
+        money = (OutColumn("Ny periode", OutKind.MONEY, 13, True),
+                 OutColumn("Efter-\nregulering", OutKind.MONEY, 13, True),
+                 OutColumn("I alt", OutKind.MONEY, 14, True))
+    return money + ((OutColumn("Reference", OutKind.TEXT, 17),) if referenced else ())
+
+
+def _amounts(c: Counterparty, adjusted: bool, referenced: bool) -> tuple:
+    money = (c.amount_oere, c.adjust_oere, c.total_oere) if adjusted else (c.amount_oere,)
+    return money + ((c.reference if not c.own else "",) if referenced else ())
 
 
 def statement_annex(st: Statement) -> list[OutTable]:

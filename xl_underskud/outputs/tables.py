@@ -31,9 +31,11 @@ POSITIONS_SHEET = "Kommuneoversigt"
 EXPOSURE_SHEET = "Eksponering"
 RATE_CHECK_SHEET = "Takstkontrol"
 STATEMENTS_SHEET = "Opgørelser"
+ADJUSTMENT_SHEET = "Efterregulering"
 MESSAGES_SHEET = "Fejl"
 OUTPUT_SHEETS = (RESULT_SHEET, VACANCY_SHEET, DISTRIBUTION_SHEET, POSITIONS_SHEET,
-                 EXPOSURE_SHEET, RATE_CHECK_SHEET, STATEMENTS_SHEET, MESSAGES_SHEET)
+                 ADJUSTMENT_SHEET, EXPOSURE_SHEET, RATE_CHECK_SHEET, STATEMENTS_SHEET,
+                 MESSAGES_SHEET)
 
 # Excel's rows per sheet, and the rows above a table's data on every output sheet (title,
 # subtitle, a blank row, the header). A longer table continues on further sheets
@@ -223,6 +225,8 @@ def settlement_tables(s: Settlement, inputs: Inputs, origin: Origin) -> list[Out
               for m in sorted(s.positions, key=lambda m: (m.code, m.period))),
         "Ingen perioder at vise.")
     tables = [resultat, *continued(vacancy_table(s, subtitle)), fordeling, kommuner]
+    if inputs.ledger:
+        tables.append(adjustment_table(s, inputs, subtitle))
     notes = list(s.warnings)
     exposure, exposure_messages = exposure_table(inputs, origin)
     if exposure is not None:
@@ -234,6 +238,27 @@ def settlement_tables(s: Settlement, inputs: Inputs, origin: Origin) -> list[Out
     if checks is not None:
         tables.append(checks)
     return tables + [messages_table(notes, origin)]
+
+
+def adjustment_table(s: Settlement, inputs: Inputs, subtitle: str) -> OutTable:
+    """Sheet Efterregulering (SPEC rule 14): per part of a settled period (tblAfregnet) whose
+    recomputed amount differs from the sum settled, the difference now owed or refunded."""
+    names = {p.municipality_code: p.municipality for p in inputs.population}
+    operator = {a.agreement_id: a.operator for a in inputs.agreements}
+    return OutTable(
+        ADJUSTMENT_SHEET, "Efterregulering af afregnede perioder", subtitle + (
+            " · Difference = beregnet nu - afregnet (arket Afregnet); positiv: kommunen betaler "
+            "forskellen til driftsherren, negativ: driftsherren betaler den tilbage."),
+        (OutColumn("AftaleID", OutKind.TEXT, 10), OutColumn("Driftsherre", OutKind.TEXT, 20),
+         OutColumn("Periode", OutKind.TEXT, 10), OutColumn("Kommunekode", OutKind.CODE, 12),
+         OutColumn("Kommune", OutKind.TEXT, 20),
+         OutColumn("Beregnet nu", OutKind.MONEY, 16, True),
+         OutColumn("Afregnet", OutKind.MONEY, 16, True),
+         OutColumn("Difference", OutKind.MONEY, 16, True)),
+        tuple((a.agreement_id, operator.get(a.agreement_id, ""), a.period, a.municipality_code,
+               names.get(a.municipality_code, ""), a.computed_oere, a.settled_oere,
+               a.difference_oere) for a in s.adjustments),
+        "Ingen forskelle: de afregnede perioder giver de samme beløb som afregnet.")
 
 
 # --------------------------------------------------------------------------- vacant days

@@ -41,8 +41,8 @@ class _Doc(FPDF):
         super().__init__(orientation="L", unit="mm", format="A4")
         self._head = (latin1(head_left), latin1(head_right))
         self._foot = latin1(foot_left)
-        self.set_margins(12, 12, 12)
-        self.set_auto_page_break(True, margin=14)
+        self.set_margins(12, 10, 12)
+        self.set_auto_page_break(True, margin=12)
         self.set_line_width(0.2)
 
     def header(self):
@@ -57,7 +57,7 @@ class _Doc(FPDF):
         self.set_text_color(0)
 
     def footer(self):
-        self.set_y(-11)
+        self.set_y(-10)
         self.set_font(FONT, "", 7.5)
         self.set_text_color(*GREY)
         self.cell(0, 4, self._foot, align="L")
@@ -75,12 +75,15 @@ def _section(pdf: _Doc, table: OutTable) -> None:
     chars = [c.width for c in table.columns]
     factor = min(MM_PER_CHAR, (pdf.usable - 0.01) / sum(chars))
     widths = [w * factor for w in chars]
-    gap = 10
+    gap = 8
     room = pdf.h - pdf.b_margin - pdf.t_margin - 8
-    half = (len(table.rows) + 1) // 2
-    two_columns = (len(table.rows) > 12 and not table.subtotal_rows
-                   and 2 * sum(widths) + gap <= pdf.usable
-                   and 22 + (half + 1) * ROW_MM <= room)  # each half on one page
+    # A long, narrow list (the paying municipalities): as many columns side by side as fit.
+    ways = 1
+    if len(table.rows) > 12 and not table.subtotal_rows:
+        ways = max((k for k in (3, 2) if k * sum(widths) + (k - 1) * gap <= pdf.usable
+                    and 22 + (-(-len(table.rows) // k) + 1) * ROW_MM <= room), default=1)
+    half = -(-len(table.rows) // ways)
+    two_columns = ways > 1
     lines = half if two_columns else len(table.rows)
     needed = 14 + 8 + (lines + 1) * ROW_MM
     pages = None
@@ -109,25 +112,24 @@ def _section(pdf: _Doc, table: OutTable) -> None:
                 pdf.add_page()
             _table(pdf, table, page, widths, totals=n == len(pages) - 1)
     elif two_columns:
-        # A long, narrow list (the paying municipalities): two columns side by side.
-        top, left = pdf.get_y(), pdf.l_margin
-        _table(pdf, table, range(half), widths, totals=False)
-        bottom = pdf.get_y()
-        pdf.set_left_margin(left + sum(widths) + gap)
-        pdf.set_xy(pdf.l_margin, top)
-        _table(pdf, table, range(half, len(table.rows)), widths, totals=True)
-        bottom = max(bottom, pdf.get_y())
+        top, left, bottom = pdf.get_y(), pdf.l_margin, pdf.get_y()
+        for k in range(ways):
+            pdf.set_left_margin(left + k * (sum(widths) + gap))
+            pdf.set_xy(pdf.l_margin, top)
+            rows = range(k * half, min((k + 1) * half, len(table.rows)))
+            _table(pdf, table, rows, widths, totals=k == ways - 1)
+            bottom = max(bottom, pdf.get_y())
         pdf.set_left_margin(left)
         pdf.set_xy(left, bottom)
     else:
         _table(pdf, table, range(len(table.rows)), widths, totals=True)
-    pdf.ln(4)
+    pdf.ln(2.5)
 
 
 def _title(pdf: _Doc, table: OutTable) -> None:
     pdf.set_font(FONT, "B", 11)
     pdf.set_text_color(*NAVY)
-    pdf.cell(0, 6, latin1(table.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 5.5, latin1(table.title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0)
     if table.subtitle:
         pdf.set_font(FONT, "I", 8)
@@ -146,7 +148,7 @@ def _title_height(pdf: _Doc, table: OutTable) -> float:
     return height
 
 
-LINE_MM, PAD_MM = 3.2, (0.6, 1.2)  # a table row: line height, padding (vertical, horizontal)
+LINE_MM, PAD_MM = 3.1, (0.4, 1.2)  # a table row: line height, padding (vertical, horizontal)
 ROW_MM = LINE_MM + 2 * PAD_MM[0]  # the height of a row of one line
 
 
@@ -260,6 +262,55 @@ def _table(pdf: _Doc, table: OutTable, indices, widths: list[float], totals: boo
                 row.cell(latin1(text), style=bold)
 
 
+def _basis(pdf: _Doc, paragraphs) -> None:
+    """Grundlag: the paragraphs in two columns side by side (kept together on a page)."""
+    gap = 8
+    width = (pdf.usable - gap) / 2
+    pdf.set_font(FONT, "", 7)
+    lines = [len(pdf.multi_cell(width, 3.2, latin1(t), dry_run=True, output="LINES"))
+             for t in paragraphs]
+    total, split, run = sum(lines), len(paragraphs), 0
+    for i, n in enumerate(lines):
+        if run + n / 2 >= total / 2:
+            split = i
+            break
+        run += n
+    split = max(split, 1)
+    height = max(sum(lines[:split]), sum(lines[split:])) * 3.2 + len(paragraphs) * 0.6 + 7
+    if pdf.will_page_break(height):
+        pdf.add_page()
+    pdf.set_font(FONT, "B", 11)
+    pdf.set_text_color(*NAVY)
+    pdf.cell(0, 5.5, "Grundlag", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(60, 60, 60)
+    pdf.set_font(FONT, "", 7)
+    top, bottom = pdf.get_y(), pdf.get_y()
+    for column, texts in enumerate((paragraphs[:split], paragraphs[split:])):
+        pdf.set_y(top)
+        for text in texts:
+            pdf.set_x(pdf.l_margin + column * (width + gap))
+            pdf.multi_cell(width, 3.2, latin1(text), new_x="LEFT", new_y="NEXT", align="L")
+            pdf.ln(0.6)
+        bottom = max(bottom, pdf.get_y())
+    pdf.set_xy(pdf.l_margin, bottom)
+    pdf.set_text_color(0)
+    pdf.ln(3)
+
+
+def _payment_block(pdf: _Doc, lines, top: float) -> None:
+    """Label: value lines in a column right of the result box (x from 152 mm)."""
+    left, label_w = pdf.l_margin + 140, 36
+    width = pdf.w - pdf.r_margin - left - label_w
+    pdf.set_xy(left, top)
+    for label, text in lines:
+        pdf.set_x(left)
+        pdf.set_font(FONT, "B", 7.5)
+        pdf.cell(label_w, 3.3, latin1(label))
+        pdf.set_font(FONT, "", 7.5)
+        pdf.multi_cell(width, 3.3, latin1(text), new_x="LEFT", new_y="NEXT", align="L")
+    pdf.ln(0.5)
+
+
 def write_statement_pdf(path: str | Path, st: Statement, ss: StatementSet) -> Path:
     """One party's statement as a PDF at `path` (the caller handles atomicity)."""
     pdf = _Doc(f"{ss.title} · {st.name} ({st.code_label})",
@@ -274,51 +325,41 @@ def write_statement_pdf(path: str | Path, st: Statement, ss: StatementSet) -> Pa
     pdf.set_lang("da")
     pdf.add_page()
 
-    pdf.set_font(FONT, "B", 16)
+    pdf.set_font(FONT, "B", 15)
     pdf.set_text_color(*NAVY)
-    pdf.cell(0, 8, latin1(ss.title), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, latin1(ss.title), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "B", 12)
     pdf.set_text_color(0)
     pdf.cell(0, 7, latin1(f"{st.name} ({st.code_label}), {st.role}"), new_x="LMARGIN",
              new_y="NEXT")
-    pdf.set_font(FONT, "", 8.5)
-    pdf.set_text_color(*GREY)
-    pdf.cell(0, 5, latin1(ss.source_line), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(0)
-    pdf.ln(3)
+    pdf.ln(1)  # the source line stands in every page's footer; its checksum in the block
 
-    # Result box
+    # Result box on the left, the payment details beside it on the right
+    top = pdf.get_y()
+    _payment_block(pdf, ss.payment_lines(st), top)
+    bottom = pdf.get_y()
+    pdf.set_xy(pdf.l_margin, top)
     label_w, value_w = 95, 40
     pdf.set_fill_color(*LIGHT)
     for label, oere in summary_rows(st):
         net = label.startswith("Netto")
         pdf.set_font(FONT, "B" if net else "", 10)
         border = "T" if net else 0
-        pdf.cell(label_w, 6.5, latin1(label), border=border, fill=True)
-        pdf.cell(value_w, 6.5, kr(oere), border=border, fill=True, align="R",
+        pdf.cell(label_w, 5.5, latin1(label), border=border, fill=True)
+        pdf.cell(value_w, 5.5, kr(oere), border=border, fill=True, align="R",
                  new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1.5)
     pdf.set_font(FONT, "B", 11)
     pdf.set_text_color(*NAVY)
-    pdf.cell(0, 6, latin1(st.net_text), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(135, 6, latin1(st.net_text), new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0)
-    pdf.ln(4)
+    pdf.set_y(max(pdf.get_y(), bottom))
+    pdf.ln(3)
 
     for table in statement_sections(st):
         _section(pdf, table)
 
-    if pdf.will_page_break(30):
-        pdf.add_page()
-    pdf.set_font(FONT, "B", 11)
-    pdf.set_text_color(*NAVY)
-    pdf.cell(0, 6, "Grundlag", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(60, 60, 60)
-    pdf.set_font(FONT, "", 8)
-    for text in ss.settings_text:
-        pdf.multi_cell(0, 4, latin1(text), new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(0.8)
-    pdf.set_text_color(0)
-    pdf.ln(4)
+    _basis(pdf, ss.settings_text)
 
     for table in statement_annex(st):
         _section(pdf, table)

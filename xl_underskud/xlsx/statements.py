@@ -33,6 +33,7 @@ def _formats(wb):
         "section": {**base, "bold": True, "font_size": 12, "font_color": NAVY},
         "note": {**base, "italic": True, "font_color": GREY},
         "text": {**base},
+        "text_bold": {**base, "bold": True},
         "wrap": {**base, "text_wrap": True, "valign": "top"},
         "empty": {**base, "italic": True, "font_color": GREY},
         "box_label": {**base, "bg_color": LIGHT},
@@ -107,6 +108,11 @@ def write_statement_xlsx(path: str | Path, st: Statement, ss: StatementSet) -> P
     ws.write(2, 0, ss.source_line, fm["subtitle"])
 
     row = 4
+    for label, text in ss.payment_lines(st):
+        ws.write(row, 0, label, fm["text_bold"])
+        ws.write(row, 2, text, fm["text"])
+        row += 1
+    row += 1
     for label, oere in summary_rows(st):
         net = label.startswith("Netto")
         ws.merge_range(row, 0, row, 2, label, fm["box_net_label" if net else "box_label"])

@@ -310,7 +310,7 @@ def _build(path: Path, data: dict, settings: dict, population_note: str | None =
     _page_setup(guide, landscape=False, repeat_header=False)
 
     for table in ALL_TABLES:
-        if table is DAEKNING or table.optional:
+        if table is DAEKNING or table.sheet == RATE_SHEET:
             continue
         ws = sheets[table.sheet]
         if table is BEFOLKNING and population_note:

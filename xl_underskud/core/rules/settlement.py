@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cached_property
 from itertools import groupby, starmap
@@ -22,6 +22,9 @@ from xl_underskud.core.rules.amounts import (AgreementPeriod, VacantRun, agreeme
 from xl_underskud.core.checks import check_inputs
 from xl_underskud.core.dates import fmt, key_date
 from xl_underskud.core.rules.distribution import split_many
+from xl_underskud.core.rules.ledger import (Adjustment, adjustments, check_ledger,
+                                            computed_parts, covered_periods, entries,
+                                            settled_sums)
 from xl_underskud.core.records import Inputs, Message, Settings, cell_error
 from xl_underskud.core.declarations import BEFOLKNING
 from xl_underskud.core.rules.vacancy import vacancy_by_period, vacant_runs
@@ -81,6 +84,9 @@ class Settlement:
     splits: tuple[Split, ...]
     positions: tuple[Position, ...]
     warnings: tuple[Message, ...] = field(default=())
+    # SPEC rule 14: per part of a settled period (tblAfregnet) the computation covers, the
+    # recomputed amount against the sum settled, where they differ (`ledger.adjustments`).
+    adjustments: tuple[Adjustment, ...] = field(default=())
     # What the audit trail is computed from, when someone asks for it (`runs`).
     basis: "_Basis | None" = field(default=None, compare=False, repr=False)
 
@@ -144,16 +150,16 @@ class _Basis:
         return valued_runs(runs, self.inputs.rates, settings)
 
 
-def _amounts(inputs: Inputs, year: int | None
+def _amounts(inputs: Inputs, year: int | None, more_years: frozenset[int] = frozenset()
              ) -> tuple[list[AgreementPeriod], list[Message], _Basis | None]:
     settings = inputs.settings
-    messages = check_inputs(inputs)
+    messages = check_inputs(inputs) + check_ledger(inputs)
     windows, window_messages = guarantee_windows(inputs)
     messages += window_messages
     if any(m.is_error for m in messages):
         return [], messages, None
     year = year if year is not None else settings.settlement_year
-    years = frozenset({year}) if year is not None else None
+    years = frozenset({year}) | more_years if year is not None else None
     vacancy = vacancy_by_period(windows, inputs.stays, settings.period, years)
     periods, amount_messages = agreement_periods(vacancy, inputs.rates, settings)
     return periods, messages + amount_messages, _Basis(tuple(windows), inputs, years)
@@ -179,9 +185,11 @@ def traced_amounts(inputs: Inputs, year: int | None = None
     return periods, basis.runs(), messages
 
 
-def settle(inputs: Inputs, year: int | None = None) -> tuple[Settlement | None, list[Message]]:
-    """Settle `year` (or the setting Afregningsaar, or every year with guaranteed days)."""
-    periods, messages, basis = _amounts(inputs, year)
+def settle(inputs: Inputs, year: int | None = None, more_years: frozenset[int] = frozenset()
+           ) -> tuple[Settlement | None, list[Message]]:
+    """Settle `year` (or the setting Afregningsaar, or every year with guaranteed days), and
+    with a year also `more_years` (the years a settlement run recomputes for the ledger)."""
+    periods, messages, basis = _amounts(inputs, year, more_years)
     if any(m.is_error for m in messages):
         return None, messages
 
@@ -192,10 +200,17 @@ def settle(inputs: Inputs, year: int | None = None) -> tuple[Settlement | None, 
         return None, messages
 
     year = year if year is not None else inputs.settings.settlement_year
-    all_years = tuple(sorted({ap.year for ap in periods} | ({year} if year else set())))
+    all_years = tuple(sorted({ap.year for ap in periods}
+                             | ({year} | more_years if year else set())))
     positions = _positions(periods, splits, inputs, community)
-    return Settlement(inputs.settings, all_years, tuple(periods), tuple(splits), tuple(positions),
-                      tuple(messages), basis), messages
+    settlement = Settlement(inputs.settings, all_years, tuple(periods), tuple(splits),
+                            tuple(positions), tuple(messages), basis=basis)
+    if inputs.ledger:
+        ledger = entries(inputs.ledger)
+        covered = covered_periods(ledger, basis.years)
+        settlement = replace(settlement, adjustments=adjustments(
+            computed_parts(settlement, covered), settled_sums(ledger), covered))
+    return settlement, messages
 
 
 def _paying_community(inputs: Inputs) -> dict[int, str]:

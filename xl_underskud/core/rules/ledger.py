@@ -1,0 +1,275 @@
+"""SPEC rule 14, settled is settled: the ledger tblAfregnet and the efterregulering.
+
+The ledger (sheet Afregnet) is append-only. Each row records one part settled — agreement,
+period, paying municipality, amount in kr., settlement date — and a `Kontrol` checksum over
+those values, so a row edited by hand is detected and named. What has been settled for a
+part is the sum of its rows; a correction is a new row holding the difference.
+
+Efterregulering: for every settled period the computation covers, each part's recomputed
+amount (0 when it is no longer computed) minus the sum settled (0 when the ledger has no row
+for it). Only differences ≠ 0 are shown. Settling the same data twice gives none.
+
+A settlement run (`afregning --periode P`) settles the period(s) asked for that are not in the
+ledger yet as new, and every settled period — and every earlier period of the years computed
+that was skipped — as efterregulering; the rows it appends are the new parts and the non-zero
+differences. Summed over the ledger, every part then equals what a single settlement of the
+final data gives, whatever order the data arrived in.
+
+Pure: values in, values out; nothing here reads or writes a file.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+from xl_underskud.core.dates import fmt
+from xl_underskud.core.declarations import AFREGNET, Period
+from xl_underskud.core.records import Inputs, LedgerRow, Message, cell_error, cell_warning
+
+_LABEL = re.compile(r"^(\d{4})(?:K([1-4])|M(0[1-9]|1[0-2]))?$")
+CHECK_LENGTH = 12  # hex digits of the Kontrol checksum
+
+Key = tuple[str, str, int]  # (agreement id, period label, municipality code)
+
+
+def parse_period(label: str) -> tuple[Period, int, int] | None:
+    """'2024' → (YEAR, 2024, 1), '2024K2' → (QUARTER, 2024, 2), '2024M03' → (MONTH, 2024, 3);
+    anything else (as `dates.period_label` never writes it) → None."""
+    m = _LABEL.match(label)
+    if not m:
+        return None
+    year = int(m.group(1))
+    if m.group(2):
+        return Period.QUARTER, year, int(m.group(2))
+    if m.group(3):
+        return Period.MONTH, year, int(m.group(3))
+    return Period.YEAR, year, 1
+
+
+def period_year(label: str) -> int:
+    return int(label[:4])
+
+
+def period_order(label: str) -> tuple[int, int]:
+    """Sort key of a valid label of any one kind: (year, number in the year)."""
+    _, year, n = parse_period(label)
+    return year, n
+
+
+def period_example(period: Period) -> str:
+    return {Period.YEAR: "2024", Period.QUARTER: "2024K1", Period.MONTH: "2024M03"}[period]
+
+
+def check_value(agreement_id: str, period: str, code: int, oere: int, day: date) -> str:
+    """The Kontrol of a ledger row: the first 12 hex digits of the SHA-256 of its canonical
+    values 'aftale|periode|kode|øre|åååå-mm-dd', in groups of four ('3f9a-0c21-7be4').
+
+    The groups are not decoration: twelve bare hex digits hold ten decimal digits in a row
+    about once in a thousand rows, and such a value can look like a CPR number (DDMMYYSSSS),
+    which the reader refuses anywhere in the workbook (SPEC rule 11). Four digits in a row
+    never can."""
+    text = f"{agreement_id}|{period}|{code}|{oere}|{day.isoformat()}"
+    digits = hashlib.sha256(text.encode("utf-8")).hexdigest()[:CHECK_LENGTH]
+    return "-".join(digits[i:i + 4] for i in range(0, CHECK_LENGTH, 4))
+
+
+def kr_to_oere(amount: Decimal) -> int | None:
+    """Whole øre of an amount in kr., or None when it has a fraction of an øre."""
+    value = Decimal(amount) * 100
+    return int(value) if value == value.to_integral_value() else None
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """A ledger row as written: amount in øre; `check` its Kontrol."""
+
+    agreement_id: str
+    period: str
+    municipality_code: int
+    amount_oere: int
+    settled_on: date
+
+    @property
+    def check(self) -> str:
+        return check_value(self.agreement_id, self.period, self.municipality_code,
+                           self.amount_oere, self.settled_on)
+
+    def cells(self) -> tuple:
+        """The row's values in the order of tblAfregnet's columns (amount in kr.)."""
+        return (self.agreement_id, self.period, self.municipality_code,
+                Decimal(self.amount_oere).scaleb(-2), self.settled_on, self.check)
+
+
+def entries(ledger: Iterable[LedgerRow]) -> list[LedgerEntry]:
+    """The ledger's rows as entries (rows whose amount is not whole øre are left out: an error
+    reported by `check_ledger`)."""
+    out = []
+    for r in ledger:
+        oere = kr_to_oere(r.amount)
+        if oere is not None:
+            out.append(LedgerEntry(r.agreement_id, r.period, r.municipality_code, oere,
+                                   r.settled_on))
+    return out
+
+
+def check_ledger(inputs: Inputs) -> list[Message]:
+    """Every row of tblAfregnet: a valid period label of the workbook's settlement period,
+    an amount in whole øre, and a Kontrol that matches the row's values."""
+    messages = []
+    kind = inputs.settings.period
+    agreements = {a.agreement_id for a in inputs.agreements}
+    for r in inputs.ledger:
+        if agreements and r.agreement_id not in agreements:
+            messages.append(cell_warning(
+                AFREGNET, r.row, "agreement_id",
+                f'AftaleID "{r.agreement_id}" findes ikke på arket Aftaler: det afregnede beløb '
+                f"efterreguleres til 0 kr., når perioden genberegnes."))
+        parsed = parse_period(r.period)
+        if parsed is None:
+            messages.append(cell_error(
+                AFREGNET, r.row, "period",
+                f'"{r.period[:12]}" er ikke en periode; skriv fx 2024, 2024K1 eller 2024M03.'))
+        elif parsed[0] is not kind:
+            messages.append(cell_error(
+                AFREGNET, r.row, "period",
+                f"Perioden {r.period} passer ikke til afregningsperioden "
+                f"{kind.value.lower()} på arket Indstillinger (fx {period_example(kind)}). "
+                f"Afregnede perioder kan kun efterreguleres med samme afregningsperiode."))
+        oere = kr_to_oere(r.amount)
+        if oere is None:
+            messages.append(cell_error(AFREGNET, r.row, "amount",
+                                       "Beløbet skal være i hele øre (højst to decimaler)."))
+            continue
+        if r.check != check_value(r.agreement_id, r.period, r.municipality_code, oere,
+                                  r.settled_on):
+            messages.append(cell_error(
+                AFREGNET, r.row, "check",
+                f"Kontrolsummen passer ikke til rækkens værdier ({r.agreement_id}, {r.period}, "
+                f"{r.municipality_code}, afregnet {fmt(r.settled_on)}): rækken er ændret efter "
+                f"afregningen. Ret den tilbage; en rettelse skrives som en ny række ved næste "
+                f"afregning."))
+    return messages
+
+
+def settled_sums(ledger: Iterable[LedgerEntry]) -> dict[Key, int]:
+    """What was settled per part: the sum of its rows, in øre."""
+    out: dict[Key, int] = defaultdict(int)
+    for e in ledger:
+        out[(e.agreement_id, e.period, e.municipality_code)] += e.amount_oere
+    return dict(out)
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """One efterregulering line: a part whose recomputed amount differs from what was settled
+    (or, in a settlement run, a part settled for the first time: settled 0)."""
+
+    agreement_id: str
+    period: str
+    municipality_code: int
+    computed_oere: int
+    settled_oere: int
+
+    @property
+    def difference_oere(self) -> int:
+        """Now owed (> 0) or to be refunded (< 0) by the municipality."""
+        return self.computed_oere - self.settled_oere
+
+
+def adjustments(computed: Iterable[tuple[str, str, int, int]], settled: dict[Key, int],
+                periods: set[str]) -> tuple[Adjustment, ...]:
+    """Per (agreement, period, municipality) in `periods`: the recomputed part (`computed`:
+    (agreement, period, code, øre), absent = 0) against the sum settled (absent = 0); only
+    differences ≠ 0, sorted by agreement, period and municipality code (as `fordeling`)."""
+    now: dict[Key, int] = {}
+    for agreement_id, period, code, oere in computed:
+        if period in periods:
+            now[(agreement_id, period, code)] = oere
+    before = {k: v for k, v in settled.items() if k[1] in periods}
+    return tuple(Adjustment(*key, now.get(key, 0), before.get(key, 0))
+                 for key in sorted(now.keys() | before.keys())
+                 if now.get(key, 0) != before.get(key, 0))
+
+
+def covered_periods(ledger: Iterable[LedgerEntry], years: Iterable[int] | None) -> set[str]:
+    """The settled periods a computation of `years` (None: every year) covers."""
+    labels = {e.period for e in ledger}
+    if years is None:
+        return labels
+    wanted = set(years)
+    return {p for p in labels if period_year(p) in wanted}
+
+
+# --------------------------------------------------------------------------- a settlement run
+@dataclass(frozen=True)
+class SettlementRun:
+    """What one `afregning` settles: `new` is the settlement restricted to the periods settled
+    for the first time; `adjustments` the efterregulering of periods settled before (and of
+    earlier periods that were skipped); `appended` the ledger rows the run adds."""
+
+    label: str  # the period(s) asked for: "2024K1", "2024" or "2022-2024"
+    day: date
+    new: object  # a `Settlement` (not imported here: settlement.py imports this module)
+    new_periods: tuple[str, ...]
+    adjustments: tuple[Adjustment, ...]
+    previous: tuple[LedgerEntry, ...]
+    appended: tuple[LedgerEntry, ...]
+
+    @property
+    def ledger(self) -> tuple[LedgerEntry, ...]:
+        return self.previous + self.appended
+
+
+def settlement_run(settlement, inputs: Inputs, targets: Iterable[str], label: str,
+                   day: date) -> SettlementRun:
+    """Settle the periods `targets` of `settlement` (which must cover their years and the
+    ledger's) against the ledger of `inputs`, on `day`."""
+    previous = tuple(entries(inputs.ledger))
+    settled = settled_sums(previous)
+    in_ledger = {e.period for e in previous}
+    targets = set(targets)
+    new_periods = sorted(targets - in_ledger, key=period_order)
+    last = max((period_order(p) for p in targets), default=None)
+    computed_labels = {ap.period for ap in settlement.agreement_periods}
+    years = set(settlement.years)
+    skipped = {p for p in computed_labels - in_ledger - targets
+               if last is not None and period_order(p) < last and period_year(p) in years}
+    adjusted = in_ledger | skipped
+    parts = list(computed_parts(settlement, adjusted | set(new_periods)))
+    adj = adjustments(parts, settled, adjusted)
+    new = restrict(settlement, set(new_periods))
+    appended = tuple(LedgerEntry(aid, period, code, oere, day)
+                     for aid, period, code, oere in sorted(parts)
+                     if period in new_periods and oere != 0)
+    appended += tuple(LedgerEntry(a.agreement_id, a.period, a.municipality_code,
+                                  a.difference_oere, day) for a in adj)
+    return SettlementRun(label, day, new, tuple(new_periods), adj, previous, appended)
+
+
+def computed_parts(settlement, periods: set[str]):
+    """(agreement, period, code, øre) of every part of the settlement in `periods`."""
+    for sp in settlement.splits:
+        for (agreement_id, period), values in zip(sp.rows, sp.oere.tolist()):
+            if period in periods:
+                for code, oere in zip(sp.codes, values):
+                    yield agreement_id, period, code, int(oere)
+
+
+def restrict(settlement, periods: set[str]):
+    """The settlement with only the agreement-periods, parts and positions of `periods`."""
+    splits = []
+    for sp in settlement.splits:
+        keep = [i for i, (_, period) in enumerate(sp.rows) if period in periods]
+        if keep:
+            splits.append(replace(sp, rows=tuple(sp.rows[i] for i in keep), oere=sp.oere[keep]))
+    years = tuple(sorted({period_year(p) for p in periods}))
+    return replace(settlement, years=years or settlement.years,
+                   agreement_periods=tuple(ap for ap in settlement.agreement_periods
+                                           if ap.period in periods),
+                   splits=tuple(splits),
+                   positions=tuple(p for p in settlement.positions if p.period in periods))
