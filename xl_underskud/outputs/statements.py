@@ -91,6 +91,7 @@ class AdjustmentLine:
     period: str
     computed_oere: int
     settled_oere: int
+    received: bool = False  # the operator's line (all paying municipalities' parts)
 
     @property
     def difference_oere(self) -> int:
@@ -364,7 +365,8 @@ def build_statements(s: Settlement, inputs: Inputs, origin: Origin, version: str
                 sums[1] += a.settled_oere
         received = tuple(
             AdjustmentLine(aid, "modtager (alle kommuner)" if code in payers
-                           else agreements[aid].operator, period, computed, settled)
+                           else agreements[aid].operator, period, computed, settled,
+                           received=True)
             for (aid, period), (computed, settled) in sorted(operator_adjustments.items()))
         lines = own_adjustments + received
         key_dates = sorted({x.key_date for x in payments} if payments else
@@ -468,15 +470,18 @@ def _settings_text(s: Settlement) -> tuple[str, ...]:
 def summary_rows(st: Statement) -> tuple[tuple[str, int], ...]:
     """The result box at the top: (label, øre)."""
     rows = []
+    # with an efterregulering, each line names its periods: what is owed for the period
+    # settled now and what is corrected for the earlier ones are told apart at a glance
+    now = f" for {st.years_label}" if st.adjustments and st.years_label else ""
+    earlier = ", ".join(sorted({a.period for a in st.adjustments})) or "tidligere perioder"
     if st.is_payer:
-        rows.append(("Betaler: kommunens andel af garantibeløbene", st.pays_oere))
+        rows.append((f"Betaler: kommunens andel af garantibeløbene{now}", st.pays_oere))
         if st.adjust_pays_oere:
-            rows.append(("Betaler: efterregulering af tidligere perioder", st.adjust_pays_oere))
+            rows.append((f"Betaler: efterregulering af {earlier}", st.adjust_pays_oere))
     if st.is_operator:
-        rows.append(("Modtager: garantibeløb som driftsherre", st.receives_oere))
+        rows.append((f"Modtager: garantibeløb som driftsherre{now}", st.receives_oere))
         if st.adjust_receives_oere:
-            rows.append(("Modtager: efterregulering af tidligere perioder",
-                         st.adjust_receives_oere))
+            rows.append((f"Modtager: efterregulering af {earlier}", st.adjust_receives_oere))
     rows.append(("Nettoposition (modtager - betaler)", st.net_oere))
     return tuple(rows)
 
@@ -544,19 +549,25 @@ def statement_sections(st: Statement) -> list[OutTable]:
                  OutColumn("Kommune", OutKind.TEXT, 19), OutColumn("Andel", OutKind.PERCENT, 9))
                 + _amount_columns(adjusted, False),
                 tuple((c.code, c.name + (" (egen andel)" if c.own else ""),
-                       Fraction(c.amount_oere, total) if total else Fraction(0))
+                       # the share of the new period's amount; none when that is 0 (a
+                       # statement of an efterregulering only): 0 % would be a wrong share
+                       Fraction(c.amount_oere, total) if total else None)
                       + _amounts(c, adjusted, False)
                       for c in st.receives_from)))
     if st.adjustments:
+        # a municipality that is also an operator has lines of both directions (its own part
+        # as payer, every municipality's part as operator, its own part included): their sum
+        # would mean nothing, so such a table has no total row
+        one_way = len({x.received for x in st.adjustments}) == 1
         out.append(OutTable(
             "Efterregulering", "Efterregulering af tidligere afregnede perioder",
             "Beregnet nu på de opdaterede data minus det afregnede (arket Afregnet). Positiv "
             "difference: betales nu til driftsherren; negativ: betales tilbage til kommunen.",
             (OutColumn("Aftale", OutKind.TEXT, 7), OutColumn("Driftsherre", OutKind.TEXT, 24),
              OutColumn("Periode", OutKind.TEXT, 8),
-             OutColumn("Beregnet nu", OutKind.MONEY, 14, True),
-             OutColumn("Afregnet", OutKind.MONEY, 14, True),
-             OutColumn("Difference", OutKind.MONEY, 14, True)),
+             OutColumn("Beregnet nu", OutKind.MONEY, 14, one_way),
+             OutColumn("Afregnet", OutKind.MONEY, 14, one_way),
+             OutColumn("Difference", OutKind.MONEY, 14, one_way)),
             tuple((x.agreement_id, x.operator, x.period, x.computed_oere, x.settled_oere,
                    x.difference_oere) for x in st.adjustments)))
     if len(st.periods) > 1:
