@@ -191,6 +191,30 @@ def test_an_operators_efterregulering_shows_no_meaningless_share_or_total(year):
     assert any(line.split()[:2] == ["I", "alt"] for line in section.splitlines())
 
 
+def _kr(text: str) -> int:
+    """'-26.846,46 kr.' → -2684646 (øre)."""
+    return int(text.removesuffix(" kr.").replace(".", "").replace(",", ""))
+
+
+def test_the_commands_table_adds_up_with_the_efterregulering(year):
+    """afregning's table on the screen: Netto = Modtager - Betaler + Efterregulering for every
+    party, and the Efterregulering column sums to the run's total efterregulering with the
+    operators' side and the municipalities' side cancelling out (0)."""
+    q1, q2 = year.quarters[:2]
+    assert "Efterregulering" not in q1.outputs["afregning"].split("\n")[1]
+    lines = q2.outputs["afregning"].splitlines()
+    assert lines[1].split() == ["Kode", "Part", "Betaler", "Modtager", "Efterregulering",
+                                "Netto"]
+    money = re.compile(r"(-?[\d.]+,\d\d kr\.)")
+    rows = [[_kr(x) for x in money.findall(line)] for line in lines[2:]
+            if re.match(r"\s+\d+  ", line)]
+    assert len(rows) == 30
+    for pays, receives, adjust, net in rows:
+        assert net == receives - pays + adjust
+    assert sum(r[2] for r in rows) == 0
+    assert sum(r[3] for r in rows) == 0
+
+
 # --------------------------------------------------------------------------- same input, same result
 def test_saml_twice_gives_the_same_master(year, tmp_path):
     q2 = year.quarters[1]

@@ -257,14 +257,20 @@ def _cmd_afregning(args) -> int:
     _print_messages(messages, sys.stdout)
     print(f"Opgørelser for {fil.name} ({bundle.years_label}): {n} parter, i alt "
           f"{kr(bundle.total_oere)}")
-    print(f"{'Kode':>6}  {'Part':<20}{'Betaler':>18}{'Modtager':>18}{'Netto':>18}")
+    # with an efterregulering, its column shows what it adds to each party's net position
+    # (Netto = Modtager - Betaler + Efterregulering), so the table adds up as read
+    adjusting = bool(run.adjustments)
+    print(f"{'Kode':>6}  {'Part':<20}{'Betaler':>18}{'Modtager':>18}"
+          + (f"{'Efterregulering':>18}" if adjusting else "") + f"{'Netto':>18}")
     for st in bundle.statements:
+        adjust = st.adjust_receives_oere - st.adjust_pays_oere
         print(f"{st.code:>6}  {st.name:<20}{kr(st.pays_oere):>18}{kr(st.receives_oere):>18}"
-              f"{kr(st.net_oere):>18}")
+              + (f"{kr(adjust):>18}" if adjusting else "") + f"{kr(st.net_oere):>18}")
     if run.adjustments:
         print(f"Efterregulering af {', '.join(sorted({a.period for a in run.adjustments}))}: "
               f"{len(run.adjustments)} dele, i alt "
-              f"{kr(sum(a.difference_oere for a in run.adjustments))}")
+              f"{kr(sum(a.difference_oere for a in run.adjustments))} (positiv: kommunerne "
+              f"betaler mere; negativ: driftsherrerne betaler tilbage)")
     print(f"{2 * n} opgørelser (.xlsx og .pdf, fx {bundle.statements[0].file_stem}.pdf) og "
           f"{bundle.overview_file} er skrevet.")
     if "tblAfregnet" not in raw.tables:
