@@ -266,7 +266,9 @@ def _cmd_afregning(args) -> int:
         adjust = st.adjust_receives_oere - st.adjust_pays_oere
         print(f"{st.code:>6}  {st.name:<20}{kr(st.pays_oere):>18}{kr(st.receives_oere):>18}"
               + (f"{kr(adjust):>18}" if adjusting else "") + f"{kr(st.net_oere):>18}")
-    if run.adjustments:
+    if adjusting:
+        print("Efterregulering og Netto set fra parten: positiv = parten modtager, negativ = "
+              "parten betaler.")
         print(f"Efterregulering af {', '.join(sorted({a.period for a in run.adjustments}))}: "
               f"{len(run.adjustments)} dele, i alt "
               f"{kr(sum(a.difference_oere for a in run.adjustments))} (positiv: kommunerne "
