@@ -285,3 +285,31 @@ def test_an_edited_ledger_row_is_named(year, tmp_path):
     assert "ark Afregnet, række 5, kolonne Kontrol" in res.stderr
     assert "rækken er ændret efter afregningen" in res.stderr
     assert "række 6" not in res.stderr
+
+
+# --------------------------------------------------------------------------- README
+def test_the_readme_walkthrough_quotes_this_run(year):
+    """README's "Sekretariatets år" states figures from `python examples/sekretariatets_aar.py`:
+    each must be what this run printed (a changed example or rule cannot leave them stale)."""
+    from xl_underskud.outputs.display import kr
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Sekretariatets år")[1].split("\n### ")[0]
+    section = " ".join(section.replace("−", "-").split())  # the README writes a minus sign
+    figures = []
+    for q in year.quarters:
+        out = q.outputs["afregning"]
+        figures.append(re.search(r"parter, i alt (\S+ kr\.)", out).group(1))
+        figures += re.findall(r"Efterregulering af \S+: \d+ dele, i alt (\S+ kr\.)", out)
+    total = sum(a["beloeb_oere"] for a in year.final["aftaler"])
+    figures.append(kr(total))
+    if not year.deduct:
+        rows = len(_ledger(year.quarters[-1].ledger_copy))
+        figures.append(f"har til sidst {rows} rækker")
+        q2 = year.quarters[1].outputs["afregning"]
+        kbh = re.search(r"^\s+101\s+København\s+(\S+ kr\.)\s+\S+ kr\.\s+(\S+ kr\.)\s+(\S+ kr\.)",
+                        q2, re.M)
+        part, adjust, net = kbh.groups()
+        figures += [part, kr(-_kr(adjust)), net.lstrip("-"), "UG-2024K2-101", "14-08-2024"]
+    missing = [f for f in figures if f.removesuffix(" kr.") not in section]
+    assert not missing, missing
