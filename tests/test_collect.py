@@ -154,7 +154,7 @@ def test_saml_merges_new_stays_and_completed_blanks(master, tmp_path):
     out = tmp_path / "Ny.xlsx"
     res = run_cli("saml", master, gladsaxe, frederiksberg, "--ud", out)
     assert res.returncode == 0, res.stderr
-    assert "1 nye ophold, 0 nye pladser, 2 rækker udfyldt; i alt 30 ophold og 18 pladser" \
+    assert "1 nyt ophold, 0 nye pladser, 2 rækker udfyldt; i alt 30 ophold og 18 pladser" \
         in res.stdout
     assert {p: _sha(p) for p in inputs_before} == inputs_before, "the inputs are only read"
 
@@ -326,7 +326,7 @@ def test_an_operator_may_add_a_place_to_its_own_agreement(master, tmp_path):
     out = tmp_path / "Ny.xlsx"
     res = run_cli("saml", master, frederiksberg, "--ud", out)
     assert res.returncode == 0, res.stderr
-    assert "0 nye ophold, 1 nye pladser" in res.stdout
+    assert "0 nye ophold, 1 ny plads" in res.stdout
     assert _rows(out, PLADSER) == full  # A3's places are the last rows: the order is the same
     assert _amounts(out) == _amounts(EXAMPLE)
 

@@ -19,6 +19,11 @@ from xl_underskud.core.records import error
 PROTECTED_SHEETS = (AFTALER.sheet, TAKSTER.sheet)
 
 
+def _count(n: int, one: str, more: str) -> str:
+    """'1 nyt ophold', '0 nye ophold', '2 nye ophold'."""
+    return f"{n} {one if n == 1 else more}"
+
+
 def _with_file(messages, name: str):
     return [replace(m, source=replace(m.source, file=name)) for m in messages]
 
@@ -160,8 +165,10 @@ def cmd_saml(args) -> int:
     except InPlaceError as exc:
         return _fail(args, [error(None, None, None, str(exc))])
     _print_messages(messages, sys.stdout)
-    print(f"{len(reports)} indberetninger samlet i {out}: {result.added_stays} nye ophold, "
-          f"{result.added_places} nye pladser, {result.completed} rækker udfyldt; i alt "
+    print(f"{_count(len(reports), 'indberetning', 'indberetninger')} samlet i {out}: "
+          f"{_count(result.added_stays, 'nyt ophold', 'nye ophold')}, "
+          f"{_count(result.added_places, 'ny plads', 'nye pladser')}, "
+          f"{_count(result.completed, 'række', 'rækker')} udfyldt; i alt "
           f"{len(result.stays)} ophold og {len(result.places)} pladser.")
     print(f"{master.name} og indberetningerne er uændrede.")
     return EXIT_OK
