@@ -163,7 +163,8 @@ def test_the_efterregulering_is_in_the_ledger_and_on_the_statements(year):
     assert correction < 0 < part
     from xl_underskud.outputs.display import kr
 
-    for expected in (f"Betaler: kommunens andel af garantibeløbene for 2024K2 {kr(part)}",
+    for expected in ("Opgørelse af underskudsgaranti 2024K2 (2. kvartal 2024)",
+                     f"Betaler: kommunens andel af garantibeløbene for 2024K2 {kr(part)}",
                      f"Betaler: efterregulering af 2024K1 {kr(correction)}",
                      "Efterregulering af tidligere afregnede perioder",
                      "Betales senest 14-08-2024 (afregnet 15-07-2024)", "UG-2024K2-101"):
@@ -226,6 +227,16 @@ def test_what_each_saml_collected(year):
     for q in year.quarters:
         assert f"3 indberetninger samlet i 2024K{q.quarter}" in q.outputs["saml"]
         assert expected[q.quarter] in q.outputs["saml"], q.outputs["saml"]
+
+
+def test_a_period_in_words():
+    from xl_underskud.outputs.statements import period_in_words
+
+    assert period_in_words("2024K2") == "2. kvartal 2024"
+    assert period_in_words("2024M03") == "marts 2024"
+    assert period_in_words("2023M12") == "december 2023"
+    assert period_in_words("2024") is None  # a year says itself
+    assert period_in_words("2022-2024") is None
 
 
 # --------------------------------------------------------------------------- same input, same result

@@ -27,7 +27,7 @@ from xl_underskud.outputs.display import kr, number, percent, share_text
 from xl_underskud.outputs.tables import (STATEMENTS_SHEET, OutChart, OutColumn, OutKind, OutTable,
                                          Trail, trails, vacancy_columns, vacancy_rows)
 from xl_underskud.core.records import Inputs, KeyDateRule, Message, Origin, Period
-from xl_underskud.core.rules.ledger import SettlementRun
+from xl_underskud.core.rules.ledger import SettlementRun, parse_period
 from xl_underskud.core.rules.settlement import Settlement, agreement_amounts
 
 ROLE_PAYER = "betalende kommune"
@@ -96,6 +96,20 @@ class AdjustmentLine:
     @property
     def difference_oere(self) -> int:
         return self.computed_oere - self.settled_oere
+
+
+MONTH_NAMES = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
+               "september", "oktober", "november", "december")
+
+
+def period_in_words(label: str) -> str | None:
+    """A quarter or month label as a finance officer says it: '2024K2' → '2. kvartal 2024',
+    '2024M03' → 'marts 2024'; a year (or anything else) → None: it says itself."""
+    parsed = parse_period(label)
+    if parsed is None or parsed[0] is Period.YEAR:
+        return None
+    kind, year, n = parsed
+    return f"{n}. kvartal {year}" if kind is Period.QUARTER else f"{MONTH_NAMES[n - 1]} {year}"
 
 
 @dataclass(frozen=True)
@@ -200,7 +214,9 @@ class StatementSet:
 
     @property
     def title(self) -> str:
-        return f"Opgørelse af underskudsgaranti {self.years_label}"
+        words = period_in_words(self.years_label)
+        return f"Opgørelse af underskudsgaranti {self.years_label}" + (
+            f" ({words})" if words else "")
 
     def payment_lines(self, st: "Statement") -> tuple[tuple[str, str], ...]:
         """The header block of a statement: sender, dates, reference, population, checksum."""
