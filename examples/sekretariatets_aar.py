@@ -60,6 +60,8 @@ OPERATORS = ("Region Hovedstaden", "Gladsaxe", "Frederiksberg")
 EXTRA_STAYS = (("O-210", "A3", 3, "Brøndby", date(2024, 2, 15), date(2024, 3, 15), None),)
 # Stays reported late: the quarter whose report first holds them.
 LATE = {"O-210": 2, "O-013": 4}
+# Departures (Til dato, Betalt til) reported late: the quarter whose report first holds them.
+LATE_DEPARTURES: dict[str, int] = {}
 OCCUPANCY_WITH_DEDUCTION = Decimal("0.99")
 
 
@@ -67,16 +69,19 @@ def period(quarter: int) -> str:
     return f"{YEAR}K{quarter}"
 
 
-def known_at(rows: list[tuple], step: int) -> list[tuple]:
+def known_at(rows: list[tuple], step: int, late: dict | None = None,
+             late_departures: dict | None = None) -> list[tuple]:
     """The stays as the operators know them at the end of quarter `step` (0: the start of the
     year): begun by then (a late one only from its report on), and a departure (Til dato and
-    Betalt til) only once it has happened."""
+    Betalt til) only once it has happened (a late one only from its report on)."""
+    late = LATE if late is None else late
+    late_departures = LATE_DEPARTURES if late_departures is None else late_departures
     cutoff = QUARTER_END[step]
     out = []
     for stay_id, aid, place, payer, start, end, paid in rows:
-        if start > cutoff or LATE.get(stay_id, 0) > step:
+        if start > cutoff or late.get(stay_id, 0) > step:
             continue
-        if end is not None and end > cutoff:
+        if end is not None and (end > cutoff or late_departures.get(stay_id, 0) > step):
             end = paid = None
         out.append((stay_id, aid, place, payer, start, end, paid))
     return out
@@ -102,7 +107,7 @@ def all_stays() -> list[tuple]:
     return _rows(EXAMPLE, OPHOLD) + list(EXTRA_STAYS)
 
 
-def start_master(target: Path, deduct: bool) -> Path:
+def start_master(target: Path, deduct: bool, **scenario) -> Path:
     """The year's master: the example with quarterly settlement of YEAR and the stays known at
     the start of the year, written with the in-place writer (the example is only read)."""
     from xl_underskud.core.declarations import OPHOLD, TAKSTER
@@ -117,7 +122,7 @@ def start_master(target: Path, deduct: bool) -> Path:
 
     cells = {cell("Periode"): "Kvartal", cell("Afregningsaar"): YEAR,
              cell("FratraekNormalTomgang"): "Ja" if deduct else "Nej"}
-    tables = {OPHOLD.name: known_at(all_stays(), 0)}
+    tables = {OPHOLD.name: known_at(all_stays(), 0, **scenario)}
     headers = {OPHOLD.name: OPHOLD.headers}
     if deduct:  # the example's 90–95 % would deduct more than the year's vacant days
         tables[TAKSTER.name] = [r[:3] + (OCCUPANCY_WITH_DEDUCTION,)
@@ -127,7 +132,7 @@ def start_master(target: Path, deduct: bool) -> Path:
     return target
 
 
-def operator_fills_in(report: Path, step: int) -> int:
+def operator_fills_in(report: Path, step: int, **scenario) -> int:
     """What the operator does in Excel: in the report's sheet Ophold, fill in Til dato and
     Betalt til of those who moved out, and add the stays begun since (its own agreements only).
     Returns the number of rows added or completed."""
@@ -138,7 +143,7 @@ def operator_fills_in(report: Path, step: int) -> int:
 
     own, _ = parse_inputs(read_workbook(report))
     ids = {a.agreement_id for a in own.agreements}
-    now = {r[0]: r for r in known_at(all_stays(), step) if r[1] in ids}
+    now = {r[0]: r for r in known_at(all_stays(), step, **scenario) if r[1] in ids}
     rows, changed = [], 0
     for row in _rows(report, OPHOLD):
         new = now.pop(row[0], row)
@@ -167,7 +172,7 @@ class Quarter:
     reports: list[Path]
     master: Path  # what saml wrote
     statements: Path  # afregning's folder
-    ledger_copy: Path  # the next master
+    ledger_copy: Path  # the next master (the ledger copy; `master` when nothing was settled)
     outputs: dict = field(default_factory=dict)  # command → stdout
     json: dict = field(default_factory=dict)  # beregn --json on `master` before afregning
 
@@ -180,15 +185,22 @@ class Year:
     final: dict  # beregn --aar YEAR --json on the last ledger copy
 
 
-def run_year(folder: Path, *, deduct: bool = False, run=_subprocess, echo=print) -> Year:
+def run_year(folder: Path, *, deduct: bool = False, run=_subprocess, echo=print,
+             late: dict | None = None, late_departures: dict | None = None) -> Year:
     """The whole year in `folder` (new). `run(*args, cwd=…)` runs one `xl-underskud` command and
-    returns an object with returncode, stdout and stderr; every command must succeed."""
+    returns an object with returncode, stdout and stderr; every command must succeed (but for
+    `afregning` with nothing to settle). `late` and `late_departures` replace LATE and
+    LATE_DEPARTURES."""
+    scenario = {"late": late, "late_departures": late_departures}
     folder = Path(folder)
     folder.mkdir(parents=True)
 
-    def xl(*args) -> str:
+    def xl(*args, nothing_ok: bool = False) -> str | None:
         echo("$ xl-underskud " + " ".join(map(str, args)))
         res = run(*args, cwd=folder)
+        if nothing_ok and res.returncode == 1 and "Intet at afregne" in res.stderr:
+            echo(res.stderr.rstrip())
+            return None  # a quarter with nothing to settle: nothing is written
         if res.returncode != 0:
             raise SystemExit(f"xl-underskud {' '.join(map(str, args))} fejlede "
                              f"({res.returncode}):\n{res.stdout}{res.stderr}")
@@ -198,7 +210,7 @@ def run_year(folder: Path, *, deduct: bool = False, run=_subprocess, echo=print)
 
     from xl_underskud.core.collect import slug
 
-    start = start_master(folder / f"Master_{YEAR}.xlsx", deduct)
+    start = start_master(folder / f"Master_{YEAR}.xlsx", deduct, **scenario)
     echo(f"# {start.name}: eksemplet med kvartalsvis afregning af {YEAR} og opholdene kendt "
          f"{QUARTER_END[0]:%d-%m-%Y}" + (" (fratræk normal tomgang, belægning 99 %)"
                                          if deduct else ""))
@@ -211,7 +223,7 @@ def run_year(folder: Path, *, deduct: bool = False, run=_subprocess, echo=print)
         for operator in OPERATORS:
             report = Path(p) / f"indberetning_{slug(operator)}.xlsx"
             xl("indberetning", master, "--driftsherre", operator, "--ud", report)
-            n = operator_fills_in(folder / report, q)
+            n = operator_fills_in(folder / report, q, **scenario)
             echo(f"# {operator} skriver {n} ophold (nye eller udfyldt) i {report.name}")
             reports.append(report)
         collected = Path(p) / "Master.xlsx"
@@ -219,8 +231,13 @@ def run_year(folder: Path, *, deduct: bool = False, run=_subprocess, echo=print)
         found = json.loads(xl("beregn", collected, "--aar", YEAR, "--json"))
         statements = Path(p) / "opgoerelser"
         out["afregning"] = xl("afregning", collected, "--periode", p, "--dato",
-                              SETTLED_ON[q].isoformat(), "--mappe", statements)
+                              SETTLED_ON[q].isoformat(), "--mappe", statements, nothing_ok=True)
         copy = statements / f"Master_afregnet_{p}.xlsx"
+        if out["afregning"] is None:
+            # nothing to pay and nothing to correct: no statements and no ledger copy; the
+            # collected master (the same ledger, the newest stays) is the next master
+            echo(f"# Intet afregnet for {p}: {collected} er næste master")
+            copy = collected
         quarters.append(Quarter(q, [folder / r for r in reports], folder / collected,
                                 folder / statements, folder / copy, out, found))
         master = copy

@@ -311,6 +311,33 @@ def test_an_edited_ledger_row_is_named(year, tmp_path):
     assert "række 6" not in res.stderr
 
 
+# --------------------------------------------------------------------------- a quiet quarter
+def test_a_quarter_with_nothing_to_settle_and_a_late_departure(tmp_path):
+    """Region Hovedstaden reports O-012's departure (31-05-2024, paid to 31-07) only for Q4.
+    At Q3 A1 place 8 is then still occupied and nothing in the year is vacant: `afregning
+    --periode 2024K3` settles nothing (exit 1, nothing written) and the collected master goes
+    on. In Q4 place 8 turns out vacant in August (O-013 from 01-09): 31 days on a quarter never
+    settled, owed now as efterregulering (positive), and the year still adds up."""
+    year = aar.run_year(tmp_path / "aaret", run=run_cli, echo=lambda *a: None,
+                        late_departures={"O-012": 4})
+    q1, q2, q3, q4 = year.quarters
+    assert q3.outputs["afregning"] is None and not q3.statements.exists()
+    assert q3.ledger_copy == q3.master
+    assert _sums(_ledger(q3.master)) == _sums(_ledger(q2.ledger_copy))
+    # beregn --json compares only periods in the ledger: Q3 is not there, so it is no
+    # efterregulering yet, just computed
+    assert q4.json["efterregulering"] == []
+    # afregning --periode 2024K4 settles the skipped Q3 with it, as efterregulering
+    assert "Efterregulering af 2024K3: 29 dele, i alt 79.673,88 kr." in q4.outputs["afregning"]
+    rows = [r for r in _ledger(q4.ledger_copy) if r[1] == "2024K3"]
+    assert {r[4].date() for r in rows} == {aar.SETTLED_ON[4]}
+    assert sum(_sums(rows).values()) == oere(31, "A1")
+    single = {(f["aftale_id"], f["periode"], f["kommunekode"]): f["beloeb_oere"]
+              for f in year.final["fordeling"] if f["beloeb_oere"]}
+    assert _sums(_ledger(q4.ledger_copy)) == single
+    assert sum(single.values()) == 35_077_001  # the same year as without the late departure
+
+
 # --------------------------------------------------------------------------- README
 def test_the_readme_walkthrough_quotes_this_run(year):
     """README's "Sekretariatets år" states figures from `python examples/sekretariatets_aar.py`:
