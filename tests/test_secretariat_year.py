@@ -217,9 +217,9 @@ def test_the_commands_table_adds_up_with_the_efterregulering(year):
 
 
 def test_what_each_saml_collected(year):
-    """From the example's stays (25 begun before 2024): Q1 brings O-107's departure (29-02-2024); Q2 O-108, O-206 and
-    the late O-210, and O-012's departure (31-05); Q3 O-008's departure (30-09) but not O-013
-    (late); Q4 O-013 and O-009."""
+    """From the example's stays (25 begun before 2024): Q1 brings O-107's departure
+    (29-02-2024); Q2 O-108, O-206 and the late O-210, and O-012's departure (31-05); Q3 O-008's
+    departure (30-09) but not O-013 (late); Q4 O-013 and O-009."""
     expected = {1: "0 nye ophold, 0 nye pladser, 1 række udfyldt; i alt 25 ophold",
                 2: "3 nye ophold, 0 nye pladser, 1 række udfyldt; i alt 28 ophold",
                 3: "0 nye ophold, 0 nye pladser, 1 række udfyldt; i alt 28 ophold",
@@ -239,7 +239,7 @@ def test_a_period_in_words():
     assert period_in_words("2022-2024") is None
 
 
-# --------------------------------------------------------------------------- same input, same result
+# --------------------------------------------------------------------------- same input twice
 def test_saml_twice_gives_the_same_master(year, tmp_path):
     q2 = year.quarters[1]
     previous = year.quarters[0].ledger_copy
