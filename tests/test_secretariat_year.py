@@ -239,6 +239,21 @@ def test_a_period_in_words():
     assert period_in_words("2022-2024") is None
 
 
+def test_a_report_carries_only_what_was_settled_on_its_own_agreements(year):
+    """Q2's reports are made from Q1's ledger copy (29 rows, all A3: Frederiksberg's). Gladsaxe's
+    report has none of them — another operator's rows would read as agreements missing from
+    Aftaler, to be corrected to 0 kr. — and Frederiksberg's has all of them."""
+    q1, q2 = year.quarters[:2]
+    settled = _ledger(q1.ledger_copy)
+    assert len(settled) == 29 and {r[0] for r in settled} == {"A3"}
+    reports = {r.name: r for r in q2.reports}
+    assert _ledger(reports["indberetning_gladsaxe.xlsx"]) == []
+    assert _ledger(reports["indberetning_region_hovedstaden.xlsx"]) == []
+    assert _ledger(reports["indberetning_frederiksberg.xlsx"]) == settled
+    res = run_cli("valider", reports["indberetning_gladsaxe.xlsx"])
+    assert res.returncode == 0 and "Afregnet" not in res.stdout, res.stdout
+
+
 # --------------------------------------------------------------------------- same input twice
 def test_saml_twice_gives_the_same_master(year, tmp_path):
     q2 = year.quarters[1]

@@ -10,8 +10,8 @@ from pathlib import Path
 from xl_underskud.cli.main import EXIT_OK, EXIT_USAGE, _fail, _print_messages, target_problem
 from xl_underskud.core.collect import (OPERATOR_PROPERTY, Report, collect, operator_agreements,
                                        operators, row_values, slug, trace)
-from xl_underskud.core.declarations import (AFTALER, FORMAT_VERSION, OMKOSTNINGER, OPHOLD,
-                                            PLADSER, TAKSTER)
+from xl_underskud.core.declarations import (AFREGNET, AFTALER, FORMAT_VERSION, OMKOSTNINGER,
+                                            OPHOLD, PLADSER, TAKSTER)
 from xl_underskud.core.records import error
 
 # The operator's report: agreements and rates are the secretariat's (protected, no password:
@@ -86,6 +86,9 @@ def cmd_indberetning(args) -> int:
         TAKSTER.name: {r.row for r in inputs.rates if r.agreement_id in ids},
         OPHOLD.name: {s.row for s in inputs.stays if s.agreement_id in ids},
         OMKOSTNINGER.name: {c.row for c in inputs.costs if c.offer in offers},
+        # what was settled on its own agreements only: another operator's ledger rows would be
+        # read as agreements gone from Aftaler ("efterreguleres til 0 kr.") in the report
+        AFREGNET.name: {r.row for r in inputs.ledger if r.agreement_id in ids},
     }
     data = {}
     for name, table in raw.tables.items():
