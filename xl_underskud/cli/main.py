@@ -174,11 +174,21 @@ def _cmd_afregning(args) -> int:
     ledger copy of the workbook (SPEC rule 14): what this run settled, appended to tblAfregnet."""
     fil = Path(args.fil)
 
+    asked = args.periode or (str(args.aar) if args.aar else None)
+    if asked is not None and args.dato <= _period_end(asked):
+        # a period is settled after it has ended: the stays of its last days are not known
+        # before (and the ledger would record a settlement of days still to come)
+        print(f"xl-underskud afregning: fejl: afregningsdatoen {args.dato.strftime('%d-%m-%Y')} "
+              f"ligger ikke efter periodens sidste dag ({_period_end(asked).strftime('%d-%m-%Y')}"
+              f"); {asked} kan først afregnes, når perioden er slut. Angiv --dato "
+              f"ÅÅÅÅ-MM-DD efter {_period_end(asked).isoformat()}.", file=sys.stderr)
+        return EXIT_USAGE
     if args.mappe and (problem := folder_problem(Path(args.mappe), args.overskriv)):
         return _fail(args, [problem])
     from xl_underskud.core.engine import evaluate
     from xl_underskud.core.parse import parse_inputs
-    from xl_underskud.core.rules.ledger import parse_period, period_year, settlement_run
+    from xl_underskud.core.rules.ledger import (duplicated_entries, parse_period, period_year,
+                                                settlement_run)
 
     raw = _read(fil)
     parsed, _ = parse_inputs(raw)
@@ -206,6 +216,13 @@ def _cmd_afregning(args) -> int:
         label = (str(years[0]) if years[0] == years[-1] else f"{years[0]}-{years[-1]}") \
             if years else "ingen"
     run = settlement_run(settlement, inputs, targets, label, args.dato)
+    if twins := duplicated_entries(run):
+        e = twins[0]
+        return _fail(args, messages + [_error(
+            f"Efterreguleringen af {e.agreement_id}, {e.period}, kommunekode "
+            f"{e.municipality_code} står allerede på arket Afregnet med samme beløb og dato "
+            f"({args.dato.strftime('%d-%m-%Y')}); to ens rækker ville ligne en række, der er "
+            f"kopieret to gange. Afregn med en anden --dato.")])
     if run.new.total_oere == 0 and not run.adjustments:
         when = f"i {label}" if year else "i projektmappen"
         if targets & {e.period for e in run.previous}:
@@ -233,6 +250,13 @@ def _cmd_afregning(args) -> int:
         return _fail(args, [problem])
     n = len(bundle.statements)
     copy_name = ledger_copy_name(fil, label)
+    names = [f"{st.file_stem}{ext}" for st in bundle.statements for ext in (".xlsx", ".pdf")]
+    for name in names + [bundle.overview_file, copy_name]:
+        # --overskriv replaces earlier outputs, never the input (SPEC: FIL is never modified)
+        if fil.exists() and (mappe / name).exists() and (mappe / name).resolve() == fil.resolve():
+            return _fail(args, [_error(f"Der må ikke skrives oven i indfilen ({fil.name}): "
+                                       f"opgørelserne i {mappe} har samme navn. Flyt "
+                                       f"{fil.name}, eller vælg en anden mappe med --mappe.")])
     show = sys.stderr.isatty()  # progress only for a person watching; never on stdout
     try:
         with atomic_folder(mappe) as tmp:
@@ -658,11 +682,31 @@ def period_argument(text: str) -> str:
 
 
 def date_argument(text: str) -> date:
-    """--dato: ÅÅÅÅ-MM-DD."""
+    """--dato: ÅÅÅÅ-MM-DD, in the declared years (9999-12-31 is a typo, and its due date would
+    not even exist)."""
+    from xl_underskud.core.declarations import YEAR_MAX, YEAR_MIN
+
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} er ikke en dato; skriv ÅÅÅÅ-MM-DD") from None
+    if not YEAR_MIN <= day.year <= YEAR_MAX:
+        raise argparse.ArgumentTypeError(f"{day.isoformat()} ligger uden for årene "
+                                         f"{YEAR_MIN}–{YEAR_MAX}")
+    return day
+
+
+def _period_end(label: str) -> date:
+    """The last day of a period label: 2024 → 31-12-2024, 2024K1 → 31-03-2024, 2024M02 →
+    29-02-2024."""
+    import calendar
+
+    from xl_underskud.core.declarations import Period
+    from xl_underskud.core.rules.ledger import parse_period
+
+    kind, year, n = parse_period(label)
+    month = {Period.YEAR: 12, Period.QUARTER: 3 * n, Period.MONTH: n}[kind]
+    return date(year, month, calendar.monthrange(year, month)[1])
 
 
 def _overwrite_option(p) -> None:

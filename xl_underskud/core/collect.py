@@ -24,6 +24,7 @@ then the report's row order), so `saml` is idempotent.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from xl_underskud.core import municipalities as muni
@@ -292,12 +293,24 @@ def trace(messages, origins: dict) -> list[Message]:
     (a report's new or completing row) or at the master's row."""
     out = []
     for m in messages:
-        origin = origins.get((m.source.sheet, m.source.row))
+        sheet = m.source.sheet
+
+        def other_row(match, sheet=sheet):
+            # a row the text names besides its own ("overlapper ophold O-109 (række 22)"):
+            # a number of the merged tables, which no file has; named by its file and row
+            origin = origins.get((sheet, int(match.group(1))))
+            return match.group(0) if origin is None else f"række {origin[1]} i {origin[0]}"
+
+        m = replace(m, text=_OTHER_ROW.sub(other_row, m.text))
+        origin = origins.get((sheet, m.source.row))
         if origin is not None:
             file, row = origin
             m = replace(m, source=replace(m.source, file=file, row=row))
         out.append(m)
     return out
+
+
+_OTHER_ROW = re.compile(r"\brække (\d+)\b")
 
 
 def row_values(records, table: Table) -> list[tuple]:

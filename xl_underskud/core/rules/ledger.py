@@ -123,7 +123,19 @@ def check_ledger(inputs: Inputs) -> list[Message]:
     messages = []
     kind = inputs.settings.period
     agreements = {a.agreement_id for a in inputs.agreements}
+    first_row: dict[tuple, int] = {}
     for r in inputs.ledger:
+        # Two rows for one part are a correction; two rows alike in every value (amount and
+        # date too) are a row pasted twice: counted twice, the part would be refunded. One run
+        # never writes such a pair (`duplicated_entries`).
+        same = (r.agreement_id, r.period, r.municipality_code, r.amount, r.settled_on, r.check)
+        if same in first_row:
+            messages.append(cell_error(
+                AFREGNET, r.row, "agreement_id",
+                f"Rækken er magen til række {first_row[same]} ({r.agreement_id}, {r.period}, "
+                f"{r.municipality_code}, afregnet {fmt(r.settled_on)}): en række, der er kopieret "
+                f"to gange, ville blive talt med to gange. Slet den ene."))
+        first_row.setdefault(same, r.row)
         if agreements and r.agreement_id not in agreements:
             messages.append(cell_warning(
                 AFREGNET, r.row, "agreement_id",
@@ -154,6 +166,14 @@ def check_ledger(inputs: Inputs) -> list[Message]:
                 f"afregningen. Ret den tilbage; en rettelse skrives som en ny række ved næste "
                 f"afregning."))
     return messages
+
+
+def duplicated_entries(run: "SettlementRun") -> tuple[LedgerEntry, ...]:
+    """Rows a run would append that are alike in every value to a row already in the ledger
+    (the same difference for the same part, settled on the same day): the ledger would then
+    hold a pair `check_ledger` refuses as a row pasted twice."""
+    before = set(run.previous)
+    return tuple(e for e in run.appended if e in before)
 
 
 def settled_sums(ledger: Iterable[LedgerEntry]) -> dict[Key, int]:

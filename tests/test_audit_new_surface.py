@@ -1,0 +1,186 @@
+"""Audit of the surface merged with the ledger and the collection (saml, afregning --periode,
+tblAfregnet, the payable statements' settings): each test is a defect found by attacking it as
+a hostile or unlucky user would, and failed before its fix."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+from openpyxl.utils import get_column_letter, range_boundaries
+
+from conftest import run_cli
+
+
+def _sha(path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _edit(src: Path, dst: Path, change) -> Path:
+    """`src` edited with openpyxl (as a user's Excel would save it) into `dst`."""
+    wb = openpyxl.load_workbook(src)
+    change(wb)
+    wb.save(dst)
+    return dst
+
+
+def _append(ws, values) -> int:
+    """A row appended to the sheet's table (the table grows over it); its Excel row."""
+    table = next(iter(ws.tables.values()))
+    c1, r1, c2, r2 = range_boundaries(table.ref)
+    for i, v in enumerate(values):
+        ws.cell(r2 + 1, c1 + i, v)
+    table.ref = f"{get_column_letter(c1)}{r1}:{get_column_letter(c2)}{r2 + 1}"
+    if table.autoFilter is not None:
+        table.autoFilter.ref = table.ref
+    return r2 + 1
+
+
+def _setting(wb, name: str, value) -> None:
+    for title, coord in wb.defined_names[name].destinations:
+        wb[title][coord.replace("$", "")].value = value
+
+
+def _settled_2023(example_path, tmp_path) -> Path:
+    """The example's ledger copy after `afregning --periode 2023 --dato 2024-02-01`."""
+    res = run_cli("afregning", example_path, "--periode", "2023", "--dato", "2024-02-01",
+                  "--mappe", tmp_path / "UD2023")
+    assert res.returncode == 0, res.stderr
+    return tmp_path / "UD2023" / f"{example_path.stem}_afregnet_2023.xlsx"
+
+
+# -- afregning ---------------------------------------------------------------------------------
+
+def test_afregning_with_overskriv_never_replaces_the_input_in_its_folder(example_path, tmp_path):
+    # the input lies in the --mappe folder under a statement's name: --overskriv may replace
+    # earlier statements, never the input (before: the input was overwritten, exit 0)
+    folder = tmp_path / "UD"
+    folder.mkdir()
+    fil = folder / "Opgoerelse_2023_101_Koebenhavn.xlsx"
+    fil.write_bytes(example_path.read_bytes())
+    before = _sha(fil)
+    res = run_cli("afregning", fil, "--aar", "2023", "--mappe", folder, "--overskriv")
+    assert res.returncode == 1
+    assert "Der må ikke skrives oven i indfilen (Opgoerelse_2023_101_Koebenhavn.xlsx)" in res.stderr
+    assert _sha(fil) == before
+    assert sorted(p.name for p in folder.iterdir()) == [fil.name]
+
+
+def test_afregning_dato_far_in_the_future_is_a_usage_error_not_a_traceback(example_path,
+                                                                             tmp_path):
+    # before: OverflowError (the due date after 9999-12-31) and a traceback
+    res = run_cli("afregning", example_path, "--periode", "2023", "--dato", "9999-12-31",
+                  "--mappe", tmp_path / "UD")
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr and "uden for årene 2000–2100" in res.stderr
+    assert not (tmp_path / "UD").exists()
+
+
+def test_afregning_dato_before_the_period_has_ended_is_a_usage_error(example_path, tmp_path):
+    # before: 2023 settled on 01-06-2023, the ledger recording days still to come
+    for args in (["--periode", "2023", "--dato", "2023-06-01"],
+                 ["--aar", "2023", "--dato", "2023-12-31"]):
+        res = run_cli("afregning", example_path, *args, "--mappe", tmp_path / "UD")
+        assert res.returncode == 2, args
+        assert "kan først afregnes, når perioden er slut" in res.stderr
+        assert not (tmp_path / "UD").exists()
+    res = run_cli("afregning", example_path, "--periode", "2023", "--dato", "2024-01-01",
+                  "--mappe", tmp_path / "UD")
+    assert res.returncode == 0, res.stderr
+
+
+# -- tblAfregnet -------------------------------------------------------------------------------
+
+def test_a_ledger_row_pasted_twice_is_an_error_not_a_refund(example_path, tmp_path):
+    # before: the copy counted twice, and the next settlement refunded the whole part
+    # (efterregulering -106.154,52 kr.) and wrote the refund into the ledger
+    copy = _settled_2023(example_path, tmp_path)
+
+    def paste(wb):
+        ws = wb["Afregnet"]
+        return _append(ws, [c.value for c in ws[5]])
+
+    twice = _edit(copy, tmp_path / "twice.xlsx", paste)
+    res = run_cli("afregning", twice, "--periode", "2024", "--dato", "2025-02-01",
+                  "--mappe", tmp_path / "UD2024")
+    assert res.returncode == 1
+    assert "ark Afregnet, række 92" in res.stderr and "magen til række 5" in res.stderr
+    assert not (tmp_path / "UD2024").exists()
+    assert run_cli("valider", twice).returncode == 1
+
+
+def test_a_correction_row_for_the_same_part_is_still_allowed(example_path, tmp_path):
+    # two rows for one part with different amounts are a correction: no error
+    from xl_underskud.core.rules.ledger import check_value
+
+    copy = _settled_2023(example_path, tmp_path)
+
+    def correct(wb):
+        ws = wb["Afregnet"]
+        aid, period, code = ws["A5"].value, ws["B5"].value, ws["C5"].value
+        day = datetime(2024, 3, 1)
+        _append(ws, [aid, period, code, -1.5, day,
+                     check_value(aid, period, code, -150, day.date())])
+
+    corrected = _edit(copy, tmp_path / "corrected.xlsx", correct)
+    assert run_cli("valider", corrected).returncode == 0
+
+
+# -- the statements' settings ------------------------------------------------------------------
+
+def test_a_payment_reference_with_an_unknown_placeholder_is_an_error(example_path, tmp_path):
+    # before: "UG-{kommune}", "{0}{periode!r}", "{periode:>99999999}" and "UG" were printed
+    # as written on every municipality's statement (one reference for all)
+    for rule, expected in (("UG-{kommune}", "indeholder {kommune}"),
+                           ("{0}-{periode}-{kommunekode}", "indeholder {0}"),
+                           ("{periode:>99999999}-{kommunekode}", "indeholder {periode:>"),
+                           ("UG-{periode}", "mangler {kommunekode}")):
+        bad = _edit(example_path, tmp_path / "bad.xlsx",
+                    lambda wb, rule=rule: _setting(wb, "Betalingsreference", rule))
+        res = run_cli("afregning", bad, "--aar", "2023", "--mappe", tmp_path / "UD")
+        assert res.returncode == 1, rule
+        assert "ark Indstillinger" in res.stderr and expected in res.stderr, res.stderr
+        assert not (tmp_path / "UD").exists()
+    good = _edit(example_path, tmp_path / "good.xlsx",
+                 lambda wb: _setting(wb, "Betalingsreference", "X{kommunekode}/{periode}"))
+    assert run_cli("valider", good).returncode == 0
+
+
+def test_a_contact_email_with_a_line_break_is_an_error(example_path, tmp_path):
+    # before: "a@b.dk\nBcc: x@y" went onto every statement's sender line
+    for value, expected in (("a@b.dk\nBcc: x@y.dk", "linjeskift"),
+                            ("sekretariatet", "ikke en e-mailadresse")):
+        bad = _edit(example_path, tmp_path / "bad.xlsx",
+                    lambda wb, value=value: _setting(wb, "SekretariatEmail", value))
+        res = run_cli("valider", bad)
+        assert res.returncode == 1
+        assert "kontakt e-mail" in res.stdout + res.stderr and expected in res.stdout + res.stderr
+
+
+def test_a_huge_number_is_shown_short_in_the_message(example_path, tmp_path):
+    # before: 1e300 in Beløb was shown as its 301 digits
+    copy = _settled_2023(example_path, tmp_path)
+    big = _edit(copy, tmp_path / "big.xlsx",
+                lambda wb: setattr(wb["Afregnet"]["D5"], "value", 1e300))
+    res = run_cli("valider", big)
+    out = res.stdout + res.stderr
+    assert res.returncode == 1 and "1e+300 er for stor" in out
+    assert max(len(line) for line in out.splitlines()) < 200
+
+
+# -- saml --------------------------------------------------------------------------------------
+
+def test_saml_names_the_other_row_of_an_overlap_in_its_own_file(example_path, tmp_path):
+    # before: "overlapper ophold O-109 (række 22)": a number of the merged tables, no row of
+    # any file (O-109 is row 26 of the master)
+    report = tmp_path / "gladsaxe.xlsx"
+    assert run_cli("indberetning", example_path, "--driftsherre", "Gladsaxe",
+                   "--ud", report).returncode == 0
+    bad = _edit(report, tmp_path / "ny.xlsx", lambda wb: _append(
+        wb["Ophold"], ["O-900", "A2", 6, "Gladsaxe", datetime(2024, 8, 1), None, None]))
+    res = run_cli("saml", example_path, bad, "--ud", tmp_path / "master.xlsx")
+    assert res.returncode == 1
+    assert ("fil ny.xlsx, ark Ophold, række 14" in res.stderr
+            and f"O-109 (række 26 i {example_path.name})" in res.stderr), res.stderr
+    assert not (tmp_path / "master.xlsx").exists()
