@@ -184,3 +184,44 @@ def test_saml_names_the_other_row_of_an_overlap_in_its_own_file(example_path, tm
     assert ("fil ny.xlsx, ark Ophold, række 14" in res.stderr
             and f"O-109 (række 26 i {example_path.name})" in res.stderr), res.stderr
     assert not (tmp_path / "master.xlsx").exists()
+
+
+def _zip_edit(src: Path, dst: Path, part: str, change) -> Path:
+    """`src` with one part's bytes changed (what another program could have written)."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            data = z.read(info.filename)
+            out.writestr(info.filename, change(data) if info.filename == part else data)
+    return dst
+
+
+def _ophold_part(path: Path) -> str:
+    from xl_underskud.xlsx.inplace import _sheet_names
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return _sheet_names(z)["ophold"]
+
+
+def test_saml_does_not_grow_a_table_over_merged_cells(example_path, tmp_path):
+    # before: tblOphold grew over the merged cells A34:C35 under it (exit 0): a table over
+    # merged cells is a file Excel repairs on opening
+    report = tmp_path / "gladsaxe.xlsx"
+    assert run_cli("indberetning", example_path, "--driftsherre", "Gladsaxe",
+                   "--ud", report).returncode == 0
+    new = _edit(report, tmp_path / "ny.xlsx", lambda wb: _append(
+        wb["Ophold"], ["O-900", "A2", 5, "Gladsaxe", datetime(2024, 4, 1),
+                       datetime(2024, 5, 15), None]))
+    master = _zip_edit(example_path, tmp_path / "flettet.xlsx", _ophold_part(example_path),
+                       lambda d: d.replace(b"</sheetData>", b'</sheetData><mergeCells count="1">'
+                                           b'<mergeCell ref="A34:C35"/></mergeCells>', 1))
+    assert run_cli("valider", master).returncode == 0
+    res = run_cli("saml", master, new, "--ud", tmp_path / "master.xlsx")
+    assert res.returncode == 1
+    assert "fil flettet.xlsx" in res.stderr and "A34:C35" in res.stderr and "flettet" in res.stderr
+    assert not (tmp_path / "master.xlsx").exists()
+    # without the merge the same report is merged
+    res = run_cli("saml", example_path, new, "--ud", tmp_path / "master.xlsx")
+    assert res.returncode == 0, res.stderr

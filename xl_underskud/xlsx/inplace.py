@@ -372,6 +372,21 @@ def _rewrite_sheet(data: bytes, sheet: str, changes: list[tuple[_TableRef, list[
                                 f"vokser ned til række {new_last}, men cellen under tabellen er "
                                 f"ikke tom. Flyt det, der står under tabellen, og prøv igen.")
                 break
+        for merged in _MERGE_REF.findall(suffix):
+            # Excel cannot have a table over merged cells: it would repair the file on opening
+            mm = _RANGE.match(merged.decode())
+            if not mm:
+                continue
+            c1, r1 = column_index(mm.group(1)), int(mm.group(2))
+            c2, r2 = (column_index(mm.group(3)), int(mm.group(4))) if mm.group(3) else (c1, r1)
+            if (c1 <= ref.last_col and ref.first_col <= c2 and r1 <= new_last
+                    and ref.last_row < r2):
+                problems.append(f"Arket {sheet}: tabellen {ref.name} skal have {len(new_rows)} "
+                                f"rækker og vokser ned til række {new_last}, men cellerne "
+                                f"{merged.decode()} under tabellen er flettet, og en tabel kan "
+                                f"ikke dække flettede celler. Ophæv fletningen (Start › Flet og "
+                                f"centrer), og prøv igen.")
+                break
         for other in others:
             if other is ref:
                 continue
@@ -446,6 +461,7 @@ def _rewrite_sheet(data: bytes, sheet: str, changes: list[tuple[_TableRef, list[
     return prefix + sheet_data + suffix
 
 
+_MERGE_REF = re.compile(rb'<mergeCell\b[^>]*?\bref="([^"]*)"')
 _TABLE_REFS = re.compile(rb'(<(?:table|autoFilter)\b[^>]*?\bref=")([^"]*)(")')
 _SORT_REF = re.compile(rb'(<sortState\b[^>]*?\bref=")([^"]*)(")')
 
