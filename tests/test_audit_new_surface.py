@@ -225,3 +225,27 @@ def test_saml_does_not_grow_a_table_over_merged_cells(example_path, tmp_path):
     # without the merge the same report is merged
     res = run_cli("saml", example_path, new, "--ud", tmp_path / "master.xlsx")
     assert res.returncode == 0, res.stderr
+
+
+def test_saml_names_the_report_that_filled_a_blank_in_a_conflict(example_path, tmp_path):
+    # two reports fill the same blank (O-101's Til dato) differently; before: "… men 31-01-2024
+    # i masteren", though the master's cell is blank and the value came from the first report
+    report = tmp_path / "gladsaxe.xlsx"
+    assert run_cli("indberetning", example_path, "--driftsherre", "Gladsaxe",
+                   "--ud", report).returncode == 0
+
+    def moved_out(day):
+        def change(wb):
+            ws = wb["Ophold"]
+            for r in range(5, ws.max_row + 1):
+                if ws.cell(r, 1).value == "O-101":
+                    ws.cell(r, 6).value = day
+        return change
+
+    first = _edit(report, tmp_path / "foerste.xlsx", moved_out(datetime(2024, 1, 31)))
+    second = _edit(report, tmp_path / "anden.xlsx", moved_out(datetime(2024, 2, 29)))
+    res = run_cli("saml", example_path, first, second, "--ud", tmp_path / "master.xlsx")
+    assert res.returncode == 1
+    assert "fil anden.xlsx, ark Ophold, række 5, kolonne Til dato" in res.stderr
+    assert "men 31-01-2024 i foerste.xlsx" in res.stderr, res.stderr
+    assert not (tmp_path / "master.xlsx").exists()

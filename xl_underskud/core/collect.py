@@ -152,6 +152,7 @@ class _Row:
     file: str | None  # None: the master's row
     row: int | None
     completed_by: tuple[str, int | None] | None = None  # (file, row) that filled a blank
+    filled: dict = field(default_factory=dict)  # field → the file that filled its blank
 
 
 def _complete(table: Table, current: _Row, rec, report: Report, what: str,
@@ -167,13 +168,16 @@ def _complete(table: Table, current: _Row, rec, report: Report, what: str,
             changes[column.field] = new
             continue
         conflict = True
+        # the value the row holds came from the master, or from the report that filled it
+        holder = current.filled.get(column.field, master_label)
         messages.append(_error(report.name, table, rec.row, column.field,
                                f"{what} har {column.header} {_show(new, column)} i filen, "
-                               f"men {_show(old, column)} i {master_label}. Et indsamlet "
+                               f"men {_show(old, column)} i {holder}. Et indsamlet "
                                f"ophold eller en plads kan kun ændres af sekretariatet, i "
                                f"masteren; en tom celle må gerne udfyldes."))
     if changes and not conflict:  # a row that contradicts is not half merged
         current.record = replace(current.record, **changes)
+        current.filled.update({f: report.name for f in changes})
         return True
     return False
 
