@@ -249,3 +249,51 @@ def test_saml_names_the_report_that_filled_a_blank_in_a_conflict(example_path, t
     assert "fil anden.xlsx, ark Ophold, række 5, kolonne Til dato" in res.stderr
     assert "men 31-01-2024 i foerste.xlsx" in res.stderr, res.stderr
     assert not (tmp_path / "master.xlsx").exists()
+
+
+def _with_ledger_row(copy: Path, dst: Path, aid, period, code, oere, day: datetime) -> Path:
+    """The ledger copy with one more row whose Kontrol is right (as a hand-made row can be:
+    the checksum's recipe is in the README)."""
+    from xl_underskud.core.rules.ledger import check_value
+
+    return _edit(copy, dst, lambda wb: _append(
+        wb["Afregnet"], [aid, period, code, oere / 100, day,
+                         check_value(aid, period, code, oere, day.date())]))
+
+
+def test_a_ledger_row_for_no_municipality_is_an_error_not_a_statement(example_path, tmp_path):
+    # before: code 999 (no municipality) got its own statement, Opgoerelse_2024_999_999.pdf
+    copy = _settled_2023(example_path, tmp_path)
+    bad = _with_ledger_row(copy, tmp_path / "bad.xlsx", "A1", "2023", 999, 100,
+                           datetime(2024, 2, 1))
+    res = run_cli("afregning", bad, "--periode", "2024", "--dato", "2025-02-01",
+                  "--mappe", tmp_path / "UD2024")
+    assert res.returncode == 1
+    assert "række 92, kolonne Kommunekode" in res.stderr and "999" in res.stderr
+    assert not (tmp_path / "UD2024").exists()
+
+
+def test_a_ledger_row_settled_before_its_period_ended_is_an_error(example_path, tmp_path):
+    # before: 2090 "settled" on 01-02-2024 was efterreguleret (-1,00 kr.) in 2025
+    copy = _settled_2023(example_path, tmp_path)
+    bad = _with_ledger_row(copy, tmp_path / "bad.xlsx", "A1", "2090", 101, 100,
+                           datetime(2024, 2, 1))
+    res = run_cli("afregning", bad, "--periode", "2024", "--dato", "2025-02-01",
+                  "--mappe", tmp_path / "UD2024")
+    assert res.returncode == 1
+    assert "række 92, kolonne Afregnet dato" in res.stderr and "før den sluttede" in res.stderr
+    assert not (tmp_path / "UD2024").exists()
+    assert run_cli("valider", bad).returncode == 1
+
+
+def test_afregning_dated_before_an_earlier_settlement_is_an_error(example_path, tmp_path):
+    # 2023 was settled on 01-02-2024; settling 2024 with --dato 2023-... cannot happen (the
+    # period has not ended), but a ledger row dated 2099 makes every later --dato earlier
+    copy = _settled_2023(example_path, tmp_path)
+    bad = _with_ledger_row(copy, tmp_path / "bad.xlsx", "A1", "2023", 101, 100,
+                           datetime(2099, 2, 1))
+    res = run_cli("afregning", bad, "--periode", "2024", "--dato", "2025-02-01",
+                  "--mappe", tmp_path / "UD2024")
+    assert res.returncode == 1
+    assert "række 92, kolonne Afregnet dato" in res.stderr and "01-02-2099" in res.stderr
+    assert not (tmp_path / "UD2024").exists()

@@ -187,8 +187,10 @@ def _cmd_afregning(args) -> int:
         return _fail(args, [problem])
     from xl_underskud.core.engine import evaluate
     from xl_underskud.core.parse import parse_inputs
-    from xl_underskud.core.rules.ledger import (duplicated_entries, parse_period, period_year,
-                                                settlement_run)
+    from xl_underskud.core.declarations import AFREGNET
+    from xl_underskud.core.records import cell_error
+    from xl_underskud.core.rules.ledger import (duplicated_entries, later_than, parse_period,
+                                                period_year, settlement_run)
 
     raw = _read(fil)
     parsed, _ = parse_inputs(raw)
@@ -215,6 +217,12 @@ def _cmd_afregning(args) -> int:
         years = sorted(settlement.years)
         label = (str(years[0]) if years[0] == years[-1] else f"{years[0]}-{years[-1]}") \
             if years else "ingen"
+    if (later := later_than(inputs.ledger, args.dato)) is not None:
+        return _fail(args, messages + [cell_error(
+            AFREGNET, later.row, "settled_on",
+            f"Rækken er afregnet {later.settled_on.strftime('%d-%m-%Y')}, efter afregningsdatoen "
+            f"{args.dato.strftime('%d-%m-%Y')} (--dato): en ny afregning kan ikke dateres før en "
+            f"tidligere. Tjek --dato.")])
     run = settlement_run(settlement, inputs, targets, label, args.dato)
     if twins := duplicated_entries(run):
         e = twins[0]
@@ -697,16 +705,9 @@ def date_argument(text: str) -> date:
 
 
 def _period_end(label: str) -> date:
-    """The last day of a period label: 2024 → 31-12-2024, 2024K1 → 31-03-2024, 2024M02 →
-    29-02-2024."""
-    import calendar
+    from xl_underskud.core.rules.ledger import period_end
 
-    from xl_underskud.core.declarations import Period
-    from xl_underskud.core.rules.ledger import parse_period
-
-    kind, year, n = parse_period(label)
-    month = {Period.YEAR: 12, Period.QUARTER: 3 * n, Period.MONTH: n}[kind]
-    return date(year, month, calendar.monthrange(year, month)[1])
+    return period_end(label)
 
 
 def _overwrite_option(p) -> None:

@@ -19,6 +19,7 @@ Pure: values in, values out; nothing here reads or writes a file.
 """
 from __future__ import annotations
 
+import calendar
 import hashlib
 import re
 from collections import defaultdict
@@ -27,6 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
+from xl_underskud.core import municipalities as muni
 from xl_underskud.core.dates import fmt
 from xl_underskud.core.declarations import AFREGNET, Period
 from xl_underskud.core.records import Inputs, LedgerRow, Message, cell_error, cell_warning
@@ -49,6 +51,19 @@ def parse_period(label: str) -> tuple[Period, int, int] | None:
     if m.group(3):
         return Period.MONTH, year, int(m.group(3))
     return Period.YEAR, year, 1
+
+
+def period_end(label: str) -> date:
+    """The last day of a valid period label: 2024 → 31-12-2024, 2024K1 → 31-03-2024."""
+    kind, year, n = parse_period(label)
+    month = {Period.YEAR: 12, Period.QUARTER: 3 * n, Period.MONTH: n}[kind]
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def later_than(ledger, day: date):
+    """The first ledger row settled after `day` (a settlement dated before an earlier one), or
+    None."""
+    return next((r for r in ledger if r.settled_on > day), None)
 
 
 def period_year(label: str) -> int:
@@ -141,7 +156,17 @@ def check_ledger(inputs: Inputs) -> list[Message]:
                 AFREGNET, r.row, "agreement_id",
                 f'AftaleID "{r.agreement_id}" findes ikke på arket Aftaler: det afregnede beløb '
                 f"efterreguleres til 0 kr., når perioden genberegnes."))
+        if r.municipality_code not in muni.names_by_code():
+            messages.append(cell_error(
+                AFREGNET, r.row, "municipality_code",
+                f"Kommunekode {r.municipality_code} er ikke en dansk kommune: en opgørelse til "
+                f"den ville ikke have nogen modtager."))
         parsed = parse_period(r.period)
+        if parsed is not None and r.settled_on <= period_end(r.period):
+            messages.append(cell_error(
+                AFREGNET, r.row, "settled_on",
+                f"Perioden {r.period} er afregnet {fmt(r.settled_on)}, før den sluttede "
+                f"({fmt(period_end(r.period))}): en periode afregnes først, når den er slut."))
         if parsed is None:
             messages.append(cell_error(
                 AFREGNET, r.row, "period",
