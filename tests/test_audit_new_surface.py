@@ -297,3 +297,38 @@ def test_afregning_dated_before_an_earlier_settlement_is_an_error(example_path, 
     assert res.returncode == 1
     assert "række 92, kolonne Afregnet dato" in res.stderr and "01-02-2099" in res.stderr
     assert not (tmp_path / "UD2024").exists()
+
+
+def test_saml_takes_a_row_typed_under_the_masters_table_as_the_tables(example_path, tmp_path):
+    # A stay typed directly under tblOphold without extending the table belongs to the table
+    # (README: the same in every command); valider counts it. Before: saml refused the master
+    # ("cellen under tabellen er ikke tom. Flyt det, der står under tabellen") even with no new
+    # rows at all.
+    from excel_validity import lint_problems, validator_problems
+
+    def typed_below(wb):
+        ws = wb["Ophold"]
+        last = range_boundaries(ws.tables["tblOphold"].ref)[3]
+        for i, v in enumerate(["O-950", "A2", 5, "Gladsaxe", datetime(2024, 4, 1),
+                               datetime(2024, 4, 10), None]):
+            ws.cell(last + 1, 1 + i, v)
+
+    master = _edit(example_path, tmp_path / "master.xlsx", typed_below)
+    assert run_cli("valider", master).returncode == 0
+    report = tmp_path / "gladsaxe.xlsx"
+    assert run_cli("indberetning", example_path, "--driftsherre", "Gladsaxe",
+                   "--ud", report).returncode == 0
+    new = _edit(report, tmp_path / "ny.xlsx", lambda wb: _append(
+        wb["Ophold"], ["O-900", "A2", 5, "Gladsaxe", datetime(2024, 4, 20),
+                       datetime(2024, 5, 15), None]))
+    out = tmp_path / "samlet.xlsx"
+    res = run_cli("saml", master, new, "--ud", out)
+    assert res.returncode == 0, res.stderr
+    assert "1 nye ophold" in res.stdout and "i alt 31 ophold" in res.stdout
+    ws = openpyxl.load_workbook(out)["Ophold"]
+    assert ws.tables["tblOphold"].ref == "A4:G35"
+    assert [ws.cell(r, 1).value for r in (34, 35)] == ["O-950", "O-900"]
+    # (openpyxl wrote the master's styles.xml; the parts saml writes must be valid)
+    assert lint_problems(out) == []
+    assert [p for p in validator_problems(out) if "styles.xml" not in p] == []
+    assert run_cli("valider", out).returncode == 0

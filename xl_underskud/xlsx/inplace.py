@@ -349,6 +349,14 @@ def _rewrite_sheet(data: bytes, sheet: str, changes: list[tuple[_TableRef, list[
                              f"the table has {width} columns")
         first = ref.header_row + 1
         new_last = ref.header_row + max(len(new_rows), 1)  # a table keeps one (empty) row
+        # rows typed directly below the table, without extending it, are the table's (as the
+        # reader reads them, `core.grid.read_table`): their values are among `new_rows`, so
+        # they are rewritten with the table, not refused as something in its way
+        old_last = ref.last_row
+        while (row := rows.get(old_last + 1)) is not None and any(
+                c in row.cells and _HAS_CONTENT.search(row.cells[c])
+                for c in range(ref.first_col, ref.last_col + 1)):
+            old_last += 1
         # the style of each column: its first data cell's, else the column's own
         styles: dict[int, bytes | None] = {}
         for col in range(ref.first_col, ref.last_col + 1):
@@ -362,7 +370,7 @@ def _rewrite_sheet(data: bytes, sheet: str, changes: list[tuple[_TableRef, list[
                         break
             styles[col] = style if style is not None else col_styles.get(col)
         # the table may only grow into empty cells (Excel would refuse too)
-        for r in range(ref.last_row + 1, new_last + 1):
+        for r in range(old_last + 1, new_last + 1):
             row = rows.get(r)
             taken = [c for c in range(ref.first_col, ref.last_col + 1)
                      if row is not None and c in row.cells and _HAS_CONTENT.search(row.cells[c])]
@@ -395,7 +403,7 @@ def _rewrite_sheet(data: bytes, sheet: str, changes: list[tuple[_TableRef, list[
                 problems.append(f"Arket {sheet}: tabellen {ref.name} vokser ned til række "
                                 f"{new_last} og ind i tabellen {other.name}. Flyt den ene "
                                 f"tabel, og prøv igen.")
-        for r in range(first, max(ref.last_row, new_last) + 1):
+        for r in range(first, max(old_last, new_last) + 1):
             row = rows.get(r)
             if row is None:
                 if r > new_last:
