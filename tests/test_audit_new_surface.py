@@ -135,7 +135,10 @@ def test_a_payment_reference_with_an_unknown_placeholder_is_an_error(example_pat
     for rule, expected in (("UG-{kommune}", "indeholder {kommune}"),
                            ("{0}-{periode}-{kommunekode}", "indeholder {0}"),
                            ("{periode:>99999999}-{kommunekode}", "indeholder {periode:>"),
-                           ("UG-{periode}", "mangler {kommunekode}")):
+                           ("UG-{periode}", "mangler {kommunekode}"),
+                           # the PDF drew "?" and "-" where the .xlsx shows 🙂 and –
+                           ("\U0001f642{periode}-{kommunekode}", "U+1F642"),
+                           ("UG\u2013{periode}-{kommunekode}", "U+2013")):
         bad = _edit(example_path, tmp_path / "bad.xlsx",
                     lambda wb, rule=rule: _setting(wb, "Betalingsreference", rule))
         res = run_cli("afregning", bad, "--aar", "2023", "--mappe", tmp_path / "UD")

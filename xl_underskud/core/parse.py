@@ -481,6 +481,12 @@ def _check_statement_texts(raw: RawWorkbook, values: dict, messages: list[Messag
             problem("reference_rule", f"Betalingsreferencen {rule} indeholder {unknown[0][:20]}; "
                                       f"kun {{periode}} og {{kommunekode}} udfyldes (fx "
                                       f"UG-{{periode}}-{{kommunekode}}).")
+        elif odd := [ch for ch in rule if ch.encode("latin-1", "replace") == b"?" and ch != "?"]:
+            # the PDF's core font draws latin-1 only: the PDF would show "?" where the .xlsx
+            # shows the character, and the two statements would name different references
+            problem("reference_rule", f"Betalingsreferencen {rule} indeholder tegnet {odd[0]} "
+                                      f"(U+{ord(odd[0]):04X}), som ikke kan skrives i "
+                                      f"PDF-opgørelsen; brug bogstaver, tal og fx - eller /.")
         elif "{kommunekode}" not in rule:
             problem("reference_rule", f"Betalingsreferencen {rule} mangler {{kommunekode}}: "
                                       f"så får alle betalende kommuner samme reference, og "
