@@ -335,3 +335,17 @@ def test_saml_takes_a_row_typed_under_the_masters_table_as_the_tables(example_pa
     assert lint_problems(out) == []
     assert [p for p in validator_problems(out) if "styles.xml" not in p] == []
     assert run_cli("valider", out).returncode == 0
+
+
+def test_afregning_without_periode_does_not_settle_a_period_that_has_not_ended(example_path,
+                                                                               tmp_path):
+    # Afregningsaar 2025 on Indstillinger (or every year, without it) and --dato 01-06-2025:
+    # before, 2025 was settled on 01-06-2025 — a ledger row the next run refuses ("afregnet
+    # før den sluttede")
+    year_2025 = _edit(example_path, tmp_path / "aar.xlsx",
+                      lambda wb: _setting(wb, "Afregningsaar", 2025))
+    for path in (year_2025, example_path):
+        res = run_cli("afregning", path, "--dato", "2025-06-01", "--mappe", tmp_path / "UD")
+        assert res.returncode == 1, res.stdout
+        assert "Perioden 2025 slutter 31-12-2025" in res.stderr
+        assert not (tmp_path / "UD").exists()

@@ -217,6 +217,16 @@ def _cmd_afregning(args) -> int:
         years = sorted(settlement.years)
         label = (str(years[0]) if years[0] == years[-1] else f"{years[0]}-{years[-1]}") \
             if years else "ingen"
+    if unfinished := sorted((p for p in targets if _period_end(p) >= args.dato),
+                            key=_period_end):
+        # (--periode and --aar are checked before reading: exit 2; here the periods came from
+        # Afregningsaar on Indstillinger or from every year with guaranteed days)
+        p = unfinished[-1]
+        return _fail(args, messages + [_error(
+            f"Perioden {p} slutter {_period_end(p).strftime('%d-%m-%Y')}, men afregningsdatoen "
+            f"er {args.dato.strftime('%d-%m-%Y')}: en periode afregnes først, når den er slut. "
+            f"Vælg de afsluttede perioder med --periode eller --aar (eller Afregningsaar på "
+            f"arket Indstillinger), eller angiv --dato.")])
     if (later := later_than(inputs.ledger, args.dato)) is not None:
         return _fail(args, messages + [cell_error(
             AFREGNET, later.row, "settled_on",
