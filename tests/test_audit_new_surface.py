@@ -349,3 +349,19 @@ def test_afregning_without_periode_does_not_settle_a_period_that_has_not_ended(e
         assert res.returncode == 1, res.stdout
         assert "Perioden 2025 slutter 31-12-2025" in res.stderr
         assert not (tmp_path / "UD").exists()
+
+
+def test_a_short_fuzz_run_of_saml_and_afregning_finds_nothing():
+    # benchmarks/fuzz.py --mode saml (a mutated report merged into the example) and --mode
+    # afregning (a mutated ledger copy settled again): exit 0 or 1, no traceback, master and
+    # input unchanged, nothing written after exit 1, no formula in what is written
+    import sys
+
+    from conftest import REPO
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import fuzz
+
+    for mode, count in (("saml", 30), ("afregning", 8)):
+        res = fuzz.run(count=count, seed=4242, mode=mode)
+        assert not res["failures"], (mode, res["failures"])
