@@ -365,3 +365,25 @@ def test_a_short_fuzz_run_of_saml_and_afregning_finds_nothing():
     for mode, count in (("saml", 30), ("afregning", 8)):
         res = fuzz.run(count=count, seed=4242, mode=mode)
         assert not res["failures"], (mode, res["failures"])
+
+
+def test_saml_into_a_sheet_with_namespace_prefixes_says_so(example_path, tmp_path):
+    # A sheet written as <x:worksheet><x:sheetData>… (valid; the reader reads it). Before: "Arket
+    # Ophold har ingen celledata" — false; now the message says what is the matter. Nothing is
+    # written either way.
+    import re
+
+    part = _ophold_part(example_path)
+    master = _zip_edit(example_path, tmp_path / "praefiks.xlsx", part, lambda d: re.sub(
+        rb"<(/?)(?![?])([A-Za-z])", rb"<\1x:\2", d).replace(
+        b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"',
+        b'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'))
+    assert run_cli("valider", master).returncode == 0
+    report = tmp_path / "gladsaxe.xlsx"
+    assert run_cli("indberetning", example_path, "--driftsherre", "Gladsaxe",
+                   "--ud", report).returncode == 0
+    res = run_cli("saml", master, report, "--ud", tmp_path / "master.xlsx")
+    assert res.returncode == 1
+    assert "fil praefiks.xlsx" in res.stderr and "XML-præfikset x:" in res.stderr
+    assert "ingen celledata" not in res.stderr
+    assert not (tmp_path / "master.xlsx").exists()

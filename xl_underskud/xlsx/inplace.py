@@ -334,6 +334,12 @@ def _rewrite_sheet(data: bytes, sheet: str, changes: list[tuple[_TableRef, list[
                    cells: dict[str, object], others: list[_TableRef]) -> bytes:
     m = _SHEET_DATA.search(data)
     if m is None:
+        prefixed = re.search(rb"<([A-Za-z_][\w.-]*):sheetData\b", data)
+        if prefixed:  # valid XML (the reader reads it), but not what this writer edits
+            raise InPlaceError(f"Arket {sheet} er gemt med XML-præfikset "
+                               f"{prefixed.group(1).decode()}: (af et andet program end "
+                               f"Excel), som xl-underskud ikke kan skrive i. Åbn og gem filen "
+                               f"i Excel, og prøv igen.")
         raise InPlaceError(f"Arket {sheet} har ingen celledata; åbn og gem filen i Excel.")
     prefix, body, suffix = data[:m.start()], m.group(1) or b"", data[m.end():]
     rows = _parse_rows(body, sheet)
