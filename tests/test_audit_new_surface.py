@@ -387,3 +387,20 @@ def test_saml_into_a_sheet_with_namespace_prefixes_says_so(example_path, tmp_pat
     assert "fil praefiks.xlsx" in res.stderr and "XML-præfikset x:" in res.stderr
     assert "ingen celledata" not in res.stderr
     assert not (tmp_path / "master.xlsx").exists()
+
+
+def test_the_ledger_copy_of_a_ledger_copy_does_not_grow_its_name(example_path, tmp_path):
+    # settled month by month, each copy was named after the previous one:
+    # M_afregnet_2024M01_afregnet_2024M02_… passed 255 characters after 14 months, and the
+    # next afregning failed ("File name too long")
+    from xl_underskud.xlsx.ledger import ledger_copy_name
+
+    assert ledger_copy_name(Path("Master_afregnet_2024M01.xlsx"), "2024M02") == \
+        "Master_afregnet_2024M02.xlsx"
+    assert ledger_copy_name(Path("M_afregnet_2023_afregnet_2024K1.xlsm"), "2024K2") == \
+        "M_afregnet_2024K2.xlsm"
+    copy = _settled_2023(example_path, tmp_path)
+    res = run_cli("afregning", copy, "--periode", "2024", "--dato", "2025-02-01",
+                  "--mappe", tmp_path / "UD2024")
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "UD2024" / f"{example_path.stem}_afregnet_2024.xlsx").exists()
