@@ -778,8 +778,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="afregningsåret (standard: Indstillinger, ellers alle år)")
     p.add_argument("--dato", type=date_argument, default=date.today(), metavar="ÅÅÅÅ-MM-DD",
                    help="afregningsdatoen, som står i opgørelserne (forfaldsdato = dato + "
-                        "betalingsfrist) og i arket Afregnet (standard: i dag). Samme "
-                        "argumenter og samme dato giver samme filer, byte for byte")
+                        "betalingsfrist) og i arket Afregnet (standard: i dag); efter "
+                        "periodens sidste dag. Samme argumenter og samme dato giver samme "
+                        "filer, byte for byte")
     p.add_argument("--mappe", metavar="UD",
                    help="mappen, der skrives i; oprettes, hvis den mangler (standard: "
                         "FIL_opgoerelser_ÅR ved siden af FIL)")
