@@ -163,10 +163,13 @@ def check_ledger(inputs: Inputs) -> list[Message]:
                 f"den ville ikke have nogen modtager."))
         parsed = parse_period(r.period)
         if parsed is not None and r.settled_on <= period_end(r.period):
-            messages.append(cell_error(
+            # a warning, not an error: what was settled too early is efterreguleret when the
+            # period is settled again, and the row cannot be corrected by hand (its Kontrol)
+            messages.append(cell_warning(
                 AFREGNET, r.row, "settled_on",
                 f"Perioden {r.period} er afregnet {fmt(r.settled_on)}, før den sluttede "
-                f"({fmt(period_end(r.period))}): en periode afregnes først, når den er slut."))
+                f"({fmt(period_end(r.period))}); beløbet efterreguleres, når perioden "
+                f"afregnes igen. En periode afregnes først, når den er slut."))
         if parsed is None:
             messages.append(cell_error(
                 AFREGNET, r.row, "period",
