@@ -77,7 +77,8 @@ def test_afregning_puts_the_year_in_the_folder_and_refuses_a_filled_one(example_
 
 def test_afregning_of_a_year_with_nothing_to_settle_writes_nothing(example_path, tmp_path):
     # the example's places are guaranteed 2022–2025; 2030 has no guaranteed day
-    res = run_cli("afregning", example_path, "--aar", "2030", "--mappe", tmp_path / "ud")
+    res = run_cli("afregning", example_path, "--aar", "2030", "--mappe", tmp_path / "ud",
+                  "--dato", "2031-02-01")
     assert res.returncode == 1
     assert "Ingen garanterede døgn i 2030" in res.stderr and "Traceback" not in res.stderr
     assert not (tmp_path / "ud").exists()

@@ -165,8 +165,8 @@ def cmd_saml(args) -> int:
         replace_tables(master, out, {PLADSER.name: row_values(result.places, PLADSER),
                                      OPHOLD.name: row_values(result.stays, OPHOLD)},
                        headers={PLADSER.name: PLADSER.headers, OPHOLD.name: OPHOLD.headers})
-    except InPlaceError as exc:
-        return _fail(args, [error(None, None, None, str(exc))])
+    except InPlaceError as exc:  # the message names sheet and row; the file is the master
+        return _fail(args, _with_file([error(None, None, None, str(exc))], master.name))
     _print_messages(messages, sys.stdout)
     print(f"{_count(len(reports), 'indberetning', 'indberetninger')} samlet i {out}: "
           f"{_count(result.added_stays, 'nyt ophold', 'nye ophold')}, "

@@ -174,11 +174,23 @@ def _cmd_afregning(args) -> int:
     ledger copy of the workbook (SPEC rule 14): what this run settled, appended to tblAfregnet."""
     fil = Path(args.fil)
 
+    asked = args.periode or (str(args.aar) if args.aar else None)
+    if asked is not None and args.dato <= _period_end(asked):
+        # a period is settled after it has ended: the stays of its last days are not known
+        # before (and the ledger would record a settlement of days still to come)
+        print(f"xl-underskud afregning: fejl: afregningsdatoen {args.dato.strftime('%d-%m-%Y')} "
+              f"ligger ikke efter periodens sidste dag ({_period_end(asked).strftime('%d-%m-%Y')}"
+              f"); {asked} kan først afregnes, når perioden er slut. Angiv --dato "
+              f"ÅÅÅÅ-MM-DD efter {_period_end(asked).isoformat()}.", file=sys.stderr)
+        return EXIT_USAGE
     if args.mappe and (problem := folder_problem(Path(args.mappe), args.overskriv)):
         return _fail(args, [problem])
     from xl_underskud.core.engine import evaluate
     from xl_underskud.core.parse import parse_inputs
-    from xl_underskud.core.rules.ledger import parse_period, period_year, settlement_run
+    from xl_underskud.core.declarations import AFREGNET
+    from xl_underskud.core.records import cell_error
+    from xl_underskud.core.rules.ledger import (duplicated_entries, later_than, parse_period,
+                                                period_year, settlement_run)
 
     raw = _read(fil)
     parsed, _ = parse_inputs(raw)
@@ -205,7 +217,30 @@ def _cmd_afregning(args) -> int:
         years = sorted(settlement.years)
         label = (str(years[0]) if years[0] == years[-1] else f"{years[0]}-{years[-1]}") \
             if years else "ingen"
+    if unfinished := sorted((p for p in targets if _period_end(p) >= args.dato),
+                            key=_period_end):
+        # (--periode and --aar are checked before reading: exit 2; here the periods came from
+        # Afregningsaar on Indstillinger or from every year with guaranteed days)
+        p = unfinished[-1]
+        return _fail(args, messages + [_error(
+            f"Perioden {p} slutter {_period_end(p).strftime('%d-%m-%Y')}, men afregningsdatoen "
+            f"er {args.dato.strftime('%d-%m-%Y')}: en periode afregnes først, når den er slut. "
+            f"Vælg de afsluttede perioder med --periode eller --aar (eller Afregningsaar på "
+            f"arket Indstillinger), eller angiv --dato.")])
+    if (later := later_than(inputs.ledger, args.dato)) is not None:
+        return _fail(args, messages + [cell_error(
+            AFREGNET, later.row, "settled_on",
+            f"Rækken er afregnet {later.settled_on.strftime('%d-%m-%Y')}, efter afregningsdatoen "
+            f"{args.dato.strftime('%d-%m-%Y')} (--dato): en ny afregning kan ikke dateres før en "
+            f"tidligere. Tjek --dato.")])
     run = settlement_run(settlement, inputs, targets, label, args.dato)
+    if twins := duplicated_entries(run):
+        e = twins[0]
+        return _fail(args, messages + [_error(
+            f"Efterreguleringen af {e.agreement_id}, {e.period}, kommunekode "
+            f"{e.municipality_code} står allerede på arket Afregnet med samme beløb og dato "
+            f"({args.dato.strftime('%d-%m-%Y')}); to ens rækker ville ligne en række, der er "
+            f"kopieret to gange. Afregn med en anden --dato.")])
     if run.new.total_oere == 0 and not run.adjustments:
         when = f"i {label}" if year else "i projektmappen"
         if targets & {e.period for e in run.previous}:
@@ -233,6 +268,13 @@ def _cmd_afregning(args) -> int:
         return _fail(args, [problem])
     n = len(bundle.statements)
     copy_name = ledger_copy_name(fil, label)
+    names = [f"{st.file_stem}{ext}" for st in bundle.statements for ext in (".xlsx", ".pdf")]
+    for name in names + [bundle.overview_file, copy_name]:
+        # --overskriv replaces earlier outputs, never the input (SPEC: FIL is never modified)
+        if fil.exists() and (mappe / name).exists() and (mappe / name).resolve() == fil.resolve():
+            return _fail(args, [_error(f"Der må ikke skrives oven i indfilen ({fil.name}): "
+                                       f"opgørelserne i {mappe} har samme navn. Flyt "
+                                       f"{fil.name}, eller vælg en anden mappe med --mappe.")])
     show = sys.stderr.isatty()  # progress only for a person watching; never on stdout
     try:
         with atomic_folder(mappe) as tmp:
@@ -666,11 +708,24 @@ def period_argument(text: str) -> str:
 
 
 def date_argument(text: str) -> date:
-    """--dato: ÅÅÅÅ-MM-DD."""
+    """--dato: ÅÅÅÅ-MM-DD, in the declared years (9999-12-31 is a typo, and its due date would
+    not even exist)."""
+    from xl_underskud.core.declarations import YEAR_MAX, YEAR_MIN
+
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} er ikke en dato; skriv ÅÅÅÅ-MM-DD") from None
+    if not YEAR_MIN <= day.year <= YEAR_MAX:
+        raise argparse.ArgumentTypeError(f"{day.isoformat()} ligger uden for årene "
+                                         f"{YEAR_MIN}–{YEAR_MAX}")
+    return day
+
+
+def _period_end(label: str) -> date:
+    from xl_underskud.core.rules.ledger import period_end
+
+    return period_end(label)
 
 
 def _overwrite_option(p) -> None:
@@ -731,8 +786,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="afregningsåret (standard: Indstillinger, ellers alle år)")
     p.add_argument("--dato", type=date_argument, default=date.today(), metavar="ÅÅÅÅ-MM-DD",
                    help="afregningsdatoen, som står i opgørelserne (forfaldsdato = dato + "
-                        "betalingsfrist) og i arket Afregnet (standard: i dag). Samme "
-                        "argumenter og samme dato giver samme filer, byte for byte")
+                        "betalingsfrist) og i arket Afregnet (standard: i dag); efter "
+                        "periodens sidste dag. Samme argumenter og samme dato giver samme "
+                        "filer, byte for byte")
     p.add_argument("--mappe", metavar="UD",
                    help="mappen, der skrives i; oprettes, hvis den mangler (standard: "
                         "FIL_opgoerelser_ÅR ved siden af FIL)")

@@ -24,6 +24,7 @@ then the report's row order), so `saml` is idempotent.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from xl_underskud.core import municipalities as muni
@@ -151,6 +152,7 @@ class _Row:
     file: str | None  # None: the master's row
     row: int | None
     completed_by: tuple[str, int | None] | None = None  # (file, row) that filled a blank
+    filled: dict = field(default_factory=dict)  # field → the file that filled its blank
 
 
 def _complete(table: Table, current: _Row, rec, report: Report, what: str,
@@ -166,13 +168,16 @@ def _complete(table: Table, current: _Row, rec, report: Report, what: str,
             changes[column.field] = new
             continue
         conflict = True
+        # the value the row holds came from the master, or from the report that filled it
+        holder = current.filled.get(column.field, master_label)
         messages.append(_error(report.name, table, rec.row, column.field,
                                f"{what} har {column.header} {_show(new, column)} i filen, "
-                               f"men {_show(old, column)} i {master_label}. Et indsamlet "
+                               f"men {_show(old, column)} i {holder}. Et indsamlet "
                                f"ophold eller en plads kan kun ændres af sekretariatet, i "
                                f"masteren; en tom celle må gerne udfyldes."))
     if changes and not conflict:  # a row that contradicts is not half merged
         current.record = replace(current.record, **changes)
+        current.filled.update({f: report.name for f in changes})
         return True
     return False
 
@@ -292,12 +297,24 @@ def trace(messages, origins: dict) -> list[Message]:
     (a report's new or completing row) or at the master's row."""
     out = []
     for m in messages:
-        origin = origins.get((m.source.sheet, m.source.row))
+        sheet = m.source.sheet
+
+        def other_row(match, sheet=sheet):
+            # a row the text names besides its own ("overlapper ophold O-109 (række 22)"):
+            # a number of the merged tables, which no file has; named by its file and row
+            origin = origins.get((sheet, int(match.group(1))))
+            return match.group(0) if origin is None else f"række {origin[1]} i {origin[0]}"
+
+        m = replace(m, text=_OTHER_ROW.sub(other_row, m.text))
+        origin = origins.get((sheet, m.source.row))
         if origin is not None:
             file, row = origin
             m = replace(m, source=replace(m.source, file=file, row=row))
         out.append(m)
     return out
+
+
+_OTHER_ROW = re.compile(r"\brække (\d+)\b")
 
 
 def row_values(records, table: Table) -> list[tuple]:

@@ -133,6 +133,8 @@ def _show(value) -> str:
         return _CPR_HIDDEN
     if isinstance(value, float) and value == value and value not in (float("inf"), float("-inf")):
         # Excel hands over every number as a float: show 0 and 2022,5, not 0.0 and 2022.5.
+        if abs(value) >= 1e15:  # 1e300 is not shown as its 301 digits
+            return f"{value:.6g}".replace(".", ",")
         text = str(int(value)) if value.is_integer() else repr(value).replace(".", ",")
         return text
     text = str(value)
@@ -436,8 +438,60 @@ def parse_settings(raw: RawWorkbook, messages: list[Message]) -> Settings:
             messages.append(error(SETTINGS_SHEET, rs.row, setting.label, problem))
         else:
             values[setting.field] = setting.typed(typed)
+    _check_statement_texts(raw, values, messages)
     schedule = _coverage_schedule(raw, values["guarantee_years"], messages)
     return Settings(coverage_schedule=schedule, **values)
+
+
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}?|\}")
+REFERENCE_FIELDS = ("{periode}", "{kommunekode}")
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _check_statement_texts(raw: RawWorkbook, values: dict, messages: list[Message]) -> None:
+    """The texts printed on every payable statement: the sender, the contact lines and the
+    payment reference. A line break in them breaks the statement's layout (and an e-mail
+    address with one is not an address); a reference with a placeholder other than {periode}
+    and {kommunekode} would be printed as written ({kommune}, {0}, {periode:>9}) on 29
+    statements, and one without {kommunekode} gives every paying municipality the same
+    reference, so the operator cannot tell the payments apart."""
+    by_field = {s.field: s for s in SETTINGS}
+
+    def problem(field_name: str, text: str) -> None:
+        setting = by_field[field_name]
+        rs = raw.settings.get(setting.name)
+        messages.append(error(SETTINGS_SHEET, rs.row if rs else None, setting.label, text))
+
+    for field_name in ("secretariat", "contact_email", "contact_phone", "reference_rule"):
+        value = values.get(field_name)
+        if isinstance(value, str) and _CONTROL.search(value):
+            problem(field_name, f"{by_field[field_name].label} må ikke indeholde linjeskift "
+                                f"eller andre styretegn; skriv teksten på én linje.")
+            values[field_name] = by_field[field_name].default
+    email = values.get("contact_email")
+    if isinstance(email, str) and email and not _CONTROL.search(email) and not _EMAIL.match(email):
+        problem("contact_email", f'"{email[:60]}" er ikke en e-mailadresse (fx '
+                                 f"sekretariat@kommune.dk).")
+    rule = values.get("reference_rule")
+    if isinstance(rule, str):
+        unknown = [m.group(0) for m in _PLACEHOLDER.finditer(rule)
+                   if m.group(0) not in REFERENCE_FIELDS]
+        if unknown:
+            problem("reference_rule", f"Betalingsreferencen {rule} indeholder {unknown[0][:20]}; "
+                                      f"kun {{periode}} og {{kommunekode}} udfyldes (fx "
+                                      f"UG-{{periode}}-{{kommunekode}}).")
+        elif odd := [ch for ch in rule if ch.encode("latin-1", "replace") == b"?" and ch != "?"]:
+            # the PDF's core font draws latin-1 only: the PDF would show "?" where the .xlsx
+            # shows the character, and the two statements would name different references
+            problem("reference_rule", f"Betalingsreferencen {rule} indeholder tegnet {odd[0]} "
+                                      f"(U+{ord(odd[0]):04X}), som ikke kan skrives i "
+                                      f"PDF-opgørelsen; brug bogstaver, tal og fx - eller /.")
+        elif "{kommunekode}" not in rule:
+            problem("reference_rule", f"Betalingsreferencen {rule} mangler {{kommunekode}}: "
+                                      f"så får alle betalende kommuner samme reference, og "
+                                      f"driftsherren kan ikke se, hvem der har betalt (fx "
+                                      f"UG-{{periode}}-{{kommunekode}}).")
 
 
 def _coverage_schedule(raw: RawWorkbook, years: int, messages: list[Message]) -> tuple[Decimal, ...]:

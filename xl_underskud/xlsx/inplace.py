@@ -334,6 +334,12 @@ def _rewrite_sheet(data: bytes, sheet: str, changes: list[tuple[_TableRef, list[
                    cells: dict[str, object], others: list[_TableRef]) -> bytes:
     m = _SHEET_DATA.search(data)
     if m is None:
+        prefixed = re.search(rb"<([A-Za-z_][\w.-]*):sheetData\b", data)
+        if prefixed:  # valid XML (the reader reads it), but not what this writer edits
+            raise InPlaceError(f"Arket {sheet} er gemt med XML-præfikset "
+                               f"{prefixed.group(1).decode()}: (af et andet program end "
+                               f"Excel), som xl-underskud ikke kan skrive i. Åbn og gem filen "
+                               f"i Excel, og prøv igen.")
         raise InPlaceError(f"Arket {sheet} har ingen celledata; åbn og gem filen i Excel.")
     prefix, body, suffix = data[:m.start()], m.group(1) or b"", data[m.end():]
     rows = _parse_rows(body, sheet)
@@ -349,6 +355,14 @@ def _rewrite_sheet(data: bytes, sheet: str, changes: list[tuple[_TableRef, list[
                              f"the table has {width} columns")
         first = ref.header_row + 1
         new_last = ref.header_row + max(len(new_rows), 1)  # a table keeps one (empty) row
+        # rows typed directly below the table, without extending it, are the table's (as the
+        # reader reads them, `core.grid.read_table`): their values are among `new_rows`, so
+        # they are rewritten with the table, not refused as something in its way
+        old_last = ref.last_row
+        while (row := rows.get(old_last + 1)) is not None and any(
+                c in row.cells and _HAS_CONTENT.search(row.cells[c])
+                for c in range(ref.first_col, ref.last_col + 1)):
+            old_last += 1
         # the style of each column: its first data cell's, else the column's own
         styles: dict[int, bytes | None] = {}
         for col in range(ref.first_col, ref.last_col + 1):
@@ -362,7 +376,7 @@ def _rewrite_sheet(data: bytes, sheet: str, changes: list[tuple[_TableRef, list[
                         break
             styles[col] = style if style is not None else col_styles.get(col)
         # the table may only grow into empty cells (Excel would refuse too)
-        for r in range(ref.last_row + 1, new_last + 1):
+        for r in range(old_last + 1, new_last + 1):
             row = rows.get(r)
             taken = [c for c in range(ref.first_col, ref.last_col + 1)
                      if row is not None and c in row.cells and _HAS_CONTENT.search(row.cells[c])]
@@ -372,6 +386,21 @@ def _rewrite_sheet(data: bytes, sheet: str, changes: list[tuple[_TableRef, list[
                                 f"vokser ned til række {new_last}, men cellen under tabellen er "
                                 f"ikke tom. Flyt det, der står under tabellen, og prøv igen.")
                 break
+        for merged in _MERGE_REF.findall(suffix):
+            # Excel cannot have a table over merged cells: it would repair the file on opening
+            mm = _RANGE.match(merged.decode())
+            if not mm:
+                continue
+            c1, r1 = column_index(mm.group(1)), int(mm.group(2))
+            c2, r2 = (column_index(mm.group(3)), int(mm.group(4))) if mm.group(3) else (c1, r1)
+            if (c1 <= ref.last_col and ref.first_col <= c2 and r1 <= new_last
+                    and ref.last_row < r2):
+                problems.append(f"Arket {sheet}: tabellen {ref.name} skal have {len(new_rows)} "
+                                f"rækker og vokser ned til række {new_last}, men cellerne "
+                                f"{merged.decode()} under tabellen er flettet, og en tabel kan "
+                                f"ikke dække flettede celler. Ophæv fletningen (Start › Flet og "
+                                f"centrer), og prøv igen.")
+                break
         for other in others:
             if other is ref:
                 continue
@@ -380,7 +409,7 @@ def _rewrite_sheet(data: bytes, sheet: str, changes: list[tuple[_TableRef, list[
                 problems.append(f"Arket {sheet}: tabellen {ref.name} vokser ned til række "
                                 f"{new_last} og ind i tabellen {other.name}. Flyt den ene "
                                 f"tabel, og prøv igen.")
-        for r in range(first, max(ref.last_row, new_last) + 1):
+        for r in range(first, max(old_last, new_last) + 1):
             row = rows.get(r)
             if row is None:
                 if r > new_last:
@@ -446,6 +475,7 @@ def _rewrite_sheet(data: bytes, sheet: str, changes: list[tuple[_TableRef, list[
     return prefix + sheet_data + suffix
 
 
+_MERGE_REF = re.compile(rb'<mergeCell\b[^>]*?\bref="([^"]*)"')
 _TABLE_REFS = re.compile(rb'(<(?:table|autoFilter)\b[^>]*?\bref=")([^"]*)(")')
 _SORT_REF = re.compile(rb'(<sortState\b[^>]*?\bref=")([^"]*)(")')
 

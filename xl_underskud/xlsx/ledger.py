@@ -9,6 +9,7 @@ sheets and formatting are not (`opgrader` first keeps nothing more either).
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from xl_underskud.core.declarations import AFREGNET, DAEKNING
@@ -17,9 +18,15 @@ from xl_underskud.core.records import Inputs
 from xl_underskud.core.rules.ledger import LedgerEntry
 
 
+_COPY_SUFFIX = re.compile(r"(?:_afregnet_\d{4}(?:K[1-4]|M\d\d)?(?:-\d{4})?)+$")
+
+
 def ledger_copy_name(master: Path, label: str) -> str:
-    """`Master.xlsx` settled for 2024K1 → `Master_afregnet_2024K1.xlsx`."""
-    stem = master.stem
+    """`Master.xlsx` settled for 2024K1 → `Master_afregnet_2024K1.xlsx`; the copy of a copy
+    does not grow the name (`Master_afregnet_2024K1.xlsx` settled for 2024K2 →
+    `Master_afregnet_2024K2.xlsx`): settled month by month, the name would otherwise pass the
+    255 characters a file name can have after a year."""
+    stem = _COPY_SUFFIX.sub("", master.stem) or master.stem
     return f"{stem}_afregnet_{label}{master.suffix.lower() or '.xlsx'}"
 
 

@@ -19,6 +19,7 @@ Pure: values in, values out; nothing here reads or writes a file.
 """
 from __future__ import annotations
 
+import calendar
 import hashlib
 import re
 from collections import defaultdict
@@ -27,6 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
+from xl_underskud.core import municipalities as muni
 from xl_underskud.core.dates import fmt
 from xl_underskud.core.declarations import AFREGNET, Period
 from xl_underskud.core.records import Inputs, LedgerRow, Message, cell_error, cell_warning
@@ -49,6 +51,19 @@ def parse_period(label: str) -> tuple[Period, int, int] | None:
     if m.group(3):
         return Period.MONTH, year, int(m.group(3))
     return Period.YEAR, year, 1
+
+
+def period_end(label: str) -> date:
+    """The last day of a valid period label: 2024 → 31-12-2024, 2024K1 → 31-03-2024."""
+    kind, year, n = parse_period(label)
+    month = {Period.YEAR: 12, Period.QUARTER: 3 * n, Period.MONTH: n}[kind]
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def later_than(ledger, day: date):
+    """The first ledger row settled after `day` (a settlement dated before an earlier one), or
+    None."""
+    return next((r for r in ledger if r.settled_on > day), None)
 
 
 def period_year(label: str) -> int:
@@ -123,13 +138,38 @@ def check_ledger(inputs: Inputs) -> list[Message]:
     messages = []
     kind = inputs.settings.period
     agreements = {a.agreement_id for a in inputs.agreements}
+    first_row: dict[tuple, int] = {}
     for r in inputs.ledger:
+        # Two rows for one part are a correction; two rows alike in every value (amount and
+        # date too) are a row pasted twice: counted twice, the part would be refunded. One run
+        # never writes such a pair (`duplicated_entries`).
+        same = (r.agreement_id, r.period, r.municipality_code, r.amount, r.settled_on, r.check)
+        if same in first_row:
+            messages.append(cell_error(
+                AFREGNET, r.row, "agreement_id",
+                f"Rækken er magen til række {first_row[same]} ({r.agreement_id}, {r.period}, "
+                f"{r.municipality_code}, afregnet {fmt(r.settled_on)}): en række, der er kopieret "
+                f"to gange, ville blive talt med to gange. Slet den ene."))
+        first_row.setdefault(same, r.row)
         if agreements and r.agreement_id not in agreements:
             messages.append(cell_warning(
                 AFREGNET, r.row, "agreement_id",
                 f'AftaleID "{r.agreement_id}" findes ikke på arket Aftaler: det afregnede beløb '
                 f"efterreguleres til 0 kr., når perioden genberegnes."))
+        if r.municipality_code not in muni.names_by_code():
+            messages.append(cell_error(
+                AFREGNET, r.row, "municipality_code",
+                f"Kommunekode {r.municipality_code} er ikke en dansk kommune: en opgørelse til "
+                f"den ville ikke have nogen modtager."))
         parsed = parse_period(r.period)
+        if parsed is not None and r.settled_on <= period_end(r.period):
+            # a warning, not an error: what was settled too early is efterreguleret when the
+            # period is settled again, and the row cannot be corrected by hand (its Kontrol)
+            messages.append(cell_warning(
+                AFREGNET, r.row, "settled_on",
+                f"Perioden {r.period} er afregnet {fmt(r.settled_on)}, før den sluttede "
+                f"({fmt(period_end(r.period))}); beløbet efterreguleres, når perioden "
+                f"afregnes igen. En periode afregnes først, når den er slut."))
         if parsed is None:
             messages.append(cell_error(
                 AFREGNET, r.row, "period",
@@ -154,6 +194,14 @@ def check_ledger(inputs: Inputs) -> list[Message]:
                 f"afregningen. Ret den tilbage; en rettelse skrives som en ny række ved næste "
                 f"afregning."))
     return messages
+
+
+def duplicated_entries(run: "SettlementRun") -> tuple[LedgerEntry, ...]:
+    """Rows a run would append that are alike in every value to a row already in the ledger
+    (the same difference for the same part, settled on the same day): the ledger would then
+    hold a pair `check_ledger` refuses as a row pasted twice."""
+    before = set(run.previous)
+    return tuple(e for e in run.appended if e in before)
 
 
 def settled_sums(ledger: Iterable[LedgerEntry]) -> dict[Key, int]:
