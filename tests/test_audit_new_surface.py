@@ -328,7 +328,7 @@ def test_saml_takes_a_row_typed_under_the_masters_table_as_the_tables(example_pa
     out = tmp_path / "samlet.xlsx"
     res = run_cli("saml", master, new, "--ud", out)
     assert res.returncode == 0, res.stderr
-    assert "1 nye ophold" in res.stdout and "i alt 31 ophold" in res.stdout
+    assert "1 nyt ophold" in res.stdout and "i alt 31 ophold" in res.stdout
     ws = openpyxl.load_workbook(out)["Ophold"]
     assert ws.tables["tblOphold"].ref == "A4:G35"
     assert [ws.cell(r, 1).value for r in (34, 35)] == ["O-950", "O-900"]
