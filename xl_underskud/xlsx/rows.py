@@ -26,6 +26,8 @@ from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
 from xl_underskud.outputs.tables import OutKind, OutTable, cell_value
 
 _EXCEL_EPOCH_ORDINAL = date(1899, 12, 31).toordinal()  # day 0 of Excel's 1900 date system
+# The øre of an amount as the decimals of its kroner: 0 → "", 5 → ".05", 50 → ".5", 55 → ".55".
+_DECIMALS = [""] + [f".{n:02d}".rstrip("0") for n in range(1, 100)]
 _ATTRIBUTES = ("row_data_fh", "previous_row", "dim_rowmin", "dim_rowmax", "dim_colmin",
                "dim_colmax", "table", "_write_single_row", "_escape_control_characters",
                "_escape_data", "xls_strmax")
@@ -102,8 +104,6 @@ def _number(value) -> str:
 def stream_rows(ws, fm, table: OutTable, first_row: int, wrap_width: float = 60) -> None:
     """`report.write_rows(ws, fm, table, first_row, wrap_width)` for a worksheet that
     `can_stream`: the same cells, written as text."""
-    from xl_underskud.xlsx.report import excel_serial  # one definition of the serial
-
     style, strings = _Styles(), _Strings(ws)
     subtotals = table.subtotal_rows
     letters = [xl_col_to_name(c) for c in range(len(table.columns))]
@@ -121,15 +121,19 @@ def stream_rows(ws, fm, table: OutTable, first_row: int, wrap_width: float = 60)
         ws._write_single_row(first_row)
     out = ws.row_data_fh
     write = out.write
-    used_cols: set[int] = set()
     last_written = None
+    columns = range(len(plan))
+    # a column's style index for its numbers and for its texts, once known (see _Styles)
+    number_xf: list[str | None] = [None] * len(plan)
+    text_xf: list[str | None] = [None] * len(plan)
+    date_xf = None
 
     for n, row in enumerate(table.rows):
         r = first_row + n
         ref = str(r + 1)
         cells = []
         if n in subtotals:
-            for c, ((letter, kind, number_format), value) in enumerate(zip(subtotal_plan, row)):
+            for (letter, kind, number_format), value in zip(subtotal_plan, row):
                 v = cell_value(kind, value)
                 if v is None:
                     cells.append(f'<c r="{letter}{ref}" s="{style(plain)}"/>')
@@ -141,46 +145,59 @@ def stream_rows(ws, fm, table: OutTable, first_row: int, wrap_width: float = 60)
                 else:
                     cells.append(f'<c r="{letter}{ref}" s="{style(number_format)}">'
                                  f'<v>{_number(_finite(v))}</v></c>')
-                used_cols.add(c)
         else:
-            for c, ((letter, kind, money, number_format, text_format), value) in enumerate(
-                    zip(plan, row)):
+            for c, (letter, kind, money, number_format, text_format), value in zip(
+                    columns, plan, row):
                 if value is None:
                     continue
                 t = type(value)
                 if t is str:
-                    cells.append(f'<c r="{letter}{ref}" s="{style(text_format)}"{strings(value)}')
-                elif t is int:
-                    text = _money_text(value) if money else str(value)
-                    cells.append(f'<c r="{letter}{ref}" s="{style(number_format)}">'
-                                 f'<v>{text}</v></c>')
-                elif t is Decimal:
-                    number = float(value.scaleb(-2) if money else value)
-                    cells.append(f'<c r="{letter}{ref}" s="{style(number_format)}">'
-                                 f'<v>{_number(_finite(number))}</v></c>')
-                elif t is date:
-                    cells.append(f'<c r="{letter}{ref}" s="{style(date_format)}">'
-                                 f'<v>{_number(excel_serial(value))}</v></c>')
-                else:
-                    v = cell_value(kind, value)
-                    if isinstance(v, (date, datetime)):
-                        cells.append(f'<c r="{letter}{ref}" s="{style(date_format)}">'
-                                     f'<v>{_number(ws._convert_date_time(v))}</v></c>')
-                    elif isinstance(v, str):
-                        cells.append(f'<c r="{letter}{ref}" s="{style(text_format)}"'
-                                     f'{strings(v)}')
+                    xf = text_xf[c]
+                    if xf is None:
+                        xf = text_xf[c] = style(text_format)
+                    cells.append(f'<c r="{letter}{ref}" s="{xf}"{strings(value)}')
+                    continue
+                if t is date:
+                    if date_xf is None:
+                        date_xf = style(date_format)
+                    serial = value.toordinal() - _EXCEL_EPOCH_ORDINAL
+                    cells.append(f'<c r="{letter}{ref}" s="{date_xf}">'
+                                 f'<v>{serial + 1 if serial > 59 else serial}</v></c>')
+                    continue
+                if t is int or t is Decimal:
+                    xf = number_xf[c]
+                    if xf is None:
+                        xf = number_xf[c] = style(number_format)
+                    if t is Decimal:
+                        text = _number(_finite(float(value.scaleb(-2) if money else value)))
+                    elif not money:
+                        text = str(value)
+                    elif value >= 0:
+                        whole, frac = divmod(value, 100)
+                        text = f"{whole}{_DECIMALS[frac]}"
                     else:
-                        cells.append(f'<c r="{letter}{ref}" s="{style(number_format)}">'
-                                     f'<v>{_number(_finite(v))}</v></c>')
-                used_cols.add(c)
+                        whole, frac = divmod(-value, 100)
+                        text = f"-{whole}{_DECIMALS[frac]}"
+                    cells.append(f'<c r="{letter}{ref}" s="{xf}"><v>{text}</v></c>')
+                    continue
+                v = cell_value(kind, value)
+                if isinstance(v, (date, datetime)):
+                    cells.append(f'<c r="{letter}{ref}" s="{style(date_format)}">'
+                                 f'<v>{_number(ws._convert_date_time(v))}</v></c>')
+                elif isinstance(v, str):
+                    cells.append(f'<c r="{letter}{ref}" s="{style(text_format)}"{strings(v)}')
+                else:
+                    cells.append(f'<c r="{letter}{ref}" s="{style(number_format)}">'
+                                 f'<v>{_number(_finite(v))}</v></c>')
         if cells:
             write(f'<row r="{ref}">{"".join(cells)}</row>')
             last_written = r
 
     if last_written is not None:  # what XlsxWriter's cell checks would have recorded
+        used = [c for c in columns if subtotals or any(row[c] is not None for row in table.rows)]
         for r in (first_row, last_written):
-            ws._check_dimensions(r, min(used_cols))
-            ws._check_dimensions(r, max(used_cols))
+            ws._check_dimensions(r, used[0])
+            ws._check_dimensions(r, used[-1])
         ws.previous_row = last_written
         ws.table.clear()
 
