@@ -399,14 +399,15 @@ def exposure_table(inputs: Inputs, origin: Origin):
 
     Returns (table or None, messages): the estimate needs at least one rate per agreement.
     """
-    from xl_underskud.core.rules.exposure import (Scenario, comparison_schedule, estimate,
+    from xl_underskud.core.rules.exposure import (Scenario, comparison_schedule, estimates,
                                                   schedule_label)
 
     scenario = Scenario.from_settings(inputs.settings)
-    main, messages = estimate(inputs, scenario)
+    schedule = tuple(inputs.settings.coverage_schedule)
+    (main, messages), (other, _) = estimates(inputs, scenario,
+                                             [schedule, comparison_schedule(schedule)])
     if main is None:
         return None, messages
-    other, _ = estimate(inputs, scenario, comparison_schedule(main.schedule))
     a, b = schedule_label(main.schedule), schedule_label(other.schedule)
     occupancy = ("aftalernes belægningsprocent" if scenario.occupancy is None
                  else f"{float(scenario.occupancy) * 100:g} %".replace(".", ","))
