@@ -136,8 +136,20 @@ def read_table(table: Table, grid: Grid, area: TableArea, where: str, messages: 
     while any(grid.value(last + 1, c) is not None for c in columns.values()):
         last += 1
     rows = []
+    lines, top, left = grid.rows, grid.top, grid.left
+    fields = [(f, c - left) for f, c in columns.items()]
     for row in range(area.header_row + 1, last + 1):
-        values = {f: grid.value(row, c) for f, c in columns.items()}
+        # grid.value for each cell, its common cases inline (a nationwide table has 700,000)
+        i = row - top
+        line = lines[i] if 0 <= i < len(lines) else ()
+        width = len(line)
+        values = {}
+        for f, j in fields:
+            value = line[j] if 0 <= j < width else None
+            t = type(value)
+            if (t is str and ("#" in value or not value.strip())) or t is ExcelError:
+                value = grid.value(row, j + left)
+            values[f] = value
         if all(v is None for v in values.values()):
             continue
         rows.append(RawRow(row, values))

@@ -8,6 +8,7 @@ error in a required field is left out of the typed result, so later checks do no
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -179,8 +180,9 @@ def convert(column: Column, value) -> tuple[object, str | None]:
         return _length_checked(column, " ".join(value.split()))
     else:  # pragma: no cover - every Kind is handled above
         raise AssertionError(kind)
-    problem = _out_of_range(column, number, _show(value))
-    return (None, problem) if problem else (number, None)
+    if _out_of_range(column, number, "") is None:  # (the value is shown only in a message)
+        return number, None
+    return None, _out_of_range(column, number, _show(value))
 
 
 def _out_of_range(column: Column, number, shown: str) -> str | None:
@@ -313,12 +315,16 @@ def typed_rows(raw: RawTable, messages: list[Message]) -> list[tuple[int, dict]]
     return out
 
 
+# muni.code_for of the same few names, 100,000 times over in a nationwide Ophold
+_code_for = functools.lru_cache(maxsize=4096)(muni.code_for)
+
+
 def _municipality_code(name: str, table: Table, row: int, field_name: str, allow_region: bool,
                        messages: list[Message]) -> int | None:
-    sheet, header = table.sheet, table.header(field_name)
-    code = muni.code_for(name)
+    code = _code_for(name)
     if code is not None and (allow_region or code not in muni.REGIONS):
         return code
+    sheet, header = table.sheet, table.header(field_name)
     candidates = [m.name for m in muni.all_municipalities()]
     if allow_region:
         candidates += list(muni.REGIONS.values())
