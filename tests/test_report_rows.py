@@ -140,3 +140,24 @@ def test_money_is_written_as_the_exact_kroner(oere):
     assert not text.endswith("0") or "." not in text  # no trailing zeros after the point
     if abs(oere) < 10 ** 15:  # there, the exact kroner are the shortest text of the float
         assert text == rows._number(oere / 100)
+
+
+def test_fordeling_prints_its_labels_and_the_key_has_its_own_sheet(tmp_path):
+    """Fordeling is one row per agreement and period, one column per municipality: printed,
+    its header row and first two columns repeat on every page, and nothing else stands on the
+    sheet for them to label wrongly; the key (population and share) has a sheet of its own,
+    one page wide, under its own headers."""
+    report = _beregn(copy_of_example(tmp_path / "eksempel.xlsx"), tmp_path / "r.xlsx")
+    wb = load_workbook(report)
+    ws = wb["Fordeling"]
+    assert ws.print_title_rows == "$4:$4" and ws.print_title_cols == "$A:$B"
+    assert [c.value for c in ws[4]][:5] == ["AftaleID", "Periode", "Nøgledato", "Beløb",
+                                            "København"]
+    assert ws.cell(ws.max_row, 1).value == "I alt"  # the table is the last thing on the sheet
+    key = wb["Fordelingsnøgle"]
+    assert [c.value for c in key[4]] == ["Kommunekode", "Kommune", "Nøgledato", "Folketal",
+                                         "Andel"]
+    assert key.print_title_rows == "$4:$4" and key.print_title_cols is None
+    setup = key.page_setup  # fit to one page wide (1 is the default, left out), any tall
+    assert key.sheet_properties.pageSetUpPr.fitToPage and setup.fitToWidth in (None, 1)
+    assert setup.fitToHeight == 0

@@ -222,7 +222,7 @@ def render_table(wb, fm, table: OutTable):
     ws.set_landscape()
     if table.freeze_columns:
         # wide: pages across, the row labels repeated on each, at a readable size
-        ws.repeat_columns(0, table.freeze_columns - 1)
+        ws.repeat_columns(0, (table.print_columns or table.freeze_columns) - 1)
         ws.set_print_scale(70)
     else:
         ws.fit_to_pages(1, 0)
