@@ -1,4 +1,4 @@
-"""The output sheets as data: Resultat, Tomgang, Fordeling, Kommuneoversigt, Eksponering,
+"""The output sheets as data: Resultat, Tomgang, Fordeling, Fordelingsnøgle, Kommuneoversigt,
 Takstkontrol and Fejl (and Opgørelser, from `statements.py`).
 
 What a finance officer reads is decided here once; the XlsxWriter report (`xlsx/report.py`)
