@@ -95,13 +95,13 @@ def deducting_example(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
-    """A generated workbook (benchmarks/generate.py): 10 agreements, 200 places, 1,000 stays,
-    98 paying municipalities."""
+    """A generated workbook (benchmarks/generate.py): 6 agreements, 120 places, 600 stays,
+    98 paying municipalities, every year."""
     path = tmp_path_factory.mktemp("generated") / "genereret.xlsx"
-    return generate.write(path, generate.generate(2024, 10, 200, 1_000))
+    return generate.write(path, generate.generate(2024, 6, 120, 600))
 
 
-@pytest.mark.parametrize("case", ["eksempel", "eksempel 2023", "fradrag kvartal", "genereret"])
+@pytest.mark.parametrize("case", ["eksempel 2023", "fradrag kvartal", "genereret"])
 def test_streamed_rows_give_the_workbook_xlsxwriter_writes(case, deducting_example, generated,
                                                            tmp_path):
     book = {"fradrag kvartal": deducting_example, "genereret": generated}.get(case) \
