@@ -21,7 +21,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from xlsxwriter.utility import _preserve_whitespace, xl_col_to_name
+from xlsxwriter.utility import xl_col_to_name
+
+try:  # XlsxWriter's own tests: a text that needs xml:space="preserve", Excel's length limit
+    from xlsxwriter.utility import _preserve_whitespace
+    from xlsxwriter.worksheet import _utf16_len, _utf16_truncate
+except ImportError:  # another version: `can_stream` says no, the rows go cell by cell
+    _preserve_whitespace = None
 
 from xl_underskud.outputs.tables import OutKind, OutTable, cell_value
 
@@ -30,13 +36,14 @@ _EXCEL_EPOCH_ORDINAL = date(1899, 12, 31).toordinal()  # day 0 of Excel's 1900 d
 _DECIMALS = [""] + [f".{n:02d}".rstrip("0") for n in range(1, 100)]
 _ATTRIBUTES = ("row_data_fh", "previous_row", "dim_rowmin", "dim_rowmax", "dim_colmin",
                "dim_colmax", "table", "_write_single_row", "_escape_control_characters",
-               "_escape_data", "xls_strmax")
+               "_escape_data", "xls_strmax", "_check_dimensions", "_convert_date_time")
 
 
 def can_stream(ws) -> bool:
     """Whether `ws` is an XlsxWriter worksheet in constant_memory mode whose internals this
     module knows."""
-    return (getattr(ws, "constant_memory", False) and not getattr(ws, "date_1904", True)
+    return (_preserve_whitespace is not None
+            and getattr(ws, "constant_memory", False) and not getattr(ws, "date_1904", True)
             and all(hasattr(ws, name) for name in _ATTRIBUTES)
             and getattr(ws, "row_data_fh", None) is not None)
 
@@ -80,10 +87,8 @@ class _Strings:
         if tail is None:
             ws, string = self.ws, text
             limit = ws.xls_strmax
-            if len(string) > limit // 2:
-                from xlsxwriter.worksheet import _utf16_len, _utf16_truncate
-                if _utf16_len(string) > limit:
-                    string = _utf16_truncate(string, limit)
+            if len(string) > limit // 2 and _utf16_len(string) > limit:
+                string = _utf16_truncate(string, limit)
             string = ws._escape_control_characters(string)
             if string.startswith("<r>") and string.endswith("</r>"):
                 tail = f' t="inlineStr"><is>{string}</is></c>'
