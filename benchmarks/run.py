@@ -19,14 +19,20 @@ For each settlement period (default: År and Måned) the script
 3. runs `xl-underskud valider FIL` and `xl-underskud beregn FIL --ud OUT` as subprocesses and
    reports their wall time and peak RSS (os.wait4);
 4. prints one table per period and checks the targets (compute ≤ 0.5 s, beregn ≤ 10 s) and
-   Excel's row limit (1,048,576 rows per sheet) in the written report.
+   Excel's row limit (1,048,576 rows per sheet) in the written report;
+5. with --scales (default 1,2,5: nationwide, 2× and 5× nationwide, yearly), runs steps 1–3 for
+   each size as well (agreements, places and stays multiplied) and prints one table of every
+   stage per size — wall seconds and the RSS high-water mark — with the growth from the
+   smallest size beside it, so a stage that grows faster than the data shows (targets at 5×:
+   beregn --ud ≤ 22 s and ≤ 1.5 GB).
 
 Options: --profile writes cProfile data per phase to benchmarks/_work/ and prints the top
 functions; --tracemalloc adds an (untimed) pass that measures Python's peak allocation per
 phase. A full run at the default size takes about 10 minutes on 2 cores (the Måned report
 alone takes minutes). Run from the repo root:
 
-    python benchmarks/run.py                          # År and Måned, default sizes
+    python benchmarks/run.py                          # År and Måned, then År at 1×, 2×, 5×
+    python benchmarks/run.py --periods År --scales 1      # nationwide yearly only
     python benchmarks/run.py --periods År --profile
     python benchmarks/run.py --agreements 100 --places 2000 --stays 10000   # smaller scale
 """
@@ -53,6 +59,10 @@ import generate  # noqa: E402  (benchmarks/generate.py)
 EXCEL_MAX_ROWS = 1_048_576
 TARGET_COMPUTE_S = 0.5
 TARGET_BEREGN_S = 10.0
+# issue 10 at nationwide scale (2 cores): yearly beregn --ud ≤ 4.5 s and --json ≤ 3 s; peak
+# RSS of every command ≤ 400 MB yearly and ≤ 600 MB monthly
+TARGETS = {"År": {"beregn": 4.5, "json": 3.0}}
+TARGET_RSS_MB = {"År": 400, "Kvartal": 600, "Måned": 600}
 PERIODS = ("År", "Kvartal", "Måned")
 
 
@@ -221,6 +231,10 @@ def worker(path: Path, out: Path, repeat: int, profile: bool, trace: bool) -> di
     res["counts"]["over_excel_limit"] = [
         t.sheet for t in tables if HEADER_ROW + 1 + len(t.rows) + 1 > EXCEL_MAX_ROWS]
     timed("write", lambda: write_report(out, tables, settlement.stamp))
+    from xl_underskud.outputs.jsonout import settlement_sections, write_json
+
+    with open(os.devnull, "w", encoding="utf-8") as sink:
+        timed("json", lambda: write_json(settlement_sections(settlement, raw.origin), sink))
     res["sub"] = dict(spies)
     res["report_mb"] = out.stat().st_size / 1e6
     res["report_rows"] = _report_rows(out)
@@ -312,7 +326,8 @@ def _print_report(period: str, path: Path, res: dict, cli: dict, repeat: int):
             (f"compute   settle (best of {repeat})", "compute"),
             (f"audit     vacant runs (best of {repeat})", "audit"),
             ("tables    settlement_tables", "tables"),
-            ("write     write_report", "write")]
+            ("write     write_report", "write"),
+            ("json      write_json (/dev/null)", "json")]
     first = res.get("first", {})
     for label, key in rows:
         if key in times:
@@ -333,10 +348,11 @@ def _print_report(period: str, path: Path, res: dict, cli: dict, repeat: int):
         print("     of which: " + ", ".join(f"{k} {v:.2f}" for k, v in shown.items()))
     in_process = sum(times.get(k, 0) for k in ("read", "parse", "compute", "tables", "write"))
     print(f"   {'in-process sum (read…write)':<34}{_fmt_s(in_process)}")
-    for name in ("valider", "beregn"):
+    for name, label in (("valider", "valider"), ("beregn", "beregn --ud"),
+                        ("json", "beregn --json")):
         if name in cli:
             wall, peak, rc = cli[name]
-            print(f"   {'xl-underskud ' + name + ' (subprocess)':<34}{_fmt_s(wall)}   {peak:17.0f}"
+            print(f"   {'xl-underskud ' + label:<34}{_fmt_s(wall)}   {peak:17.0f}"
                   f"   exit {rc}")
     if "tracemalloc_mb" in res:
         peaks = ", ".join(f"{k} +{v[0]:.0f}/{v[1]:.0f}" for k, v in res["tracemalloc_mb"].items())
@@ -350,14 +366,95 @@ def _print_report(period: str, path: Path, res: dict, cli: dict, repeat: int):
     if compute is not None:
         verdict.append(f"compute {'OK' if compute <= TARGET_COMPUTE_S else 'OVER'} "
                        f"({compute:.2f} s vs ≤ {TARGET_COMPUTE_S} s)")
-    if "beregn" in cli:
-        wall = cli["beregn"][0]
-        verdict.append(f"beregn {'OK' if wall <= TARGET_BEREGN_S else 'OVER'} "
-                       f"({wall:.1f} s vs ≤ {TARGET_BEREGN_S:.0f} s)")
+    targets = TARGETS.get(period, {"beregn": TARGET_BEREGN_S})
+    for name, label in (("beregn", "beregn --ud"), ("json", "beregn --json")):
+        if name in cli and name in targets:
+            wall = cli[name][0]
+            verdict.append(f"{label} {'OK' if wall <= targets[name] else 'OVER'} "
+                           f"({wall:.1f} s vs ≤ {targets[name]:g} s)")
+    if cli:
+        peak = max(v[1] for v in cli.values())
+        verdict.append(f"peak RSS {'OK' if peak <= TARGET_RSS_MB[period] else 'OVER'} "
+                       f"({peak:,.0f} MB vs ≤ {TARGET_RSS_MB[period]} MB)")
     if c.get("over_excel_limit"):
         verdict.append("EXCEL ROW LIMIT EXCEEDED in " + ", ".join(c["over_excel_limit"])
                        + " (rows beyond 1,048,576 are silently dropped by XlsxWriter)")
     print("   targets: " + "; ".join(verdict))
+
+
+def _measure(path: Path, args) -> tuple[dict, dict] | None:
+    """The in-process stages (a worker process) and the commands (subprocesses) on `path`."""
+    report = WORK / f"{path.stem}_rapport.xlsx"
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", str(path), str(report),
+           "--repeat", str(args.repeat)]
+    cmd += ["--profile"] if args.profile else []
+    cmd += ["--tracemalloc"] if args.tracemalloc else []
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
+    marker = proc.stdout.rfind("@@RESULT@@")
+    if proc.returncode != 0 or marker < 0:
+        sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-3000:])
+        print(f"worker failed for {path.name}", file=sys.stderr)
+        return None
+    if args.profile:
+        print(proc.stdout[:marker])
+    res = json.loads(proc.stdout[marker + len("@@RESULT@@"):])
+    cli = {}
+    if not args.no_cli:
+        cli["valider"] = _cli(["valider", str(path)], WORK / f"{path.stem}_valider.log")
+        cli["beregn"] = _cli(["beregn", str(path), "--ud", str(WORK / f"{path.stem}_beregn.xlsx"),
+                              "--overskriv"], WORK / f"{path.stem}_beregn.log")
+        cli["json"] = _cli(["beregn", str(path), "--json"], WORK / f"{path.stem}_json.log")
+    return res, cli
+
+
+TARGET_5X_BEREGN_S = 22.0
+TARGET_5X_BEREGN_MB = 1536
+
+
+def _print_scales(by_scale: dict, repeat: int) -> None:
+    """One table: every stage at every size, wall seconds and RSS high-water mark (MB), and
+    the growth from the smallest size (time ratio ÷ size ratio: 1.0 is linear)."""
+    scales = sorted(by_scale)
+    base = scales[0]
+    print()
+    print("== Per size and stage (yearly settlement; wall s / RSS high-water MB) ==")
+    for scale in scales:
+        (a, pl, st), res, _ = by_scale[scale]
+        print(f"   {scale}×: {a:,} aftaler, {pl:,} pladser, {st:,} ophold"
+              f" ({res['counts'].get('runs', 0):,} tomgangsløb,"
+              f" {res['counts'].get('parts', 0):,} fordelingsdele)")
+    stages = [("read", "read"), ("parse", f"parse (best of {repeat})"),
+              ("checks", f"checks (best of {repeat})"), ("compute", f"compute (best of {repeat})"),
+              ("audit", f"audit trail (best of {repeat})"), ("tables", "tables"),
+              ("write", "write (report)"), ("json", "json (to /dev/null)")]
+    head = "".join(f"{f'{s}×':>17}" for s in scales)
+    growth = "".join(f"{f'{s}×/{base}×':>10}" for s in scales[1:])
+    print(f"   {'stage':<30}{head}{growth}")
+    rows = [(label, [by_scale[s][1]["times"].get(key) for s in scales],
+             [by_scale[s][1]["rss_mb"].get(key) for s in scales]) for key, label in stages]
+    for name in ("valider", "beregn", "json"):
+        if all(name in by_scale[s][2] for s in scales):
+            label = {"valider": "xl-underskud valider", "beregn": "xl-underskud beregn --ud",
+                     "json": "xl-underskud beregn --json"}[name]
+            rows.append((label, [by_scale[s][2][name][0] for s in scales],
+                         [by_scale[s][2][name][1] for s in scales]))
+    for label, walls, rss in rows:
+        if any(w is None for w in walls):
+            continue
+        cells = "".join(f"{w:9.2f} {m if m is not None else 0:6.0f}" + " " for w, m in
+                        zip(walls, rss))
+        ratios = "".join(
+            f"{(walls[i] / walls[0]) / (s / base) if walls[0] > 0 else 0:10.2f}"
+            for i, s in enumerate(scales) if s != base)
+        print(f"   {label:<30}{cells}{ratios}")
+    print("   (growth = time ratio ÷ size ratio: 1.0 is linear, above 1 faster than the data)")
+    top = scales[-1]
+    if top == 5 and "beregn" in by_scale[top][2]:
+        wall, peak, _ = by_scale[top][2]["beregn"]
+        ok = wall <= TARGET_5X_BEREGN_S and peak <= TARGET_5X_BEREGN_MB
+        print(f"   target 5× beregn --ud ≤ {TARGET_5X_BEREGN_S:.0f} s and ≤ "
+              f"{TARGET_5X_BEREGN_MB / 1024:.1f} GB: {'OK' if ok else 'OVER'} "
+              f"({wall:.1f} s, {peak:,.0f} MB)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -378,6 +475,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="cProfile every phase (times then include profiler overhead)")
     p.add_argument("--tracemalloc", action="store_true", help="add a tracemalloc pass")
     p.add_argument("--json", type=Path, help="also write the results as JSON to this file")
+    p.add_argument("--scales", default="1,2,5",
+                   help="sizes (multiples of --agreements/--places/--stays) for the per-size "
+                        "table of the yearly settlement; '' for none (default 1,2,5)")
     p.add_argument("--worker", nargs=2, metavar=("XLSX", "OUT"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
 
@@ -403,27 +503,29 @@ def main(argv: list[str] | None = None) -> int:
 
     results = {}
     for period, path in paths.items():
-        report = WORK / f"{path.stem}_rapport.xlsx"
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", str(path), str(report),
-               "--repeat", str(args.repeat)]
-        cmd += ["--profile"] if args.profile else []
-        cmd += ["--tracemalloc"] if args.tracemalloc else []
-        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
-        marker = proc.stdout.rfind("@@RESULT@@")
-        if proc.returncode != 0 or marker < 0:
-            sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-3000:])
-            print(f"worker failed for {path.name}", file=sys.stderr)
+        measured = _measure(path, args)
+        if measured is None:
             return 1
-        if args.profile:
-            print(proc.stdout[:marker])
-        res = json.loads(proc.stdout[marker + len("@@RESULT@@"):])
-        cli = {}
-        if not args.no_cli:
-            cli["valider"] = _cli(["valider", str(path)], WORK / f"{path.stem}_valider.log")
-            cli["beregn"] = _cli(["beregn", str(path), "--ud", str(WORK / f"{path.stem}_beregn.xlsx")],
-                                 WORK / f"{path.stem}_beregn.log")
+        res, cli = measured
         _print_report(period, path, res, cli, args.repeat)
         results[period] = {"workbook": str(path), "worker": res, "cli": cli}
+
+    scales = [int(x) for x in args.scales.split(",") if x.strip()]
+    if scales:
+        by_scale = {}
+        for scale in scales:
+            size = (args.agreements * scale, args.places * scale, args.stays * scale)
+            path = generate.ensure_workbooks(["År"], args.seed, *size)["År"]
+            if scale == 1 and "År" in results:  # measured above
+                by_scale[scale] = (size, results["År"]["worker"], results["År"]["cli"])
+                continue
+            measured = _measure(path, args)
+            if measured is None:
+                return 1
+            by_scale[scale] = (size, *measured)
+        _print_scales(by_scale, args.repeat)
+        results["scales"] = {str(k): {"size": v[0], "worker": v[1], "cli": v[2]}
+                             for k, v in by_scale.items()}
     print("\nload average after: %.2f %.2f %.2f" % os.getloadavg())
     if args.json:
         args.json.write_text(json.dumps({"commit": commit, "results": results}, indent=2,

@@ -139,11 +139,32 @@ def rendering(tmp_path_factory, statements_2023):
     rendering.stop()
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker reads the groups
+def pytest_collection_modifyitems(config, items):
+    """With pytest-xdist (pyproject's addopts run the suite on every core), the tests that read
+    the session's `afregning` run (`statements_2023`, and `rendered`, which renders its
+    summary) form one group (`--dist loadgroup`): one worker runs it and starts LibreOffice
+    once for them, instead of every worker making the same files."""
+    for item in items:
+        if "statements_2023" in item.fixturenames:
+            item.add_marker(pytest.mark.xdist_group("afregning_2023"))
+
+
+def _in_an_xdist_worker(config) -> bool:
+    return hasattr(config, "workerinput")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _render_in_the_background(request):
     """When a selected test reads `rendered`, LibreOffice starts at the session's start and
     renders while the other tests run. A problem here (no LibreOffice, a failing command) is
-    left to the tests that read `rendered`: they get it from the fixture."""
+    left to the tests that read `rendered`: they get it from the fixture.
+
+    In an xdist worker every worker has collected every test, and which worker runs the
+    `rendered` group is not known yet: there the fixture starts when that group's first test
+    asks for it, while the other workers run the rest."""
+    if _in_an_xdist_worker(request.config):
+        return
     if any("rendered" in item.fixturenames for item in request.session.items):
         try:
             request.getfixturevalue("rendering")

@@ -73,8 +73,8 @@ def test_beregn_writes_a_report_and_leaves_the_input_alone(example_path, tmp_pat
     assert "I alt" in res.stdout
     assert _sha(example_path) == before
     wb = load_workbook(report)
-    assert wb.sheetnames == ["Resultat", "Tomgang", "Fordeling", "Kommuneoversigt",
-                             "Eksponering", "Takstkontrol", "Fejl"]
+    assert wb.sheetnames == ["Resultat", "Tomgang", "Fordeling", "Fordelingsnøgle",
+                             "Kommuneoversigt", "Eksponering", "Takstkontrol", "Fejl"]
     ws = wb["Resultat"]
     periods = {ws.cell(r, 4).value for r in range(5, ws.max_row) if ws.cell(r, 1).value in
                ("A1", "A2", "A3")}

@@ -25,6 +25,11 @@ from xl_underskud import __version__
 if TYPE_CHECKING:
     from xl_underskud.core.records import Message
 
+# numpy's OpenBLAS starts a thread per core as numpy loads: 20–50 ms of every command's start
+# on 2 cores, for matrix products the product never computes (it sorts and sums). One thread
+# then; a setting of the user's own wins. (Set before any command imports numpy.)
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 DEFAULT_TEMPLATE = "Underskudsgaranti.xlsx"
 DEFAULT_EXAMPLE = "Underskudsgaranti_eksempel.xlsx"

@@ -8,6 +8,7 @@ error in a required field is left out of the typed result, so later checks do no
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -184,8 +185,9 @@ def convert(column: Column, value) -> tuple[object, str | None]:
         return _length_checked(column, " ".join(value.split()))
     else:  # pragma: no cover - every Kind is handled above
         raise AssertionError(kind)
-    problem = _out_of_range(column, number, _show(value))
-    return (None, problem) if problem else (number, None)
+    if _out_of_range(column, number, "") is None:  # (the value is shown only in a message)
+        return number, None
+    return None, _out_of_range(column, number, _show(value))
 
 
 def _out_of_range(column: Column, number, shown: str) -> str | None:
@@ -284,17 +286,53 @@ def _maybe_cpr(value) -> bool:
     return isinstance(value, (int, float)) and value >= 100_000_000
 
 
+# Kinds whose common cells `typed_rows` converts inline: a date, a whole number, a text.
+_FAST = {Kind.DATE: "date", Kind.INTEGER: "integer", Kind.ID: "text", Kind.TEXT: "text",
+         Kind.MUNICIPALITY: "municipality"}
+_CPR_FROM = 100_000_000  # a number this large may be a CPR number (`_maybe_cpr`)
+
+
 def typed_rows(raw: RawTable, messages: list[Message]) -> list[tuple[int, dict]]:
     """Convert each row of a raw table; rows whose required fields fail (an error value among
     them) are dropped, and so are rows holding a CPR-like value (reported by the shell that read
     the cell). A failing optional field is reported and left blank."""
     table = raw.table
     out = []
+    plan = [(column, column.field, _FAST.get(column.kind), column.max_length)
+            for column in table.columns]
     for raw_row in raw.rows:
         values = {}
         ok = True
-        for column in table.columns:
-            value = raw_row.values.get(column.field)
+        raw_values = raw_row.values
+        for column, name, fast, max_length in plan:
+            value = raw_values.get(name)
+            # The common cells of a large table, typed here as `convert` types them (no error
+            # value, not blank, nothing that could look like a CPR number); the rest below.
+            if fast is not None:
+                t = type(value)
+                if fast == "date":
+                    if t is datetime:
+                        day = value.date()
+                    elif t is date:
+                        day = value
+                    else:
+                        day = None
+                    if day is not None and DATE_MIN <= day <= DATE_MAX:
+                        values[name] = day
+                        continue
+                elif fast == "integer":
+                    if (t is float and value.is_integer() or t is int) and \
+                            -_CPR_FROM < value < _CPR_FROM:
+                        number = int(value)
+                        if _out_of_range(column, number, "") is None:
+                            values[name] = number
+                            continue
+                elif t is str and "#" not in value and (len(value) < 10 or not looks_like_cpr(
+                        value)):
+                    text = value.strip() if fast == "text" else " ".join(value.split())
+                    if text and len(text) <= max_length:
+                        values[name] = text
+                        continue
             if _is_blank(value):
                 if column.required:
                     messages.append(error(table.sheet, raw_row.row, column.header,
@@ -318,12 +356,16 @@ def typed_rows(raw: RawTable, messages: list[Message]) -> list[tuple[int, dict]]
     return out
 
 
+# muni.code_for of the same few names, 100,000 times over in a nationwide Ophold
+_code_for = functools.lru_cache(maxsize=4096)(muni.code_for)
+
+
 def _municipality_code(name: str, table: Table, row: int, field_name: str, allow_region: bool,
                        messages: list[Message]) -> int | None:
-    sheet, header = table.sheet, table.header(field_name)
-    code = muni.code_for(name)
+    code = _code_for(name)
     if code is not None and (allow_region or code not in muni.REGIONS):
         return code
+    sheet, header = table.sheet, table.header(field_name)
     candidates = [m.name for m in muni.all_municipalities()]
     if allow_region:
         candidates += list(muni.REGIONS.values())

@@ -1,9 +1,9 @@
 """What the product shows, as data: report tables, statements, JSON and Danish display formats.
 
-- `tables.py` — the output sheets (Resultat, Tomgang, Fordeling, Kommuneoversigt, Eksponering,
-  Takstkontrol, Fejl) as `OutTable`s (subtotal rows and the continuation of a table past
-  Excel's row limit included), and the output column kinds (`OutKind`), each with its one
-  Excel number format, alignment and Danish text;
+- `tables.py` — the output sheets (Resultat, Tomgang, Fordeling, Fordelingsnøgle,
+  Kommuneoversigt, Eksponering, Takstkontrol, Fejl) as `OutTable`s (subtotal rows and the
+  continuation of a table past Excel's row limit included), and the output column kinds
+  (`OutKind`), each with its one Excel number format, alignment and Danish text;
 - `statements.py` — the statements (opgørelser) per municipality and operator;
 - `jsonout.py` — the machine-readable formats `xl-underskud/afregning@…` and `fejl@…`;
 - `display.py` — Danish money, number and percent texts.

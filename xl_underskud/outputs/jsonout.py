@@ -43,38 +43,50 @@ def settlement_json(s: Settlement, origin: Origin | None = None) -> dict:
             for key, value in settlement_sections(s, origin)}
 
 
+class Records:
+    """A list of objects that all have the same keys, given as the keys and an iterable of
+    value tuples: iterating gives the objects (dicts); `write_json` writes the text without
+    building them. Values are JSON scalars."""
+
+    def __init__(self, keys: tuple[str, ...], rows: Iterable[tuple]):
+        self.keys, self.rows = keys, rows
+
+    def __iter__(self) -> Iterator[dict]:
+        keys = self.keys
+        return (dict(zip(keys, row)) for row in self.rows)
+
+
 def settlement_sections(s: Settlement, origin: Origin | None = None
                         ) -> Iterator[tuple[str, object]]:
     """The settlement document's keys in order, each list as an iterator of its items (so
     that `write_json` can stream a nationwide document without holding it)."""
     yield "format", SETTLEMENT_FORMAT
     yield "kilde", source_json(origin)
-    yield "aftaler", (
-        {"aftale_id": ap.agreement_id, "periode": ap.period, "vinduesdoegn": ap.window_days,
-         "betalte_doegn": ap.paid_days, "tomme_doegn": ap.vacant_days,
-         "beloeb_oere": ap.amount_oere}
-        for ap in sorted(s.agreement_periods, key=lambda ap: (ap.agreement_id, ap.period)))
-    yield "fordeling", (
-        {"aftale_id": agreement_id, "periode": period, "kommunekode": code, "kommune": name,
-         "folketal": population, "beloeb_oere": oere}
-        for agreement_id, period, code, name, population, _, oere in s.part_rows())
-    yield "efterregulering", (
-        {"aftale_id": a.agreement_id, "periode": a.period, "kommunekode": a.municipality_code,
-         "beregnet_oere": a.computed_oere, "afregnet_oere": a.settled_oere,
-         "difference_oere": a.difference_oere}
-        for a in s.adjustments)
-    yield "kommuner", (
-        {"kommunekode": m.code, "kommune": m.name, "periode": m.period,
-         "betaler_oere": m.pays_oere, "modtager_oere": m.receives_oere,
-         "netto_oere": m.net_oere}
-        for m in sorted(s.positions, key=lambda m: (m.code, m.period)))
+    yield "aftaler", Records(
+        ("aftale_id", "periode", "vinduesdoegn", "betalte_doegn", "tomme_doegn", "beloeb_oere"),
+        ((ap.agreement_id, ap.period, ap.window_days, ap.paid_days, ap.vacant_days,
+          ap.amount_oere)
+         for ap in sorted(s.agreement_periods, key=lambda ap: (ap.agreement_id, ap.period))))
+    yield "fordeling", Records(
+        ("aftale_id", "periode", "kommunekode", "kommune", "folketal", "beloeb_oere"),
+        ((agreement_id, period, code, name, population, oere)
+         for agreement_id, period, code, name, population, _, oere in s.part_rows()))
+    yield "efterregulering", Records(
+        ("aftale_id", "periode", "kommunekode", "beregnet_oere", "afregnet_oere",
+         "difference_oere"),
+        ((a.agreement_id, a.period, a.municipality_code, a.computed_oere, a.settled_oere,
+          a.difference_oere) for a in s.adjustments))
+    yield "kommuner", Records(
+        ("kommunekode", "kommune", "periode", "betaler_oere", "modtager_oere", "netto_oere"),
+        ((m.code, m.name, m.period, m.pays_oere, m.receives_oere, m.net_oere)
+         for m in sorted(s.positions, key=lambda m: (m.code, m.period))))
     shared = cache(exact)  # few distinct shares and rates
-    yield "tomgang", (
-        {"aftale_id": r.agreement_id, "plads": r.place_no, "periode": r.period,
-         "fra": r.first.isoformat(), "til": r.last.isoformat(), "doegn": r.days,
-         "garantiaar": r.guarantee_year, "daekningsandel": shared(r.share),
-         "doegntakst": shared(r.daily_rate, 2), "vaerdi": exact(r.value, 2)}
-        for r in s.runs)  # sorted by agreement, place and first day
+    yield "tomgang", Records(
+        ("aftale_id", "plads", "periode", "fra", "til", "doegn", "garantiaar", "daekningsandel",
+         "doegntakst", "vaerdi"),
+        ((r.agreement_id, r.place_no, r.period, r.first.isoformat(), r.last.isoformat(), r.days,
+          r.guarantee_year, shared(r.share), shared(r.daily_rate, 2), exact(r.value, 2))
+         for r in s.runs))  # sorted by agreement, place and first day
     yield "fradrag", (
         {"aftale_id": ap.agreement_id, "periode": ap.period, "doegn": exact(ap.deducted_days),
          "vaerdi": exact(-ap.deducted_oere / 100, 2)}
@@ -94,6 +106,16 @@ def _is_flat(batch: list) -> bool:
     return (set(map(type, batch)) == {dict} and all(batch)
             and set(map(type, chain.from_iterable(batch))) == {str}
             and _SCALARS.issuperset(map(type, chain.from_iterable(map(dict.values, batch)))))
+
+
+def _record_items(keys: tuple[str, ...], batch: list[tuple]) -> str:
+    """`_items` of the objects `Records` stands for: each column of the batch encoded by one
+    C-encoder call (values separated by a bare newline, which encoded text never holds), then
+    each object from a template of its keys."""
+    template = "{\n      " + ",\n      ".join(
+        f"{encode_basestring(k).replace('%', '%%')}: %s" for k in keys) + "\n    }"
+    columns = [_BATCH(list(column))[1:-1].split("\n") for column in zip(*batch)]
+    return ",\n    ".join([template % values for values in zip(*columns)])
 
 
 def _items(batch: list) -> str:
@@ -123,10 +145,12 @@ def write_json(sections: Iterable[tuple[str, object]], out: TextIO, batch: int =
         if isinstance(value, dict | str | int | float | bool) or value is None:
             out.write(_indented(value, 1))
             continue
-        items = iter(value)
+        records = isinstance(value, Records)
+        items = iter(value.rows if records else value)
         empty = True
         while chunk := list(islice(items, batch)):
-            out.write(("[\n    " if empty else ",\n    ") + _items(chunk))
+            out.write(("[\n    " if empty else ",\n    ")
+                      + (_record_items(value.keys, chunk) if records else _items(chunk)))
             empty = False
         out.write("[]" if empty else "\n  ]")
     out.write("\n}\n" if not first else "}\n")
@@ -135,6 +159,14 @@ def write_json(sections: Iterable[tuple[str, object]], out: TextIO, batch: int =
 def exact(value: Decimal | Fraction | int, decimals: int = 0) -> str:
     """An exact number as text: '4995.50', '0.5', '-64998.30025', or 'p/q' when the decimal
     expansion does not terminate. At least `decimals` decimals; never rounded."""
+    if type(value) is Decimal and value.is_finite():  # exact as it is: its digits
+        sign, digits, exponent = value.as_tuple()
+        if exponent >= 0 or not any(digits):
+            value = int(value)
+        else:
+            text = "".join(map(str, digits)).rjust(1 - exponent, "0")
+            whole, frac = text[:exponent], text[exponent:].rstrip("0").ljust(decimals, "0")
+            return f"{'-' if sign else ''}{whole}.{frac}" if frac else f"{'-' if sign else ''}{whole}"
     value = Fraction(value)
     q, places = value.denominator, 0
     while q % 10 == 0 or q % 2 == 0 or q % 5 == 0:  # integer arithmetic only: never rounded

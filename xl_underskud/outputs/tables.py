@@ -1,4 +1,4 @@
-"""The output sheets as data: Resultat, Tomgang, Fordeling, Kommuneoversigt, Eksponering,
+"""The output sheets as data: Resultat, Tomgang, Fordeling, Fordelingsnøgle, Kommuneoversigt,
 Takstkontrol and Fejl (and Opgørelser, from `statements.py`).
 
 What a finance officer reads is decided here once; the XlsxWriter report (`xlsx/report.py`)
@@ -27,13 +27,14 @@ from xl_underskud.core.rules.settlement import Settlement
 RESULT_SHEET = "Resultat"
 VACANCY_SHEET = "Tomgang"
 DISTRIBUTION_SHEET = "Fordeling"
+KEY_SHEET = "Fordelingsnøgle"
 POSITIONS_SHEET = "Kommuneoversigt"
 EXPOSURE_SHEET = "Eksponering"
 RATE_CHECK_SHEET = "Takstkontrol"
 STATEMENTS_SHEET = "Opgørelser"
 ADJUSTMENT_SHEET = "Efterregulering"
 MESSAGES_SHEET = "Fejl"
-OUTPUT_SHEETS = (RESULT_SHEET, VACANCY_SHEET, DISTRIBUTION_SHEET, POSITIONS_SHEET,
+OUTPUT_SHEETS = (RESULT_SHEET, VACANCY_SHEET, DISTRIBUTION_SHEET, KEY_SHEET, POSITIONS_SHEET,
                  ADJUSTMENT_SHEET, EXPOSURE_SHEET, RATE_CHECK_SHEET, STATEMENTS_SHEET,
                  MESSAGES_SHEET)
 
@@ -159,6 +160,7 @@ class OutTable:
     more: tuple["OutTable", ...] = ()  # further tables on the same sheet, below this one
     chart: OutChart | None = None
     freeze_columns: int = 0  # a wide table: keep its first columns in view and on every page
+    print_columns: int = 0  # of those, the ones repeated on every printed page (0: all)
     # Rows (indices into `rows`) that sum up or adjust the rows above them: a subtotal, a
     # deduction, a rounded amount. Every renderer shows them like a totals row, keeps them on
     # a printed page with the rows above them, and never sums them in the totals row. A text
@@ -213,7 +215,7 @@ def settlement_tables(s: Settlement, inputs: Inputs, origin: Origin) -> list[Out
            OutColumn("Beløb", OutKind.MONEY, 16, True)),
         tuple(result_rows), "Ingen garanterede døgn i de valgte år.")
 
-    fordeling = _fordeling_table(s, subtitle)
+    fordeling, key = _fordeling_tables(s, subtitle)
 
     kommuner = OutTable(
         POSITIONS_SHEET, "Betaling og nettoposition pr. kommune", subtitle,
@@ -224,7 +226,7 @@ def settlement_tables(s: Settlement, inputs: Inputs, origin: Origin) -> list[Out
         tuple((m.code, m.name, m.period, m.pays_oere, m.receives_oere, m.net_oere)
               for m in sorted(s.positions, key=lambda m: (m.code, m.period))),
         "Ingen perioder at vise.")
-    tables = [resultat, *continued(vacancy_table(s, subtitle)), fordeling, kommuner]
+    tables = [resultat, *continued(vacancy_table(s, subtitle)), fordeling, key, kommuner]
     if inputs.ledger:
         tables.append(adjustment_table(s, inputs, subtitle))
     notes = list(s.warnings)
@@ -374,12 +376,17 @@ def continued(table: OutTable, max_rows: int = SHEET_ROWS - ROWS_ABOVE_DATA) -> 
     return out
 
 
-def _fordeling_table(s: Settlement, subtitle: str) -> OutTable:
-    """One row per agreement-period, one column per paying municipality (its part in kr.).
+def _fordeling_tables(s: Settlement, subtitle: str) -> tuple[OutTable, OutTable]:
+    """Sheet Fordeling: one row per agreement-period, one column per paying municipality (its
+    part in kr.); sheet Fordelingsnøgle: the population and share of every municipality on
+    each key date.
 
-    A finance officer reads down her municipality's column; the key (population and share on
-    each key date) follows below. The layout stays compact at nationwide scale (a long list of
-    every municipality × agreement-period would run to hundreds of thousands of rows).
+    A finance officer reads down her municipality's column; printed, the pages run across
+    with the agreement and period repeated at the left of each and the municipalities' names
+    at the top. The layout stays compact at nationwide scale (a long
+    list of every municipality × agreement-period would run to hundreds of thousands of rows,
+    six cells each, where a row here has one cell per part). The key has a sheet of its own
+    (one page wide), so the wide table's repeated headings never stand above it.
     """
     splits = s.splits
     names = splits[0].names if splits else ()
@@ -394,17 +401,18 @@ def _fordeling_table(s: Settlement, subtitle: str) -> OutTable:
         key_rows.extend((code, name, sp.key_date, pop, pop / total)
                         for code, name, pop in zip(sp.codes, sp.names, sp.populations))
     key = OutTable(
-        DISTRIBUTION_SHEET, "Fordelingsnøgle: folketal og andel på nøgledatoen", "",
+        KEY_SHEET, "Fordelingsnøgle: folketal og andel på nøgledatoen", subtitle,
         (OutColumn("Kommunekode", OutKind.CODE, 12), OutColumn("Kommune", OutKind.TEXT, 20),
          OutColumn("Nøgledato", OutKind.DATE, 12), OutColumn("Folketal", OutKind.INT, 12),
          OutColumn("Andel", OutKind.PERCENT, 10)),
         tuple(key_rows), "Ingen nøgle: intet beløb at fordele.")
-    return OutTable(
+    fordeling = OutTable(
         DISTRIBUTION_SHEET, "Fordeling på kommuner efter folketal (kr.)", subtitle,
         (OutColumn("AftaleID", OutKind.TEXT, 10), OutColumn("Periode", OutKind.TEXT, 10),
          OutColumn("Nøgledato", OutKind.DATE, 12), OutColumn("Beløb", OutKind.MONEY, 16, True))
         + tuple(OutColumn(name, OutKind.MONEY, max(13, len(name) + 2), True) for name in names),
-        tuple(rows), "Intet beløb at fordele.", more=(key,), freeze_columns=4)
+        tuple(rows), "Intet beløb at fordele.", freeze_columns=4, print_columns=2)
+    return fordeling, key
 
 
 def messages_table(messages: list[Message], origin: Origin) -> OutTable:
@@ -424,14 +432,15 @@ def exposure_table(inputs: Inputs, origin: Origin):
 
     Returns (table or None, messages): the estimate needs at least one rate per agreement.
     """
-    from xl_underskud.core.rules.exposure import (Scenario, comparison_schedule, estimate,
+    from xl_underskud.core.rules.exposure import (Scenario, comparison_schedule, estimates,
                                                   schedule_label)
 
     scenario = Scenario.from_settings(inputs.settings)
-    main, messages = estimate(inputs, scenario)
+    schedule = tuple(inputs.settings.coverage_schedule)
+    (main, messages), (other, _) = estimates(inputs, scenario,
+                                             [schedule, comparison_schedule(schedule)])
     if main is None:
         return None, messages
-    other, _ = estimate(inputs, scenario, comparison_schedule(main.schedule))
     a, b = schedule_label(main.schedule), schedule_label(other.schedule)
     occupancy = ("aftalernes belægningsprocent" if scenario.occupancy is None
                  else f"{float(scenario.occupancy) * 100:g} %".replace(".", ","))

@@ -138,11 +138,36 @@ def _rate_for(agreement_id: str, year: int, rates: dict, index: Decimal):
 
 def estimate(inputs: Inputs, scenario: Scenario, schedule: tuple[Decimal, ...] | None = None
              ) -> tuple[Exposure | None, list[Message]]:
-    schedule = tuple(schedule or inputs.settings.coverage_schedule)
-    years = len(schedule)
+    return estimates(inputs, scenario, [schedule])[0]
+
+
+def estimates(inputs: Inputs, scenario: Scenario,
+              schedules: list[tuple[Decimal, ...] | None]) -> list[tuple[Exposure | None,
+                                                                         list[Message]]]:
+    """`estimate` for each schedule (None: the workbook's), the assumed days counted once for
+    every schedule of the same length (the workbook's beside the comparison schedule)."""
+    schedules = [tuple(s or inputs.settings.coverage_schedule) for s in schedules]
+    days_by_years: dict[int, tuple] = {}
+    out = []
+    for schedule in schedules:
+        if len(schedule) not in days_by_years:
+            days_by_years[len(schedule)] = _assumed_days(inputs, scenario, len(schedule))
+        days, rates, occupancy, messages = days_by_years[len(schedule)]
+        if days is None:
+            out.append((None, list(messages)))
+            continue
+        out.append((_exposure(inputs, scenario, schedule, days, rates, occupancy),
+                    list(messages)))
+    return out
+
+
+def _assumed_days(inputs: Inputs, scenario: Scenario, years: int):
+    """(vacancy rows of the assumed windows and fills, rates, occupancy(aid, year), messages);
+    the rows None when the estimate cannot be made."""
     if scenario.places_per_month is not None and scenario.places_per_month <= 0:
         label = SETTING["ScenariePladserPrMaaned"].label
-        return None, [error(SETTINGS_SHEET, None, label, f"{label} skal være større end 0.")]
+        return None, None, None, [error(SETTINGS_SHEET, None, label,
+                                        f"{label} skal være større end 0.")]
     rates: dict[str, dict[int, Decimal]] = defaultdict(dict)
     for r in inputs.rates:
         rates[r.agreement_id][r.year] = r.daily_rate
@@ -189,35 +214,48 @@ def estimate(inputs: Inputs, scenario: Scenario, schedule: tuple[Decimal, ...] |
             windows.append(Window(a.agreement_id, k, start, end, year_starts))
             fills.append(Stay("", a.agreement_id, k, "", filled, None, None))
     if any(m.is_error for m in messages):
-        return None, messages
+        return None, None, None, messages
+    return vacancy_by_period(windows, fills, Period.YEAR), rates, occupancy, messages
 
-    days = vacancy_by_period(windows, fills, Period.YEAR)
-    shares = [Fraction(x) for x in schedule]
-    max_amount: dict[tuple[str, int], Fraction] = defaultdict(Fraction)
-    exp_amount: dict[tuple[str, int], Fraction] = defaultdict(Fraction)
-    window_days: dict[tuple[str, int], int] = defaultdict(int)
-    vacant_exp: dict[tuple[str, int], Fraction] = defaultdict(Fraction)
-    rate_used: dict[tuple[str, int], tuple[Decimal, bool]] = {}
+
+def _exposure(inputs: Inputs, scenario: Scenario, schedule: tuple[Decimal, ...], days, rates,
+              occupancy) -> Exposure:
+    """The amounts of one schedule from the assumed days.
+
+    Per agreement and year the days of each guarantee year are summed first, weighted by the
+    shares over their common denominator in whole numbers; the exact fractions then follow
+    once per agreement and year: Σ window × share × rate, and for the expected amount
+    Σ (unfilled + (window − unfilled) × (1 − occupancy)) × share × rate."""
+    denominator = math.lcm(*(Fraction(x).denominator for x in schedule))
+    weights = [int(Fraction(x) * denominator) for x in schedule]
+    # (aid, year) → [window days, unfilled days, Σ weight × window, Σ weight × unfilled]
+    sums: dict[tuple[str, int], list[int]] = {}
     for aid, _, year, g, window, _, unfilled in days:
-        key = (aid, year)
-        if key not in rate_used:
-            rate_used[key] = _rate_for(aid, key[1], rates, scenario.rate_index)
-        rate = Fraction(rate_used[key][0]) * 100  # øre
-        expected_vacant = unfilled + (window - unfilled) * (1 - occupancy(aid, key[1]))
-        window_days[key] += int(window)
-        vacant_exp[key] += expected_vacant
-        max_amount[key] += window * shares[g - 1] * rate
-        exp_amount[key] += expected_vacant * shares[g - 1] * rate
-    if any(m.is_error for m in messages):
-        return None, messages
+        acc = sums.get((aid, year))
+        if acc is None:
+            acc = sums[(aid, year)] = [0, 0, 0, 0]
+        window, unfilled, w = int(window), int(unfilled), weights[g - 1]
+        acc[0] += window
+        acc[1] += unfilled
+        acc[2] += w * window
+        acc[3] += w * unfilled
 
-    rows = tuple(ExposureRow(aid, year, window_days[(aid, year)], vacant_exp[(aid, year)],
-                             rate_used[(aid, year)][0], rate_used[(aid, year)][1],
-                             round_half_away(max_amount[(aid, year)]),
-                             round_half_away(exp_amount[(aid, year)]))
-                 for aid, year in sorted(window_days))
+    rows = []
+    for aid, year in sorted(sums):
+        window, unfilled, weighted_window, weighted_unfilled = sums[(aid, year)]
+        rate, indexed = _rate_for(aid, year, rates, scenario.rate_index)
+        rate_oere = Fraction(rate) * 100
+        vacancy = 1 - occupancy(aid, year)
+        maximum = rate_oere * Fraction(weighted_window, denominator)
+        expected = rate_oere * (Fraction(weighted_unfilled, denominator)
+                                + Fraction(weighted_window - weighted_unfilled, denominator)
+                                * vacancy)
+        rows.append(ExposureRow(aid, year, window, unfilled + (window - unfilled) * vacancy,
+                                rate, indexed, round_half_away(maximum),
+                                round_half_away(expected)))
+    rows = tuple(rows)
     parts = _split(rows, inputs)
-    return Exposure(schedule, rows, tuple(parts)), messages
+    return Exposure(schedule, rows, tuple(parts))
 
 
 def _split(rows, inputs: Inputs) -> list[ExposurePart]:
