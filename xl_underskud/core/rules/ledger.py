@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from xl_underskud.core import municipalities as muni
 from xl_underskud.core.dates import fmt
@@ -39,6 +40,7 @@ CHECK_LENGTH = 12  # hex digits of the Kontrol checksum
 Key = tuple[str, str, int]  # (agreement id, period label, municipality code)
 
 
+@lru_cache(maxsize=4096)  # a ledger has hundreds of thousands of rows but few labels
 def parse_period(label: str) -> tuple[Period, int, int] | None:
     """'2024' → (YEAR, 2024, 1), '2024K2' → (QUARTER, 2024, 2), '2024M03' → (MONTH, 2024, 3);
     anything else (as `dates.period_label` never writes it) → None."""
@@ -53,6 +55,7 @@ def parse_period(label: str) -> tuple[Period, int, int] | None:
     return Period.YEAR, year, 1
 
 
+@lru_cache(maxsize=4096)
 def period_end(label: str) -> date:
     """The last day of a valid period label: 2024 → 31-12-2024, 2024K1 → 31-03-2024."""
     kind, year, n = parse_period(label)
@@ -96,6 +99,8 @@ def check_value(agreement_id: str, period: str, code: int, oere: int, day: date)
 def kr_to_oere(amount: Decimal) -> int | None:
     """Whole øre of an amount in kr., or None when it has a fraction of an øre."""
     value = Decimal(amount) * 100
+    if not value.is_finite():  # int() of an infinity would raise
+        return None
     return int(value) if value == value.to_integral_value() else None
 
 
@@ -139,6 +144,7 @@ def check_ledger(inputs: Inputs) -> list[Message]:
     kind = inputs.settings.period
     agreements = {a.agreement_id for a in inputs.agreements}
     first_row: dict[tuple, int] = {}
+    municipalities = muni.names_by_code()
     for r in inputs.ledger:
         # Two rows for one part are a correction; two rows alike in every value (amount and
         # date too) are a row pasted twice: counted twice, the part would be refunded. One run
@@ -156,7 +162,7 @@ def check_ledger(inputs: Inputs) -> list[Message]:
                 AFREGNET, r.row, "agreement_id",
                 f'AftaleID "{r.agreement_id}" findes ikke på arket Aftaler: det afregnede beløb '
                 f"efterreguleres til 0 kr., når perioden genberegnes."))
-        if r.municipality_code not in muni.names_by_code():
+        if r.municipality_code not in municipalities:
             messages.append(cell_error(
                 AFREGNET, r.row, "municipality_code",
                 f"Kommunekode {r.municipality_code} er ikke en dansk kommune: en opgørelse til "
