@@ -534,7 +534,17 @@ def _cmd_opgrader(args) -> int:
     raw = _read(fil)
     if any(m.is_error for m in raw.messages):
         return _fail(args, raw.messages)
-    _, parse_messages = parse_inputs(raw)
+    inputs, parse_messages = parse_inputs(raw)
+    from xl_underskud.core.declarations import LEDGER_SEAL_PROPERTY
+    from xl_underskud.core.rules.ledger import check_seal, entries, parse_seal, seal
+
+    # the ledger's seal goes along when the ledger still matches it; a ledger that does not is
+    # refused (a new seal would hide the rows missing), one without a seal stays without
+    seal_messages = check_seal(inputs)
+    if any(m.is_error for m in seal_messages):
+        return _fail(args, seal_messages)
+    sealed = ({LEDGER_SEAL_PROPERTY: seal(entries(inputs.ledger))}
+              if parse_seal(inputs.ledger_seal) is not None else {})
     in_error = cells_in_error(raw)
     lost = [m for m in parse_messages if m.is_error
             and (m.source.sheet, m.source.row, m.source.column) in in_error]
@@ -547,7 +557,7 @@ def _cmd_opgrader(args) -> int:
     data, settings = rebuild_input(raw)
     from xl_underskud.xlsx.template import build_workbook
 
-    build_workbook(out, data, settings)
+    build_workbook(out, data, settings, properties=sealed)
     rows = sum(len(rows) for rows in data.values())
     version = raw.format_version
     print(f"{fil.name} (formatversion {version if version is not None else 'ukendt'}) er "
@@ -555,6 +565,7 @@ def _cmd_opgrader(args) -> int:
           f"med {rows} rækker og {len(settings)} indstillinger.")
     print("Bemærk: kun tabellernes rækker og indstillingerne følger med; egne ark, formatering "
           "og diagrammer i den gamle fil gør ikke.")
+    _print_messages(seal_messages, sys.stdout)
     print(f"Ny projektmappe skrevet: {out} ({fil.name} er uændret).")
     return EXIT_OK
 

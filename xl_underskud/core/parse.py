@@ -16,7 +16,8 @@ from decimal import Decimal
 from xl_underskud.core import municipalities as muni
 from xl_underskud.core.cpr import looks_like_cpr
 from xl_underskud.core.declarations import (AFREGNET, AFTALER, BEFOLKNING, DAEKNING, DATE_MAX,
-                                            DATE_MIN, DEFAULT_COVERAGE_SHARE, NO, OMKOSTNINGER,
+                                            DATE_MIN, DEFAULT_COVERAGE_SHARE,
+                                            LEDGER_SEAL_PROPERTY, NO, OMKOSTNINGER,
                                             OPHOLD, PLADSER, PLINDEKS, SETTINGS, SETTINGS_SHEET,
                                             TAKSTER, YES, Column, Kind, Setting, Table)
 from xl_underskud.core.records import (Agreement, CostRow, Inputs, LedgerRow, Message, Origin,
@@ -399,7 +400,8 @@ def parse_inputs(raw: RawWorkbook) -> tuple[Inputs, list[Message]]:
     ledger = [LedgerRow(**v, row=row) for row, v in _rows(raw, AFREGNET, messages)]
     return Inputs(tuple(agreements), tuple(places), tuple(rates), tuple(stays),
                   tuple(population), settings, tuple(costs), tuple(pl_index),
-                  tuple(ledger)), messages
+                  tuple(ledger), raw.properties.get(LEDGER_SEAL_PROPERTY),
+                  AFREGNET.name in raw.tables), messages
 
 
 def _valid_values(raw_table: RawTable, field_name: str) -> set:

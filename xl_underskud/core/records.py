@@ -167,3 +167,7 @@ class Inputs:
     costs: tuple[CostRow, ...] = ()
     pl_index: tuple[PLIndex, ...] = ()
     ledger: tuple[LedgerRow, ...] = ()  # tblAfregnet: what earlier settlements settled
+    # the seal over the ledger (document property LEDGER_SEAL_PROPERTY, as text; None: the
+    # file has none) and whether the workbook has tblAfregnet at all (rules/ledger.check_seal)
+    ledger_seal: str | None = None
+    ledger_table: bool = True

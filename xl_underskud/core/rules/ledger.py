@@ -15,6 +15,13 @@ that was skipped — as efterregulering; the rows it appends are the new parts a
 differences. Summed over the ledger, every part then equals what a single settlement of the
 final data gives, whatever order the data arrived in.
 
+The seal: the Kontrol proves a row was not edited, not that it is still there. Every ledger
+the program writes therefore carries a seal as a document property (`seal`): the number of
+rows, the last settlement date and the sum of the SHA-256 of every row's canonical values.
+A sum does not depend on the rows' order (sorting or filtering the table keeps it), and it can
+name a row added by hand (the sum less that row's hash is the seal's); a deleted or cleared row
+can only be counted (`check_seal`).
+
 Pure: values in, values out; nothing here reads or writes a file.
 """
 from __future__ import annotations
@@ -30,8 +37,9 @@ from decimal import Decimal
 
 from xl_underskud.core import municipalities as muni
 from xl_underskud.core.dates import fmt
-from xl_underskud.core.declarations import AFREGNET, Period
-from xl_underskud.core.records import Inputs, LedgerRow, Message, cell_error, cell_warning
+from xl_underskud.core.declarations import AFREGNET, LEDGER_SEAL_PROPERTY, Period
+from xl_underskud.core.records import (Inputs, LedgerRow, Message, cell_error, cell_warning,
+                                       error, warning)
 
 _LABEL = re.compile(r"^(\d{4})(?:K([1-4])|M(0[1-9]|1[0-2]))?$")
 CHECK_LENGTH = 12  # hex digits of the Kontrol checksum
@@ -80,6 +88,11 @@ def period_example(period: Period) -> str:
     return {Period.YEAR: "2024", Period.QUARTER: "2024K1", Period.MONTH: "2024M03"}[period]
 
 
+def canonical_line(agreement_id: str, period: str, code: int, oere: int, day: date) -> str:
+    """A ledger row's values as one line: 'aftale|periode|kode|øre|åååå-mm-dd'."""
+    return f"{agreement_id}|{period}|{code}|{oere}|{day.isoformat()}"
+
+
 def check_value(agreement_id: str, period: str, code: int, oere: int, day: date) -> str:
     """The Kontrol of a ledger row: the first 12 hex digits of the SHA-256 of its canonical
     values 'aftale|periode|kode|øre|åååå-mm-dd', in groups of four ('3f9a-0c21-7be4').
@@ -88,7 +101,7 @@ def check_value(agreement_id: str, period: str, code: int, oere: int, day: date)
     about once in a thousand rows, and such a value can look like a CPR number (DDMMYYSSSS),
     which the reader refuses anywhere in the workbook (SPEC rule 11). Four digits in a row
     never can."""
-    text = f"{agreement_id}|{period}|{code}|{oere}|{day.isoformat()}"
+    text = canonical_line(agreement_id, period, code, oere, day)
     digits = hashlib.sha256(text.encode("utf-8")).hexdigest()[:CHECK_LENGTH]
     return "-".join(digits[i:i + 4] for i in range(0, CHECK_LENGTH, 4))
 
@@ -114,6 +127,13 @@ class LedgerEntry:
         return check_value(self.agreement_id, self.period, self.municipality_code,
                            self.amount_oere, self.settled_on)
 
+    @property
+    def digest(self) -> int:
+        """The SHA-256 of the row's canonical line, as a number (a term of the seal's sum)."""
+        line = canonical_line(self.agreement_id, self.period, self.municipality_code,
+                              self.amount_oere, self.settled_on)
+        return int.from_bytes(hashlib.sha256(line.encode("utf-8")).digest(), "big")
+
     def cells(self) -> tuple:
         """The row's values in the order of tblAfregnet's columns (amount in kr.)."""
         return (self.agreement_id, self.period, self.municipality_code,
@@ -132,10 +152,138 @@ def entries(ledger: Iterable[LedgerRow]) -> list[LedgerEntry]:
     return out
 
 
+# --------------------------------------------------------------------------- the seal
+_MOD = 1 << 256
+
+
+@dataclass(frozen=True)
+class Seal:
+    """What the seal says: `rows` rows, the last settled on `last` (None: no rows), and `total`,
+    the sum of their digests modulo 2**256."""
+
+    rows: int
+    last: date | None
+    total: int
+
+    def text(self) -> str:
+        """'<rows>;<åååå-mm-dd or ->;<64 hex digits>' (well below the 255 characters Excel's
+        dialog shows of a text property)."""
+        day = self.last.isoformat() if self.last else "-"
+        return f"{self.rows};{day};{self.total:064x}"
+
+
+def seal_of(ledger: Iterable[LedgerEntry]) -> Seal:
+    rows = tuple(ledger)
+    return Seal(len(rows), max((e.settled_on for e in rows), default=None),
+                sum(e.digest for e in rows) % _MOD)
+
+
+def seal(ledger: Iterable[LedgerEntry]) -> str:
+    """The seal of a ledger as the text of the document property LEDGER_SEAL_PROPERTY."""
+    return seal_of(ledger).text()
+
+
+def parse_seal(text: str | None) -> Seal | None:
+    """The seal a property's text holds, or None when it is not one."""
+    parts = (text or "").strip().split(";")
+    if len(parts) != 3 or not parts[0].isdigit() or not re.fullmatch(r"[0-9a-f]{64}", parts[2]):
+        return None
+    try:
+        last = None if parts[1] == "-" else date.fromisoformat(parts[1])
+    except ValueError:
+        return None
+    return Seal(int(parts[0]), last, int(parts[2], 16))
+
+
+def _rows_word(n: int) -> str:
+    return f"{n} {'række' if n == 1 else 'rækker'}"
+
+
+def _added_by_hand(rows: list[LedgerRow], now: list[LedgerEntry], sealed: Seal
+                   ) -> list[LedgerRow] | None:
+    """The rows whose removal makes the ledger match the seal, when they can be found: rows
+    dated after the seal's last settlement, then one or two more found by their digests.
+    None when the difference is not explained by added rows alone."""
+    late = [sealed.last is None or e.settled_on > sealed.last for e in now]
+    added = [(r, e) for (r, e), after in zip(zip(rows, now), late) if after]
+    rest = [(r, e) for (r, e), after in zip(zip(rows, now), late) if not after]
+    extra = len(rest) - sealed.rows
+    total = (sum(e.digest for _, e in rest) - sealed.total) % _MOD  # what the extra rows add
+    if extra == 0:
+        return [r for r, _ in added] if total == 0 and added else None
+    if extra == 1:
+        found = next(((r, e) for r, e in rest if e.digest == total), None)
+        return [r for r, _ in added] + [found[0]] if found else None
+    if extra == 2:
+        seen: dict[int, LedgerRow] = {}
+        for r, e in rest:
+            other = seen.get((total - e.digest) % _MOD)
+            if other is not None:
+                return [r for r, _ in added] + sorted([other, r], key=lambda x: x.row or 0)
+            seen[e.digest] = r
+    return None
+
+
+def check_seal(inputs: Inputs) -> list[Message]:
+    """The ledger against its seal (the document property LEDGER_SEAL_PROPERTY).
+
+    - no seal, but rows: a warning (a workbook made before the seal, rows typed by hand, or a
+      file saved by a program that drops document properties); the next settlement seals;
+    - a seal, but no sheet Afregnet (and the seal counts rows): an error;
+    - rows deleted, cleared or added since the seal was written: an error on sheet Afregnet
+      that counts them, plus one naming each row added by hand, when it can be found.
+    Sorting or filtering the table changes nothing (the seal is a sum)."""
+    text = inputs.ledger_seal
+    sealed = parse_seal(text)
+    rows = [r for r in inputs.ledger if kr_to_oere(r.amount) is not None]
+    now = entries(rows)
+    if text is None or sealed is None:
+        if not inputs.ledger:
+            return []
+        why = ("ikke afregningens segl" if text is None else
+               f'et segl, der ikke kan læses ("{text.strip()[:20]}")')
+        return [warning(AFREGNET.sheet, None, None,
+                        f"Arket Afregnet har {_rows_word(len(inputs.ledger))}, men projektmappen "
+                        f"har {why} (dokumentegenskaben {LEDGER_SEAL_PROPERTY}): den er lavet "
+                        f"før seglet fandtes, rækkerne er skrevet i hånden, eller den er gemt af "
+                        f"et program, der ikke bevarer dokumentegenskaber. En række, der er "
+                        f"slettet, kan derfor ikke opdages. Afregnet-kopien fra næste afregning "
+                        f"får seglet.")]
+    when = f" d. {fmt(sealed.last)}" if sealed.last else ""
+    if not inputs.ledger_table:
+        if sealed.rows == 0:
+            return []
+        return [error(AFREGNET.sheet, None, None,
+                      f'Arket "{AFREGNET.sheet}" (tabellen {AFREGNET.name}) mangler, men '
+                      f"projektmappen er afregnet: {_rows_word(sealed.rows)}, sidst{when}. Uden "
+                      f"arket ville det afregnede blive afregnet igen. Brug afregnet-kopien fra "
+                      f"sidste afregning.")]
+    if len(now) == sealed.rows and sum(e.digest for e in now) % _MOD == sealed.total:
+        return []
+    added = _added_by_hand(rows, now, sealed)
+    if added is not None:
+        return [cell_error(
+            AFREGNET, r.row, "agreement_id",
+            f"Rækken ({r.agreement_id}, {r.period}, {r.municipality_code}, afregnet "
+            f"{fmt(r.settled_on)}) er ikke skrevet af afregningen: arket Afregnet havde "
+            f"{_rows_word(sealed.rows)} ved sidste afregning{when}, og rækken er tilføjet "
+            f"siden. Slet den; en rettelse kommer som efterregulering ved næste afregning.")
+            for r in added]
+    missing = sealed.rows - len(now)
+    count = (f"{_rows_word(missing)} mangler eller er ændret" if missing > 0 else
+             "Rækker mangler eller er ændret")
+    # short: one line of a message should stay readable (under 200 characters)
+    return [error(AFREGNET.sheet, None, None,
+                  f"{count} siden sidste afregning{when} ({sealed.rows} rækker, nu {len(now)}): "
+                  f"{'den' if missing == 1 else 'de'} ville blive afregnet igen. Brug "
+                  f"afregnet-kopien fra den afregning.")]
+
+
 def check_ledger(inputs: Inputs) -> list[Message]:
     """Every row of tblAfregnet: a valid period label of the workbook's settlement period,
-    an amount in whole øre, and a Kontrol that matches the row's values."""
-    messages = []
+    an amount in whole øre, and a Kontrol that matches the row's values; and the ledger as a
+    whole against its seal (`check_seal`)."""
+    messages = check_seal(inputs)
     kind = inputs.settings.period
     agreements = {a.agreement_id for a in inputs.agreements}
     first_row: dict[tuple, int] = {}
