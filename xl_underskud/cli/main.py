@@ -190,7 +190,7 @@ def _cmd_afregning(args) -> int:
     from xl_underskud.core.declarations import AFREGNET
     from xl_underskud.core.records import cell_error
     from xl_underskud.core.rules.ledger import (duplicated_entries, later_than, parse_period,
-                                                period_year, settlement_run)
+                                                period_year, settlement_run, unsettled_gaps)
 
     raw = _read(fil)
     parsed, _ = parse_inputs(raw)
@@ -233,6 +233,9 @@ def _cmd_afregning(args) -> int:
             f"Rækken er afregnet {later.settled_on.strftime('%d-%m-%Y')}, efter afregningsdatoen "
             f"{args.dato.strftime('%d-%m-%Y')} (--dato): en ny afregning kan ikke dateres før en "
             f"tidligere. Tjek --dato.")])
+    if gaps := [g for g in unsettled_gaps(settlement, inputs, targets)
+                if g.period not in args.efterreguler]:
+        return _fail(args, messages + [_gap_error(g, label) for g in gaps])
     run = settlement_run(settlement, inputs, targets, label, args.dato)
     if twins := duplicated_entries(run):
         e = twins[0]
@@ -251,6 +254,9 @@ def _cmd_afregning(args) -> int:
         else:
             text = (f"Intet at afregne {when}: ingen tomme døgn at dække og ingen "
                     f"efterregulering af tidligere perioder.")
+            if args.periode is not None:
+                text += (f" Giver sene oplysninger senere {label} et beløb, afregnes det som "
+                         f"efterregulering med næste periode og --efterreguler {label}.")
         return _fail(args, messages + [_error(text)])
 
     from xl_underskud.outputs.display import kr
@@ -326,6 +332,20 @@ def _cmd_afregning(args) -> int:
           f"{args.dato.strftime('%d-%m-%Y')}). Brug kopien ved næste afregning.")
     print(f"Skrevet i mappen: {mappe}")
     return EXIT_OK
+
+
+def _gap_error(gap, label: str) -> Message:
+    """An earlier period without ledger rows that now has an amount (ledger.unsettled_gaps)."""
+    from xl_underskud.core.declarations import LEDGER_SHEET
+    from xl_underskud.core.records import error
+    from xl_underskud.outputs.display import kr
+
+    p = gap.period
+    return error(LEDGER_SHEET, None, None,
+                 f"{p} er ikke afregnet i denne projektmappe (ingen rækker i arket Afregnet efter "
+                 f"{gap.latest}), men {label} er bedt om, og {p} giver nu {kr(gap.oere)}: brug "
+                 f"afregnet-kopien fra sidste afregning, eller afregn {p} først. Gav "
+                 f"afregningen af {p} 'Intet at afregne', så afregn med --efterreguler {p}.")
 
 
 def _period_mismatch(label: str, kind, period) -> Message:
@@ -803,6 +823,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mappe", metavar="UD",
                    help="mappen, der skrives i; oprettes, hvis den mangler (standard: "
                         "FIL_opgoerelser_ÅR ved siden af FIL)")
+    p.add_argument("--efterreguler", type=period_argument, metavar="P", action="append",
+                   default=[],
+                   help="en tidligere periode uden rækker i arket Afregnet, som nu har et "
+                        "beløb, og som skal afregnes som efterregulering: kun når den gav "
+                        "'Intet at afregne' (ellers er projektmappen for gammel: brug "
+                        "afregnet-kopien fra sidste afregning); kan gentages")
     _overwrite_option(p)
     p.set_defaults(func=_cmd_afregning)
 

@@ -447,6 +447,45 @@ def settlement_run(settlement, inputs: Inputs, targets: Iterable[str], label: st
     return SettlementRun(label, day, new, tuple(new_periods), adj, previous, appended)
 
 
+@dataclass(frozen=True)
+class Gap:
+    """A period between the ledger's latest settled period and the period asked for, with no
+    ledger rows, that the recomputation gives an amount (`oere`: the sum of its parts)."""
+
+    period: str
+    latest: str  # the ledger's latest settled period
+    oere: int
+
+
+def unsettled_gaps(settlement, inputs: Inputs, targets: Iterable[str]) -> tuple[Gap, ...]:
+    """The gaps a settlement run of `targets` would settle as efterregulering (settlement_run's
+    skipped periods after the ledger's latest period) although they were never settled here.
+
+    Two ways to get there, which the workbook cannot tell apart: the period was settled in a
+    newer ledger copy and this master is older (settling it again pays it twice), or its own
+    `afregning` had nothing to settle then and late data gives it an amount now (the design:
+    it is settled as efterregulering). The shell therefore refuses and the user says which
+    (`afregning --efterreguler P`). An empty ledger has no gaps (nothing to be older than)."""
+    settled = {e.period for e in entries(inputs.ledger) if parse_period(e.period) is not None
+               and parse_period(e.period)[0] is inputs.settings.period}
+    targets = set(targets)
+    if not settled or not targets:
+        return ()
+    latest = max(settled, key=period_order)
+    last = max(period_order(p) for p in targets)
+    years = set(settlement.years)
+    between = {ap.period for ap in settlement.agreement_periods
+               if ap.period not in settled and ap.period not in targets
+               and period_order(latest) < period_order(ap.period) < last
+               and period_year(ap.period) in years}
+    sums: dict[str, int] = defaultdict(int)
+    nonzero: set[str] = set()
+    for _, period, _, oere in computed_parts(settlement, between):
+        sums[period] += oere
+        nonzero |= {period} if oere else set()
+    return tuple(Gap(p, latest, sums[p]) for p in sorted(nonzero, key=period_order))
+
+
 def computed_parts(settlement, periods: set[str]):
     """(agreement, period, code, øre) of every part of the settlement in `periods`."""
     for sp in settlement.splits:
