@@ -99,6 +99,9 @@ class RawWorkbook:
     # the file's format version (declarations.FORMAT_VERSION); None: a hand-made workbook
     format_version: int | None = None
     properties: dict = field(default_factory=dict)  # custom document properties, as text
+    # False: the shell cannot read document properties (the open workbook in Excel), so the
+    # ledger's seal is not checked there (rules/ledger.check_seal)
+    properties_read: bool = True
 
 
 def cells_in_error(raw: RawWorkbook) -> set[tuple[str, int | None, str]]:
@@ -401,7 +404,7 @@ def parse_inputs(raw: RawWorkbook) -> tuple[Inputs, list[Message]]:
     return Inputs(tuple(agreements), tuple(places), tuple(rates), tuple(stays),
                   tuple(population), settings, tuple(costs), tuple(pl_index),
                   tuple(ledger), raw.properties.get(LEDGER_SEAL_PROPERTY),
-                  AFREGNET.name in raw.tables), messages
+                  AFREGNET.name in raw.tables, raw.properties_read), messages
 
 
 def _valid_values(raw_table: RawTable, field_name: str) -> set:

@@ -171,3 +171,4 @@ class Inputs:
     # file has none) and whether the workbook has tblAfregnet at all (rules/ledger.check_seal)
     ledger_seal: str | None = None
     ledger_table: bool = True
+    seal_read: bool = True  # False: the shell could not read the seal (Excel's open workbook)

@@ -233,6 +233,8 @@ def check_seal(inputs: Inputs) -> list[Message]:
     - rows deleted, cleared or added since the seal was written: an error on sheet Afregnet
       that counts them, plus one naming each row added by hand, when it can be found.
     Sorting or filtering the table changes nothing (the seal is a sum)."""
+    if not inputs.seal_read:
+        return []  # the open workbook in Excel: its document properties are not read
     text = inputs.ledger_seal
     sealed = parse_seal(text)
     rows = [r for r in inputs.ledger if kr_to_oere(r.amount) is not None]
