@@ -124,6 +124,9 @@ def test_a_ledger_row_pasted_twice_is_an_error_not_a_refund(example_path, tmp_pa
                   "--mappe", tmp_path / "UD2024")
     assert res.returncode == 1
     assert "ark Afregnet, række 92" in res.stderr and "magen til række 5" in res.stderr
+    # the seal names the copy, not the original, as the row added by hand
+    assert "FEJL (ark Afregnet, række 92, kolonne AftaleID): Rækken" in res.stderr
+    assert "række 5, kolonne AftaleID): Rækken" not in res.stderr
     assert not (tmp_path / "UD2024").exists()
     assert run_cli("valider", twice).returncode == 1
 

@@ -212,7 +212,8 @@ def _added_by_hand(rows: list[LedgerRow], now: list[LedgerEntry], sealed: Seal
     if extra == 0:
         return [r for r, _ in added] if total == 0 and added else None
     if extra == 1:
-        found = next(((r, e) for r, e in rest if e.digest == total), None)
+        # the last such row: of a row pasted twice, the copy (below the original)
+        found = next(((r, e) for r, e in reversed(rest) if e.digest == total), None)
         return [r for r, _ in added] + [found[0]] if found else None
     if extra == 2:
         seen: dict[int, LedgerRow] = {}
