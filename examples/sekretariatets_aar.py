@@ -215,6 +215,7 @@ def run_year(folder: Path, *, deduct: bool = False, run=_subprocess, echo=print,
          f"{QUARTER_END[0]:%d-%m-%Y}" + (" (fratræk normal tomgang, belægning 99 %)"
                                          if deduct else ""))
     master, quarters = start.relative_to(folder), []
+    quiet: list[str] = []  # quarters that had nothing to settle, since the last settlement
     for q in QUARTERS:
         p = period(q)
         (folder / p).mkdir()
@@ -230,14 +231,21 @@ def run_year(folder: Path, *, deduct: bool = False, run=_subprocess, echo=print,
         out = {"saml": xl("saml", master, *reports, "--ud", collected)}
         found = json.loads(xl("beregn", collected, "--aar", YEAR, "--json"))
         statements = Path(p) / "opgoerelser"
+        # a quarter that had nothing to settle is settled as efterregulering with the next
+        # one, if late data gives it an amount: said with --efterreguler (README, step 6)
         out["afregning"] = xl("afregning", collected, "--periode", p, "--dato",
-                              SETTLED_ON[q].isoformat(), "--mappe", statements, nothing_ok=True)
+                              SETTLED_ON[q].isoformat(), "--mappe", statements,
+                              *[x for s in quiet for x in ("--efterreguler", s)],
+                              nothing_ok=True)
         copy = statements / f"Master_afregnet_{p}.xlsx"
         if out["afregning"] is None:
             # nothing to pay and nothing to correct: no statements and no ledger copy; the
             # collected master (the same ledger, the newest stays) is the next master
             echo(f"# Intet afregnet for {p}: {collected} er næste master")
             copy = collected
+            quiet.append(p)
+        else:
+            quiet = []
         quarters.append(Quarter(q, [folder / r for r in reports], folder / collected,
                                 folder / statements, folder / copy, out, found))
         master = copy

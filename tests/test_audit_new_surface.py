@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -35,6 +36,23 @@ def _append(ws, values) -> int:
     if table.autoFilter is not None:
         table.autoFilter.ref = table.ref
     return r2 + 1
+
+
+def _reseal(wb) -> None:
+    """Seal the ledger as it now stands (as if the program had written every row): for the
+    tests of a rule on a ledger row, not of the seal (test_ledger_seal.py)."""
+    from openpyxl.packaging.custom import StringProperty
+
+    from xl_underskud.core.declarations import LEDGER_SEAL_PROPERTY
+    from xl_underskud.core.rules.ledger import LedgerEntry, kr_to_oere, seal
+
+    ws = wb["Afregnet"]
+    rows = [[c.value for c in r] for r in ws[ws.tables["tblAfregnet"].ref]][1:]
+    entries = [LedgerEntry(a, p, int(k), kr_to_oere(Decimal(str(b))), d.date())
+               for a, p, k, b, d, _ in rows if a is not None]
+    if LEDGER_SEAL_PROPERTY in wb.custom_doc_props.names:
+        del wb.custom_doc_props[LEDGER_SEAL_PROPERTY]
+    wb.custom_doc_props.append(StringProperty(name=LEDGER_SEAL_PROPERTY, value=seal(entries)))
 
 
 def _setting(wb, name: str, value) -> None:
@@ -106,6 +124,9 @@ def test_a_ledger_row_pasted_twice_is_an_error_not_a_refund(example_path, tmp_pa
                   "--mappe", tmp_path / "UD2024")
     assert res.returncode == 1
     assert "ark Afregnet, række 92" in res.stderr and "magen til række 5" in res.stderr
+    # the seal names the copy, not the original, as the row added by hand
+    assert "FEJL (ark Afregnet, række 92, kolonne AftaleID): Rækken" in res.stderr
+    assert "række 5, kolonne AftaleID): Rækken" not in res.stderr
     assert not (tmp_path / "UD2024").exists()
     assert run_cli("valider", twice).returncode == 1
 
@@ -122,6 +143,7 @@ def test_a_correction_row_for_the_same_part_is_still_allowed(example_path, tmp_p
         day = datetime(2024, 3, 1)
         _append(ws, [aid, period, code, -1.5, day,
                      check_value(aid, period, code, -150, day.date())])
+        _reseal(wb)  # as the next settlement writes a correction
 
     corrected = _edit(copy, tmp_path / "corrected.xlsx", correct)
     assert run_cli("valider", corrected).returncode == 0
@@ -254,14 +276,20 @@ def test_saml_names_the_report_that_filled_a_blank_in_a_conflict(example_path, t
     assert not (tmp_path / "master.xlsx").exists()
 
 
-def _with_ledger_row(copy: Path, dst: Path, aid, period, code, oere, day: datetime) -> Path:
+def _with_ledger_row(copy: Path, dst: Path, aid, period, code, oere, day: datetime,
+                     sealed: bool = True) -> Path:
     """The ledger copy with one more row whose Kontrol is right (as a hand-made row can be:
-    the checksum's recipe is in the README)."""
+    the checksum's recipe is in the README) and, with `sealed`, the seal over it (a row added
+    by hand to a sealed ledger is an error of its own: test_ledger_seal.py)."""
     from xl_underskud.core.rules.ledger import check_value
 
-    return _edit(copy, dst, lambda wb: _append(
-        wb["Afregnet"], [aid, period, code, oere / 100, day,
-                         check_value(aid, period, code, oere, day.date())]))
+    def add(wb):
+        _append(wb["Afregnet"], [aid, period, code, oere / 100, day,
+                                 check_value(aid, period, code, oere, day.date())])
+        if sealed:
+            _reseal(wb)
+
+    return _edit(copy, dst, add)
 
 
 def test_a_ledger_row_for_no_municipality_is_an_error_not_a_statement(example_path, tmp_path):

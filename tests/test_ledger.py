@@ -212,8 +212,10 @@ def test_the_year_through_the_command_and_its_ledger_copies(example_inputs, tmp_
             _check_payable_statement(master, master.parent / "UD", day)
         copy = master.parent / "UD" / f"Master_afregnet_{YEAR}K{step}.xlsx"
         changed = _changed_parts(master, copy)
-        assert len(changed) == 2 and {p.split("/")[1] for p in changed} == \
-            {"worksheets", "tables"}, f"only sheet Afregnet and its table are rewritten: {changed}"
+        # sheet Afregnet, its table and the ledger's seal (a custom document property)
+        assert len(changed) == 3 and {p.split("/")[1] for p in changed} == \
+            {"worksheets", "tables", "custom.xml"}, \
+            f"only sheet Afregnet, its table and the seal are rewritten: {changed}"
         _, copied, messages = evaluate(read_workbook(copy), YEAR)
         assert copied is not None and not any(m.is_error for m in messages)
         assert [replace(x, row=None) for x in copied.stays] == \

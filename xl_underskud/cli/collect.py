@@ -10,8 +10,10 @@ from pathlib import Path
 from xl_underskud.cli.main import EXIT_OK, EXIT_USAGE, _fail, _print_messages, target_problem
 from xl_underskud.core.collect import (OPERATOR_PROPERTY, Report, collect, operator_agreements,
                                        operators, row_values, slug, trace)
-from xl_underskud.core.declarations import (AFREGNET, AFTALER, FORMAT_VERSION, OMKOSTNINGER,
-                                            OPHOLD, PLADSER, TAKSTER)
+from xl_underskud.core.declarations import (AFREGNET, AFTALER, FORMAT_VERSION,
+                                            LEDGER_SEAL_PROPERTY, OMKOSTNINGER, OPHOLD, PLADSER,
+                                            TAKSTER)
+from xl_underskud.core.rules.ledger import entries, parse_seal, seal
 from xl_underskud.core.records import error
 
 # The operator's report: agreements and rates are the secretariat's (protected, no password:
@@ -43,6 +45,13 @@ def _read_master(path: Path, args):
         return None, _fail(args, _with_file(errors, path.name) + [
             error(None, None, None, f"Ret fejlene i {path.name} (xl-underskud valider), og prøv "
                                     f"igen.")])
+    from xl_underskud.core.rules.ledger import check_seal
+
+    # the master's ledger against its seal: a report or a merged master made from a ledger
+    # with rows missing would carry the loss on (and a report's seal would hide it)
+    errors = [m for m in check_seal(inputs) if m.is_error]
+    if errors:
+        return None, _fail(args, _with_file(errors, path.name))
     if raw.format_version is not None and raw.format_version < FORMAT_VERSION:
         return None, _fail(args, [error(None, None, None,
                                         f"{path.name} har formatversion {raw.format_version}; "
@@ -97,8 +106,11 @@ def cmd_indberetning(args) -> int:
             rows = [r for r, raw_row in zip(rows, table.rows) if raw_row.row in keep_rows[name]]
         data[name] = rows
     _, settings = rebuild_input(raw)
-    build_workbook(out, data, settings, protected=PROTECTED_SHEETS,
-                   properties={OPERATOR_PROPERTY: operator})
+    properties = {OPERATOR_PROPERTY: operator}
+    if parse_seal(inputs.ledger_seal) is not None:  # a sealed master gives a sealed report
+        properties[LEDGER_SEAL_PROPERTY] = seal(e for e in entries(inputs.ledger)
+                                                if e.agreement_id in ids)
+    build_workbook(out, data, settings, protected=PROTECTED_SHEETS, properties=properties)
     counts = {name: len(data.get(name, [])) for name in keep_rows}
     print(f"Indberetning til {operator}: {counts[AFTALER.name]} aftaler, "
           f"{counts[PLADSER.name]} pladser, {counts[TAKSTER.name]} takster og "

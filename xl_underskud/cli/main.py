@@ -195,7 +195,7 @@ def _cmd_afregning(args) -> int:
     from xl_underskud.core.declarations import AFREGNET
     from xl_underskud.core.records import cell_error
     from xl_underskud.core.rules.ledger import (duplicated_entries, later_than, parse_period,
-                                                period_year, settlement_run)
+                                                period_year, settlement_run, unsettled_gaps)
 
     raw = _read(fil)
     parsed, _ = parse_inputs(raw)
@@ -238,6 +238,9 @@ def _cmd_afregning(args) -> int:
             f"Rækken er afregnet {later.settled_on.strftime('%d-%m-%Y')}, efter afregningsdatoen "
             f"{args.dato.strftime('%d-%m-%Y')} (--dato): en ny afregning kan ikke dateres før en "
             f"tidligere. Tjek --dato.")])
+    if gaps := [g for g in unsettled_gaps(settlement, inputs, targets)
+                if g.period not in args.efterreguler]:
+        return _fail(args, messages + [_gap_error(g, label) for g in gaps])
     run = settlement_run(settlement, inputs, targets, label, args.dato)
     if twins := duplicated_entries(run):
         e = twins[0]
@@ -256,6 +259,9 @@ def _cmd_afregning(args) -> int:
         else:
             text = (f"Intet at afregne {when}: ingen tomme døgn at dække og ingen "
                     f"efterregulering af tidligere perioder.")
+            if args.periode is not None:
+                text += (f" Giver sene oplysninger senere {label} et beløb, afregnes det som "
+                         f"efterregulering med næste periode og --efterreguler {label}.")
         return _fail(args, messages + [_error(text)])
 
     from xl_underskud.outputs.display import kr
@@ -331,6 +337,20 @@ def _cmd_afregning(args) -> int:
           f"{args.dato.strftime('%d-%m-%Y')}). Brug kopien ved næste afregning.")
     print(f"Skrevet i mappen: {mappe}")
     return EXIT_OK
+
+
+def _gap_error(gap, label: str) -> Message:
+    """An earlier period without ledger rows that now has an amount (ledger.unsettled_gaps)."""
+    from xl_underskud.core.declarations import LEDGER_SHEET
+    from xl_underskud.core.records import error
+    from xl_underskud.outputs.display import kr
+
+    p = gap.period
+    return error(LEDGER_SHEET, None, None,
+                 f"{p} er ikke afregnet i denne projektmappe (ingen rækker i arket Afregnet efter "
+                 f"{gap.latest}), men {label} er bedt om, og {p} giver nu {kr(gap.oere)}: brug "
+                 f"afregnet-kopien fra sidste afregning, eller afregn {p} først. Gav "
+                 f"afregningen af {p} 'Intet at afregne', så afregn med --efterreguler {p}.")
 
 
 def _period_mismatch(label: str, kind, period) -> Message:
@@ -539,7 +559,17 @@ def _cmd_opgrader(args) -> int:
     raw = _read(fil)
     if any(m.is_error for m in raw.messages):
         return _fail(args, raw.messages)
-    _, parse_messages = parse_inputs(raw)
+    inputs, parse_messages = parse_inputs(raw)
+    from xl_underskud.core.declarations import LEDGER_SEAL_PROPERTY
+    from xl_underskud.core.rules.ledger import check_seal, entries, parse_seal, seal
+
+    # the ledger's seal goes along when the ledger still matches it; a ledger that does not is
+    # refused (a new seal would hide the rows missing), one without a seal stays without
+    seal_messages = check_seal(inputs)
+    if any(m.is_error for m in seal_messages):
+        return _fail(args, seal_messages)
+    sealed = ({LEDGER_SEAL_PROPERTY: seal(entries(inputs.ledger))}
+              if parse_seal(inputs.ledger_seal) is not None else {})
     in_error = cells_in_error(raw)
     lost = [m for m in parse_messages if m.is_error
             and (m.source.sheet, m.source.row, m.source.column) in in_error]
@@ -552,7 +582,7 @@ def _cmd_opgrader(args) -> int:
     data, settings = rebuild_input(raw)
     from xl_underskud.xlsx.template import build_workbook
 
-    build_workbook(out, data, settings)
+    build_workbook(out, data, settings, properties=sealed)
     rows = sum(len(rows) for rows in data.values())
     version = raw.format_version
     print(f"{fil.name} (formatversion {version if version is not None else 'ukendt'}) er "
@@ -560,6 +590,7 @@ def _cmd_opgrader(args) -> int:
           f"med {rows} rækker og {len(settings)} indstillinger.")
     print("Bemærk: kun tabellernes rækker og indstillingerne følger med; egne ark, formatering "
           "og diagrammer i den gamle fil gør ikke.")
+    _print_messages(seal_messages, sys.stdout)
     print(f"Ny projektmappe skrevet: {out} ({fil.name} er uændret).")
     return EXIT_OK
 
@@ -797,6 +828,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mappe", metavar="UD",
                    help="mappen, der skrives i; oprettes, hvis den mangler (standard: "
                         "FIL_opgoerelser_ÅR ved siden af FIL)")
+    p.add_argument("--efterreguler", type=period_argument, metavar="P", action="append",
+                   default=[],
+                   help="en tidligere periode uden rækker i arket Afregnet, som nu har et "
+                        "beløb, og som skal afregnes som efterregulering: kun når den gav "
+                        "'Intet at afregne' (ellers er projektmappen for gammel: brug "
+                        "afregnet-kopien fra sidste afregning); kan gentages")
     _overwrite_option(p)
     p.set_defaults(func=_cmd_afregning)
 

@@ -16,6 +16,11 @@ The rules of the merge (what an operator may change in its report):
   master that the report lacks stays in the master, with a warning naming it.
 - A place or stay on an agreement the report's operator does not run is a conflict; so is a
   report of another format version than the master's.
+- **A report is never newer than the master.** A report carries what was settled on its
+  operator's agreements (sheet Afregnet) when it was made. A settled row the report has and
+  the master lacks means the report was made from a newer master (the ledger copy of a later
+  `afregning`): merged into this older master, what was settled since would be settled again.
+  That is an error naming the rows; so is a report whose ledger no longer matches its seal.
 
 Every conflict is an error naming the file, sheet, row and column; all are reported together
 and the shell writes nothing then. Merging the same reports into the result again changes
@@ -29,7 +34,7 @@ from dataclasses import dataclass, field, replace
 
 from xl_underskud.core import municipalities as muni
 from xl_underskud.core.dates import fmt
-from xl_underskud.core.declarations import AFTALER, OPHOLD, PLADSER, TAKSTER, Table
+from xl_underskud.core.declarations import AFREGNET, AFTALER, OPHOLD, PLADSER, TAKSTER, Table
 from xl_underskud.core.records import Agreement, Inputs, Message, Place, Severity, Source, Stay
 
 OPERATOR_PROPERTY = "xl_underskud_driftsherre"  # the report's operator, set by indberetning
@@ -70,6 +75,53 @@ def _error(file, table, row, field, text) -> Message:
 
 def _warning(file, table, row, field, text) -> Message:
     return _message(Severity.WARNING, file, table, row, field, text)
+
+
+def _row_list(rows: list[int]) -> str:
+    """[5, 6, 7, 9] → '5-7, 9'."""
+    spans: list[list[int]] = []
+    for r in sorted(rows):
+        if spans and r == spans[-1][1] + 1:
+            spans[-1][1] = r
+        else:
+            spans.append([r, r])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
+
+
+def _newer_ledger(report: Report, master: Inputs, master_name: str,
+                  messages: list[Message]) -> None:
+    """The report's settled rows (sheet Afregnet) against the master's: its ledger must match
+    its seal, and every row of it must be in the master's ledger (as many times)."""
+    from collections import Counter
+
+    from xl_underskud.core.rules.ledger import check_seal, entries
+
+    broken = [m for m in check_seal(report.inputs) if m.is_error]
+    if broken:
+        messages.extend(replace(m, source=replace(m.source, file=report.name)) for m in broken)
+        return
+    have = Counter(entries(master.ledger))
+    newer = []
+    for row in report.inputs.ledger:
+        found = entries([row])
+        if not found:
+            continue  # an amount in parts of an øre: the report's own error, not ours
+        if have[found[0]] > 0:
+            have[found[0]] -= 1
+        else:
+            newer.append(row)
+    if not newer:
+        return
+    first = newer[0]
+    periods = ", ".join(sorted({r.period for r in newer}))
+    messages.append(_error(
+        report.name, AFREGNET, first.row, None,
+        f"{report.name} har {len(newer)} afregnede {'række' if len(newer) == 1 else 'rækker'} "
+        f"(række {_row_list([r.row for r in newer])}: {periods}, fx {first.agreement_id}, "
+        f"{first.period}, {first.municipality_code}, afregnet {fmt(first.settled_on)}), som "
+        f"{master_name} ikke har: indberetningen er lavet af en nyere master. Brug den nyeste "
+        f"afregnet-kopi (…_afregnet_….xlsx) som master; ellers bliver det afregnede afregnet "
+        f"igen."))
 
 
 def operator_agreements(agreements, name: str) -> tuple[Agreement, ...]:
@@ -217,6 +269,7 @@ def collect(master: Inputs, master_name: str, format_version: int | None,
                                    f"ingen aftaler i masteren."))
             continue
         own_ids = {a.agreement_id for a in own}
+        _newer_ledger(report, master, master_name, messages)
         _same_rows(report, AFTALER, own, report.inputs.agreements, lambda a: a.agreement_id,
                    lambda k: f"Aftalen {k}", messages)
         _same_rows(report, TAKSTER, [r for r in master.rates if r.agreement_id in own_ids],

@@ -472,6 +472,10 @@ SETTING = {s.name: s for s in SETTINGS}
 FORMAT_VERSION = 2
 FORMAT_VERSION_PROPERTY = "xl_underskud_formatversion"
 FORMAT_VERSION_MISSING = 1  # a standard workbook without the property
+# The seal over tblAfregnet (rules/ledger.seal): rows count, last settlement date and a
+# checksum of every row, written with each ledger the program writes. A row deleted, cleared
+# or added by hand is then detected, which the row's own Kontrol cannot do.
+LEDGER_SEAL_PROPERTY = "xl_underskud_afregnet"
 
 
 @dataclass(frozen=True)

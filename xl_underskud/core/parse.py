@@ -17,7 +17,8 @@ from decimal import Decimal
 from xl_underskud.core import municipalities as muni
 from xl_underskud.core.cpr import looks_like_cpr
 from xl_underskud.core.declarations import (AFREGNET, AFTALER, BEFOLKNING, DAEKNING, DATE_MAX,
-                                            DATE_MIN, DEFAULT_COVERAGE_SHARE, NO, OMKOSTNINGER,
+                                            DATE_MIN, DEFAULT_COVERAGE_SHARE,
+                                            LEDGER_SEAL_PROPERTY, NO, OMKOSTNINGER,
                                             OPHOLD, PLADSER, PLINDEKS, SETTINGS, SETTINGS_SHEET,
                                             TAKSTER, YES, Column, Kind, Setting, Table)
 from xl_underskud.core.records import (Agreement, CostRow, Inputs, LedgerRow, Message, Origin,
@@ -99,6 +100,9 @@ class RawWorkbook:
     # the file's format version (declarations.FORMAT_VERSION); None: a hand-made workbook
     format_version: int | None = None
     properties: dict = field(default_factory=dict)  # custom document properties, as text
+    # False: the shell cannot read document properties (the open workbook in Excel), so the
+    # ledger's seal is not checked there (rules/ledger.check_seal)
+    properties_read: bool = True
 
 
 def cells_in_error(raw: RawWorkbook) -> set[tuple[str, int | None, str]]:
@@ -441,7 +445,8 @@ def parse_inputs(raw: RawWorkbook) -> tuple[Inputs, list[Message]]:
     ledger = [LedgerRow(**v, row=row) for row, v in _rows(raw, AFREGNET, messages)]
     return Inputs(tuple(agreements), tuple(places), tuple(rates), tuple(stays),
                   tuple(population), settings, tuple(costs), tuple(pl_index),
-                  tuple(ledger)), messages
+                  tuple(ledger), raw.properties.get(LEDGER_SEAL_PROPERTY),
+                  AFREGNET.name in raw.tables, raw.properties_read), messages
 
 
 def _valid_values(raw_table: RawTable, field_name: str) -> set:

@@ -167,3 +167,11 @@ class Inputs:
     costs: tuple[CostRow, ...] = ()
     pl_index: tuple[PLIndex, ...] = ()
     ledger: tuple[LedgerRow, ...] = ()  # tblAfregnet: what earlier settlements settled
+    # the seal over the ledger (document property LEDGER_SEAL_PROPERTY, as text; None: the
+    # file has none) and whether the workbook has tblAfregnet at all (rules/ledger.check_seal)
+    # (not compared: what the reader could see of the file, not the inputs themselves — the
+    # add-in reads the same inputs as the file reader, without the document properties)
+    ledger_seal: str | None = field(default=None, compare=False)
+    ledger_table: bool = True
+    # False: the shell could not read the seal (Excel's open workbook)
+    seal_read: bool = field(default=True, compare=False)

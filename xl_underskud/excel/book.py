@@ -49,7 +49,9 @@ def table_area(table) -> TableArea:
 
 
 def read_book(book) -> RawWorkbook:
-    raw = RawWorkbook()
+    # the open workbook's document properties are not read here: the ledger's seal is checked
+    # by the commands that settle from the file (README, "Afregnet er afregnet")
+    raw = RawWorkbook(properties_read=False)
     names = [s.name for s in book.sheets]
     sheets, grids = {}, {}
     for wanted in INPUT_SHEETS:

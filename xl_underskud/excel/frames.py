@@ -64,7 +64,7 @@ def inputs_from_arguments(tables: dict[str, tuple[Table, object]],
     Indstillinger: the settings are parsed as the workbook's are, so the coverage schedule has
     the given guarantee years and a setting not given has its declared default.
     """
-    raw = RawWorkbook()
+    raw = RawWorkbook(properties_read=False)  # a function's arguments carry no seal
     for argument, (table, frame) in tables.items():
         raw.tables.update(raw_from_argument(table, frame, argument).tables)
     for name, value in (settings or {}).items():

@@ -525,6 +525,14 @@ def custom_properties_xml(old: bytes | None, properties: dict[str, object]) -> b
         return b"<property" + m.group(1) + b">" + _property_value(todo.pop(key)) + b"</property>"
 
     data = _PROPERTY.sub(update, old)
+    # the values written use the prefix vt: declare it on the root, where a package saved by
+    # another program (openpyxl) declares it only on each value
+    root = re.search(rb"<Properties\b[^>]*>", data)
+    if root and b"xmlns:vt=" not in root.group(0):
+        tag = root.group(0)
+        end = -2 if tag.endswith(b"/>") else -1
+        data = (data[:root.start()] + tag[:end] + b' xmlns:vt="http://schemas.openxmlformats.org/'
+                b'officeDocument/2006/docPropsVTypes"' + tag[end:] + data[root.end():])
     added = b""
     pid = max(pids, default=1)
     for name, value in todo.items():

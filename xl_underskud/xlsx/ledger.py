@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from xl_underskud.core.declarations import AFREGNET, DAEKNING
+from xl_underskud.core.declarations import AFREGNET, DAEKNING, LEDGER_SEAL_PROPERTY
 from xl_underskud.core.parse import RawWorkbook
 from xl_underskud.core.records import Inputs
-from xl_underskud.core.rules.ledger import LedgerEntry
+from xl_underskud.core.rules.ledger import LedgerEntry, seal
 
 
 _COPY_SUFFIX = re.compile(r"(?:_afregnet_\d{4}(?:K[1-4]|M\d\d)?(?:-\d{4})?)+$")
@@ -32,20 +32,24 @@ def ledger_copy_name(master: Path, label: str) -> str:
 
 def write_ledger_copy(master: Path, target: Path, raw: RawWorkbook, inputs: Inputs,
                       ledger: tuple[LedgerEntry, ...]) -> None:
-    """`target`: the master with tblAfregnet holding `ledger` (the previous rows and the new)."""
+    """`target`: the master with tblAfregnet holding `ledger` (the previous rows and the new)
+    and sealed (the document property LEDGER_SEAL_PROPERTY: rules/ledger.seal)."""
     rows = [e.cells() for e in ledger]
+    sealed = {LEDGER_SEAL_PROPERTY: seal(ledger)}
     if AFREGNET.name in raw.tables:
         from xl_underskud.xlsx.inplace import replace_tables
 
         # by header: the values land in the right columns wherever the user moved them
         replace_tables(master, target, {AFREGNET.name: rows},
-                       headers={AFREGNET.name: AFREGNET.headers})
+                       headers={AFREGNET.name: AFREGNET.headers}, properties=sealed)
         return
-    rebuild_workbook(target, inputs, [list(r) for r in rows])
+    rebuild_workbook(target, inputs, [list(r) for r in rows], properties=sealed)
 
 
-def rebuild_workbook(target: Path, inputs: Inputs, ledger_rows: list[list]) -> None:
-    """The standard workbook rebuilt from the typed inputs, with the ledger."""
+def rebuild_workbook(target: Path, inputs: Inputs, ledger_rows: list[list],
+                     properties: dict | None = None) -> None:
+    """The standard workbook rebuilt from the typed inputs, with the ledger (and `properties`,
+    custom document properties: the ledger's seal)."""
     from xl_underskud.core.declarations import (AFTALER, BEFOLKNING, OMKOSTNINGER, OPHOLD,
                                                 PLADSER, PLINDEKS, SETTINGS, TAKSTER)
     from xl_underskud.xlsx.template import build_workbook
@@ -66,4 +70,4 @@ def rebuild_workbook(target: Path, inputs: Inputs, ledger_rows: list[list]) -> N
         AFREGNET.name: ledger_rows,
     }
     settings = {s.name: getattr(inputs.settings, s.field) for s in SETTINGS}
-    build_workbook(target, data, settings)
+    build_workbook(target, data, settings, properties=properties)

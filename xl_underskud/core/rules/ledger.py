@@ -15,6 +15,13 @@ that was skipped — as efterregulering; the rows it appends are the new parts a
 differences. Summed over the ledger, every part then equals what a single settlement of the
 final data gives, whatever order the data arrived in.
 
+The seal: the Kontrol proves a row was not edited, not that it is still there. Every ledger
+the program writes therefore carries a seal as a document property (`seal`): the number of
+rows, the last settlement date and the sum of the SHA-256 of every row's canonical values.
+A sum does not depend on the rows' order (sorting or filtering the table keeps it), and it can
+name a row added by hand (the sum less that row's hash is the seal's); a deleted or cleared row
+can only be counted (`check_seal`).
+
 Pure: values in, values out; nothing here reads or writes a file.
 """
 from __future__ import annotations
@@ -31,8 +38,9 @@ from functools import lru_cache
 
 from xl_underskud.core import municipalities as muni
 from xl_underskud.core.dates import fmt
-from xl_underskud.core.declarations import AFREGNET, Period
-from xl_underskud.core.records import Inputs, LedgerRow, Message, cell_error, cell_warning
+from xl_underskud.core.declarations import AFREGNET, LEDGER_SEAL_PROPERTY, Period
+from xl_underskud.core.records import (Inputs, LedgerRow, Message, cell_error, cell_warning,
+                                       error, warning)
 
 _LABEL = re.compile(r"^(\d{4})(?:K([1-4])|M(0[1-9]|1[0-2]))?$")
 CHECK_LENGTH = 12  # hex digits of the Kontrol checksum
@@ -83,6 +91,11 @@ def period_example(period: Period) -> str:
     return {Period.YEAR: "2024", Period.QUARTER: "2024K1", Period.MONTH: "2024M03"}[period]
 
 
+def canonical_line(agreement_id: str, period: str, code: int, oere: int, day: date) -> str:
+    """A ledger row's values as one line: 'aftale|periode|kode|øre|åååå-mm-dd'."""
+    return f"{agreement_id}|{period}|{code}|{oere}|{day.isoformat()}"
+
+
 def check_value(agreement_id: str, period: str, code: int, oere: int, day: date) -> str:
     """The Kontrol of a ledger row: the first 12 hex digits of the SHA-256 of its canonical
     values 'aftale|periode|kode|øre|åååå-mm-dd', in groups of four ('3f9a-0c21-7be4').
@@ -91,7 +104,7 @@ def check_value(agreement_id: str, period: str, code: int, oere: int, day: date)
     about once in a thousand rows, and such a value can look like a CPR number (DDMMYYSSSS),
     which the reader refuses anywhere in the workbook (SPEC rule 11). Four digits in a row
     never can."""
-    text = f"{agreement_id}|{period}|{code}|{oere}|{day.isoformat()}"
+    text = canonical_line(agreement_id, period, code, oere, day)
     digits = hashlib.sha256(text.encode("utf-8")).hexdigest()[:CHECK_LENGTH]
     return "-".join(digits[i:i + 4] for i in range(0, CHECK_LENGTH, 4))
 
@@ -119,6 +132,13 @@ class LedgerEntry:
         return check_value(self.agreement_id, self.period, self.municipality_code,
                            self.amount_oere, self.settled_on)
 
+    @property
+    def digest(self) -> int:
+        """The SHA-256 of the row's canonical line, as a number (a term of the seal's sum)."""
+        line = canonical_line(self.agreement_id, self.period, self.municipality_code,
+                              self.amount_oere, self.settled_on)
+        return int.from_bytes(hashlib.sha256(line.encode("utf-8")).digest(), "big")
+
     def cells(self) -> tuple:
         """The row's values in the order of tblAfregnet's columns (amount in kr.)."""
         return (self.agreement_id, self.period, self.municipality_code,
@@ -137,10 +157,141 @@ def entries(ledger: Iterable[LedgerRow]) -> list[LedgerEntry]:
     return out
 
 
+# --------------------------------------------------------------------------- the seal
+_MOD = 1 << 256
+
+
+@dataclass(frozen=True)
+class Seal:
+    """What the seal says: `rows` rows, the last settled on `last` (None: no rows), and `total`,
+    the sum of their digests modulo 2**256."""
+
+    rows: int
+    last: date | None
+    total: int
+
+    def text(self) -> str:
+        """'<rows>;<åååå-mm-dd or ->;<64 hex digits>' (well below the 255 characters Excel's
+        dialog shows of a text property)."""
+        day = self.last.isoformat() if self.last else "-"
+        return f"{self.rows};{day};{self.total:064x}"
+
+
+def seal_of(ledger: Iterable[LedgerEntry]) -> Seal:
+    rows = tuple(ledger)
+    return Seal(len(rows), max((e.settled_on for e in rows), default=None),
+                sum(e.digest for e in rows) % _MOD)
+
+
+def seal(ledger: Iterable[LedgerEntry]) -> str:
+    """The seal of a ledger as the text of the document property LEDGER_SEAL_PROPERTY."""
+    return seal_of(ledger).text()
+
+
+def parse_seal(text: str | None) -> Seal | None:
+    """The seal a property's text holds, or None when it is not one."""
+    parts = (text or "").strip().split(";")
+    if len(parts) != 3 or not parts[0].isdigit() or not re.fullmatch(r"[0-9a-f]{64}", parts[2]):
+        return None
+    try:
+        last = None if parts[1] == "-" else date.fromisoformat(parts[1])
+    except ValueError:
+        return None
+    return Seal(int(parts[0]), last, int(parts[2], 16))
+
+
+def _rows_word(n: int) -> str:
+    return f"{n} {'række' if n == 1 else 'rækker'}"
+
+
+def _added_by_hand(rows: list[LedgerRow], now: list[LedgerEntry], sealed: Seal
+                   ) -> list[LedgerRow] | None:
+    """The rows whose removal makes the ledger match the seal, when they can be found: rows
+    dated after the seal's last settlement, then one or two more found by their digests.
+    None when the difference is not explained by added rows alone."""
+    late = [sealed.last is None or e.settled_on > sealed.last for e in now]
+    added = [(r, e) for (r, e), after in zip(zip(rows, now), late) if after]
+    rest = [(r, e) for (r, e), after in zip(zip(rows, now), late) if not after]
+    extra = len(rest) - sealed.rows
+    total = (sum(e.digest for _, e in rest) - sealed.total) % _MOD  # what the extra rows add
+    if extra == 0:
+        return [r for r, _ in added] if total == 0 and added else None
+    if extra == 1:
+        # the last such row: of a row pasted twice, the copy (below the original)
+        found = next(((r, e) for r, e in reversed(rest) if e.digest == total), None)
+        return [r for r, _ in added] + [found[0]] if found else None
+    if extra == 2:
+        seen: dict[int, LedgerRow] = {}
+        for r, e in rest:
+            other = seen.get((total - e.digest) % _MOD)
+            if other is not None:
+                return [r for r, _ in added] + sorted([other, r], key=lambda x: x.row or 0)
+            seen[e.digest] = r
+    return None
+
+
+def check_seal(inputs: Inputs) -> list[Message]:
+    """The ledger against its seal (the document property LEDGER_SEAL_PROPERTY).
+
+    - no seal, but rows: a warning (a workbook made before the seal, rows typed by hand, or a
+      file saved by a program that drops document properties); the next settlement seals;
+    - a seal, but no sheet Afregnet (and the seal counts rows): an error;
+    - rows deleted, cleared or added since the seal was written: an error on sheet Afregnet
+      that counts them, plus one naming each row added by hand, when it can be found.
+    Sorting or filtering the table changes nothing (the seal is a sum)."""
+    if not inputs.seal_read:
+        return []  # the open workbook in Excel: its document properties are not read
+    text = inputs.ledger_seal
+    sealed = parse_seal(text)
+    rows = [r for r in inputs.ledger if kr_to_oere(r.amount) is not None]
+    now = entries(rows)
+    if text is None or sealed is None:
+        if not inputs.ledger:
+            return []
+        why = ("ikke afregningens segl" if text is None else
+               f'et segl, der ikke kan læses ("{text.strip()[:20]}")')
+        return [warning(AFREGNET.sheet, None, None,
+                        f"Arket Afregnet har {_rows_word(len(inputs.ledger))}, men projektmappen "
+                        f"har {why} (dokumentegenskaben {LEDGER_SEAL_PROPERTY}): den er lavet "
+                        f"før seglet fandtes, rækkerne er skrevet i hånden, eller den er gemt af "
+                        f"et program, der ikke bevarer dokumentegenskaber. En række, der er "
+                        f"slettet, kan derfor ikke opdages. Afregnet-kopien fra næste afregning "
+                        f"får seglet.")]
+    when = f" d. {fmt(sealed.last)}" if sealed.last else ""
+    if not inputs.ledger_table:
+        if sealed.rows == 0:
+            return []
+        return [error(AFREGNET.sheet, None, None,
+                      f'Arket "{AFREGNET.sheet}" (tabellen {AFREGNET.name}) mangler, men '
+                      f"projektmappen er afregnet: {_rows_word(sealed.rows)}, sidst{when}. Uden "
+                      f"arket ville det afregnede blive afregnet igen. Brug afregnet-kopien fra "
+                      f"sidste afregning.")]
+    if len(now) == sealed.rows and sum(e.digest for e in now) % _MOD == sealed.total:
+        return []
+    added = _added_by_hand(rows, now, sealed)
+    if added is not None:
+        return [cell_error(
+            AFREGNET, r.row, "agreement_id",
+            f"Rækken ({r.agreement_id}, {r.period}, {r.municipality_code}, afregnet "
+            f"{fmt(r.settled_on)}) er ikke skrevet af afregningen: arket Afregnet havde "
+            f"{_rows_word(sealed.rows)} ved sidste afregning{when}, og rækken er tilføjet "
+            f"siden. Slet den; en rettelse kommer som efterregulering ved næste afregning.")
+            for r in added]
+    missing = sealed.rows - len(now)
+    count = (f"{_rows_word(missing)} mangler eller er ændret" if missing > 0 else
+             "Rækker mangler eller er ændret")
+    # short: one line of a message should stay readable (under 200 characters)
+    return [error(AFREGNET.sheet, None, None,
+                  f"{count} siden sidste afregning{when} ({sealed.rows} rækker, nu {len(now)}): "
+                  f"{'den' if missing == 1 else 'de'} ville blive afregnet igen. Brug "
+                  f"afregnet-kopien fra den afregning.")]
+
+
 def check_ledger(inputs: Inputs) -> list[Message]:
     """Every row of tblAfregnet: a valid period label of the workbook's settlement period,
-    an amount in whole øre, and a Kontrol that matches the row's values."""
-    messages = []
+    an amount in whole øre, and a Kontrol that matches the row's values; and the ledger as a
+    whole against its seal (`check_seal`)."""
+    messages = check_seal(inputs)
     kind = inputs.settings.period
     agreements = {a.agreement_id for a in inputs.agreements}
     first_row: dict[tuple, int] = {}
@@ -303,6 +454,45 @@ def settlement_run(settlement, inputs: Inputs, targets: Iterable[str], label: st
     appended += tuple(LedgerEntry(a.agreement_id, a.period, a.municipality_code,
                                   a.difference_oere, day) for a in adj)
     return SettlementRun(label, day, new, tuple(new_periods), adj, previous, appended)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A period between the ledger's latest settled period and the period asked for, with no
+    ledger rows, that the recomputation gives an amount (`oere`: the sum of its parts)."""
+
+    period: str
+    latest: str  # the ledger's latest settled period
+    oere: int
+
+
+def unsettled_gaps(settlement, inputs: Inputs, targets: Iterable[str]) -> tuple[Gap, ...]:
+    """The gaps a settlement run of `targets` would settle as efterregulering (settlement_run's
+    skipped periods after the ledger's latest period) although they were never settled here.
+
+    Two ways to get there, which the workbook cannot tell apart: the period was settled in a
+    newer ledger copy and this master is older (settling it again pays it twice), or its own
+    `afregning` had nothing to settle then and late data gives it an amount now (the design:
+    it is settled as efterregulering). The shell therefore refuses and the user says which
+    (`afregning --efterreguler P`). An empty ledger has no gaps (nothing to be older than)."""
+    settled = {e.period for e in entries(inputs.ledger) if parse_period(e.period) is not None
+               and parse_period(e.period)[0] is inputs.settings.period}
+    targets = set(targets)
+    if not settled or not targets:
+        return ()
+    latest = max(settled, key=period_order)
+    last = max(period_order(p) for p in targets)
+    years = set(settlement.years)
+    between = {ap.period for ap in settlement.agreement_periods
+               if ap.period not in settled and ap.period not in targets
+               and period_order(latest) < period_order(ap.period) < last
+               and period_year(ap.period) in years}
+    sums: dict[str, int] = defaultdict(int)
+    nonzero: set[str] = set()
+    for _, period, _, oere in computed_parts(settlement, between):
+        sums[period] += oere
+        nonzero |= {period} if oere else set()
+    return tuple(Gap(p, latest, sums[p]) for p in sorted(nonzero, key=period_order))
 
 
 def computed_parts(settlement, periods: set[str]):
