@@ -31,6 +31,10 @@ import pytest
 from conftest import REPO, run_cli
 from render import pdf_text
 
+# The scripted year (a fixture per deduction setting, each four afregning runs) is built once
+# per worker that runs a test of this file: keep the file's tests on one worker.
+pytestmark = pytest.mark.xdist_group("secretariat_year")
+
 SCRIPT = REPO / "examples" / "sekretariatets_aar.py"
 EXAMPLE = REPO / "workbook" / "Underskudsgaranti_eksempel.xlsx"
 
