@@ -32,12 +32,36 @@ from xl_underskud.xlsx.inplace import read_custom_properties, replace_tables
 AFREGNET = "tblAfregnet"
 
 
+_SETTLED_2023: dict[bytes, Path] = {}  # the example's bytes -> its ledger copy, settled once
+_WORK: list[Path] = []  # the module's folder for those runs
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _settled_once(tmp_path_factory):
+    """`afregning` writes 60 statements besides the ledger copy; the tests below only need the
+    copy, so it is settled once per module and each test gets its own copy of it."""
+    _SETTLED_2023.clear()
+    _WORK[:] = [tmp_path_factory.mktemp("settled_2023")]
+    yield
+    _SETTLED_2023.clear()
+
+
 def _copy_2023(example_path: Path, tmp_path: Path) -> Path:
     """The example's ledger copy after `afregning --periode 2023 --dato 2024-02-01` (87 rows)."""
-    res = run_cli("afregning", example_path, "--periode", "2023", "--dato", "2024-02-01",
-                  "--mappe", tmp_path / "UD2023")
-    assert res.returncode == 0, res.stderr
-    return tmp_path / "UD2023" / f"{example_path.stem}_afregnet_2023.xlsx"
+    data = example_path.read_bytes()
+    if data not in _SETTLED_2023:
+        folder = _WORK[0] / str(len(_SETTLED_2023))
+        folder.mkdir()
+        source = folder / example_path.name
+        source.write_bytes(data)
+        res = run_cli("afregning", source, "--periode", "2023", "--dato", "2024-02-01",
+                      "--mappe", folder / "UD2023")
+        assert res.returncode == 0, res.stderr
+        _SETTLED_2023[data] = folder / "UD2023" / f"{example_path.stem}_afregnet_2023.xlsx"
+    target = tmp_path / "UD2023" / f"{example_path.stem}_afregnet_2023.xlsx"
+    target.parent.mkdir(exist_ok=True)
+    shutil.copyfile(_SETTLED_2023[data], target)
+    return target
 
 
 def _rows(path: Path) -> list[tuple]:
