@@ -11,7 +11,6 @@ from datetime import timezone
 from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from xl_underskud.outputs.display import kr
 from xl_underskud.outputs.tables import OutTable
@@ -230,36 +229,116 @@ def _pages(pdf: _Doc, table: OutTable, widths: list[float], room: float,
     return [page for n, page in enumerate(pages) if page or n == 0]
 
 
+_LINES: dict = {}  # (style, size, text, width) -> the text's lines: texts repeat in every statement
+_WIDTHS: dict = {}  # (style, size, text) -> width in mm
+
+
+def _width(pdf: _Doc, text: str) -> float:
+    key = (pdf.font_style, pdf.font_size_pt, text)
+    got = _WIDTHS.get(key)
+    if got is None:
+        got = _WIDTHS[key] = pdf.get_string_width(text)
+    return got
+
+
+def _cell_lines(pdf: _Doc, text: str, width: float) -> list[str]:
+    """The lines of `text` in a table cell `width` mm wide (padding included) in the current
+    font, broken at words as fpdf2's multi_cell breaks them (asked only of the rare text wider
+    than its cell; a word longer than the cell is broken, nothing is lost)."""
+    key = (pdf.font_style, pdf.font_size_pt, text, width)
+    got = _LINES.get(key)
+    if got is None:
+        if "\n" not in text and _width(pdf, text) <= width - 2 * PAD_MM[1]:
+            got = [text]
+        else:
+            got = pdf.multi_cell(width, LINE_MM, text, dry_run=True, output="LINES",
+                                 padding=PAD_MM) or [""]
+        _LINES[key] = got
+    return got
+
+
 def _table(pdf: _Doc, table: OutTable, indices, widths: list[float], totals: bool) -> None:
-    align = tuple("RIGHT" if c.kind.numeric else "LEFT" for c in table.columns)
-    pdf.set_font(FONT, "", 7.5)
-    heading = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=NAVY)
-    bold = FontFace(emphasis="BOLD", fill_color=LIGHT)
+    """The rows `indices` of the table under a navy header row, drawn directly (fpdf2's
+    `FPDF.table()` laid out the same rows several times over): striped rows, horizontal lines,
+    subtotal and totals rows bold on light blue, a row as high as its most wrapped cell, the
+    header row repeated on a new page."""
+    align = ["R" if c.kind.numeric else "L" for c in table.columns]
     sub = table.subtotal_rows
-    with pdf.table(col_widths=widths, width=sum(widths), align="LEFT", text_align=align,
-                   headings_style=heading, line_height=LINE_MM, padding=PAD_MM,
-                   borders_layout="HORIZONTAL_LINES", cell_fill_color=STRIPE,
-                   cell_fill_mode="ROWS", repeat_headings=1, v_align="TOP") as t:
-        row = t.row()
-        for col in table.columns:
-            row.cell(latin1(col.header))
-        for i in indices:
-            if i in sub:
-                row = t.row(style=bold)
-                col = 0
-                for text, span in _cells(table, table.rows[i], True):
-                    row.cell(text, colspan=span, align="LEFT" if span > 1 else align[col])
-                    col += span
+    # (cells, aligns, style, fill, text colour) of every row, the header row first
+    rows = [([(latin1(c.header), 1) for c in table.columns], align, "B", NAVY, 255)]
+    for i in indices:
+        if i in sub:
+            cells = _cells(table, table.rows[i], True)
+            aligns, col = [], 0
+            for _, span in cells:
+                aligns.append("L" if span > 1 else align[col])
+                col += span
+            rows.append((cells, aligns, "B", LIGHT, 0))
+        else:
+            rows.append((_cells(table, table.rows[i], False), align, "",
+                         STRIPE if len(rows) % 2 else None, 0))
+    if totals and any(c.total for c in table.columns):
+        sums = table.totals()
+        rows.append(([(latin1("I alt" if i == 0 else (col.kind.text(sums[i]) if col.total
+                                                      else "")), 1)
+                      for i, col in enumerate(table.columns)], align, "B", LIGHT, 0))
+    left = pdf.x
+    edges = [left]
+    for w in widths:
+        edges.append(edges[-1] + w)
+    right = edges[-1]
+    laid = []  # (row, the lines of each cell, height)
+    for row in rows:
+        cells, style = row[0], row[2]
+        pdf.set_font(FONT, style, 7.5)
+        lines, most, col = [], 0, 0
+        for text, span in cells:
+            got = _cell_lines(pdf, text, edges[col + span] - edges[col]) if text else []
+            lines.append(got)
+            most = max(most, len(got))
+            col += span
+        laid.append((row, lines, most * LINE_MM + 2 * PAD_MM[0] if most else LINE_MM))
+    pdf.set_font(FONT, "", 7.5)
+    last = len(laid) - 1
+    if last > 0 and pdf.will_page_break(laid[0][2] + laid[1][2]):
+        pdf.add_page(same=True)  # never the header row alone at the foot of a page
+        pdf.set_x(left)
+    for n, (row, lines, height) in enumerate(laid):
+        if pdf.will_page_break(height):
+            pdf.add_page(same=True)
+            pdf.set_x(left)
+            if n:
+                _row(pdf, laid[0], 0, last, edges)
+        _row(pdf, (row, lines, height), n, last, edges)
+    pdf.set_font(FONT, "", 7.5)
+    pdf.set_xy(pdf.l_margin, pdf.y)
+
+
+def _row(pdf: _Doc, laid, n: int, last: int, edges: list[float]) -> None:
+    (cells, aligns, style, fill, colour), lines, height = laid
+    y = pdf.y
+    left, right = edges[0], edges[-1]
+    if fill is not None:
+        pdf.set_fill_color(*fill)
+        pdf.rect(left, y, right - left, height, style="F")
+    if n > 0:
+        pdf.line(left, y, right, y)
+    if n < last:
+        pdf.line(left, y + height, right, y + height)
+    pdf.set_font(FONT, style, 7.5)
+    pdf.set_text_color(colour)
+    base = y + PAD_MM[0] + 0.5 * LINE_MM + 0.3 * pdf.font_size
+    col = 0
+    for (_, span), how, texts in zip(cells, aligns, lines):
+        x0, x1 = edges[col] + PAD_MM[1], edges[col + span] - PAD_MM[1]
+        col += span
+        for k, text in enumerate(texts):
+            if not text:
                 continue
-            row = t.row()
-            for text, _ in _cells(table, table.rows[i], False):
-                row.cell(text)
-        if totals and any(c.total for c in table.columns):
-            sums = table.totals()
-            row = t.row()
-            for i, col in enumerate(table.columns):
-                text = "I alt" if i == 0 else (col.kind.text(sums[i]) if col.total else "")
-                row.cell(latin1(text), style=bold)
+            x = x1 - _width(pdf, text) if how == "R" else x0
+            pdf.text(x, base + k * LINE_MM, text)
+    pdf.set_text_color(0)
+    pdf.set_xy(left, y + height)
 
 
 def _basis(pdf: _Doc, paragraphs) -> None:
