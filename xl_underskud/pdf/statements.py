@@ -69,6 +69,35 @@ class _Doc(FPDF):
         return self.w - self.l_margin - self.r_margin
 
 
+_TEXT_LINES: dict = {}  # (style, size, text, width, line height) -> lines of a paragraph
+
+
+def _text_lines(pdf: _Doc, text: str, w: float, h: float) -> list[str]:
+    """The lines fpdf2's multi_cell(w, h, text) breaks `text` into in the current font,
+    remembered: the same paragraphs (Grundlag, the tables' subtitles) stand in every statement,
+    and fpdf2's line breaking of a long paragraph is slow."""
+    key = (pdf.font_style, pdf.font_size_pt, text, w, h)
+    got = _TEXT_LINES.get(key)
+    if got is None:
+        got = _TEXT_LINES[key] = pdf.multi_cell(w, h, text, dry_run=True, output="LINES")
+    return got
+
+
+def _paragraph(pdf: _Doc, w: float, h: float, text: str, align: str, new_x: str) -> None:
+    """multi_cell(w, h, text, align=align, new_x=new_x, new_y="NEXT"), drawn line by line from
+    the remembered lines (justified lines but the last, as multi_cell justifies them)."""
+    w = w or pdf.w - pdf.r_margin - pdf.x
+    if "\n" in text or "\f" in text:
+        pdf.multi_cell(w, h, text, align=align, new_x=new_x, new_y="NEXT")
+        return
+    x = pdf.x
+    lines = _text_lines(pdf, text, w, h) or [""]
+    for n, line in enumerate(lines):
+        how = align if align != "J" or n < len(lines) - 1 else "L"
+        pdf.cell(w, h, line, align=how, new_x="LEFT", new_y="NEXT")
+    pdf.set_x(pdf.l_margin if new_x == "LMARGIN" else x)
+
+
 def _section(pdf: _Doc, table: OutTable) -> None:
     # Keep a table that fits on one page together (no lone totals row on the next page).
     chars = [c.width for c in table.columns]
@@ -133,7 +162,7 @@ def _title(pdf: _Doc, table: OutTable) -> None:
     if table.subtitle:
         pdf.set_font(FONT, "I", 8)
         pdf.set_text_color(*GREY)
-        pdf.multi_cell(0, 4, latin1(table.subtitle), new_x="LMARGIN", new_y="NEXT")
+        _paragraph(pdf, 0, 4, latin1(table.subtitle), "J", "LMARGIN")
         pdf.set_text_color(0)
     pdf.ln(1)
 
@@ -142,8 +171,8 @@ def _title_height(pdf: _Doc, table: OutTable) -> float:
     height = 7
     if table.subtitle:
         pdf.set_font(FONT, "I", 8)
-        height += 4 * len(pdf.multi_cell(0, 4, latin1(table.subtitle), dry_run=True,
-                                         output="LINES"))
+        height += 4 * len(_text_lines(pdf, latin1(table.subtitle), pdf.w - pdf.r_margin
+                                      - pdf.x, 4))
     return height
 
 
@@ -166,11 +195,15 @@ def _cells(table: OutTable, row: tuple, subtotal: bool) -> list[tuple[str, int]]
     return out
 
 
+_MEASURED: dict = {}
+
+
 def _height(pdf: _Doc, cells: list[tuple[str, int]], widths: list[float],
             known: dict | None = None) -> float:
     """A row's height in the current font, its cells wrapping at words in their columns.
-    `known` remembers the lines of texts already measured (dates, rates and shares repeat)."""
-    known = {} if known is None else known
+    `known` remembers the lines of texts already measured (dates, rates and shares repeat; by
+    default for the whole run: the same texts stand in every statement)."""
+    known = _MEASURED if known is None else known
     lines, col = 1, 0
     for text, span in cells:
         width = sum(widths[col:col + span]) - 2 * PAD_MM[1]
@@ -193,7 +226,7 @@ def _pages(pdf: _Doc, table: OutTable, widths: list[float], room: float,
     empty first page means: start the table on a new page (unless not `move_first`: then the
     first group starts on the first page whatever its length)."""
     sub = table.subtotal_rows
-    heights, known = [], {}
+    heights, known = [], _MEASURED
     for i, row in enumerate(table.rows):
         pdf.set_font(FONT, "B" if i in sub else "", 7.5)
         heights.append(_height(pdf, _cells(table, row, i in sub), widths, known))
@@ -264,6 +297,10 @@ def _table(pdf: _Doc, table: OutTable, indices, widths: list[float], totals: boo
     header row repeated on a new page."""
     align = ["R" if c.kind.numeric else "L" for c in table.columns]
     sub = table.subtotal_rows
+    # the rows between the stripes are filled with the fill colour in force (as fpdf2's table
+    # filled them: the result box's light blue), which is kept for what follows the table
+    saved = pdf.fill_color
+    base = pdf.font_face().fill_color
     # (cells, aligns, style, fill, text colour) of every row, the header row first
     rows = [([(latin1(c.header), 1) for c in table.columns], align, "B", NAVY, 255)]
     for i in indices:
@@ -276,7 +313,7 @@ def _table(pdf: _Doc, table: OutTable, indices, widths: list[float], totals: boo
             rows.append((cells, aligns, "B", LIGHT, 0))
         else:
             rows.append((_cells(table, table.rows[i], False), align, "",
-                         STRIPE if len(rows) % 2 else None, 0))
+                         STRIPE if len(rows) % 2 else base, 0))
     if totals and any(c.total for c in table.columns):
         sums = table.totals()
         rows.append(([(latin1("I alt" if i == 0 else (col.kind.text(sums[i]) if col.total
@@ -311,6 +348,7 @@ def _table(pdf: _Doc, table: OutTable, indices, widths: list[float], totals: boo
                 _row(pdf, laid[0], 0, last, edges)
         _row(pdf, (row, lines, height), n, last, edges)
     pdf.set_font(FONT, "", 7.5)
+    pdf.set_fill_color(saved)
     pdf.set_xy(pdf.l_margin, pdf.y)
 
 
@@ -319,7 +357,7 @@ def _row(pdf: _Doc, laid, n: int, last: int, edges: list[float]) -> None:
     y = pdf.y
     left, right = edges[0], edges[-1]
     if fill is not None:
-        pdf.set_fill_color(*fill)
+        pdf.set_fill_color(fill)
         pdf.rect(left, y, right - left, height, style="F")
     if n > 0:
         pdf.line(left, y, right, y)
@@ -346,8 +384,7 @@ def _basis(pdf: _Doc, paragraphs) -> None:
     gap = 8
     width = (pdf.usable - gap) / 2
     pdf.set_font(FONT, "", 7)
-    lines = [len(pdf.multi_cell(width, 3.2, latin1(t), dry_run=True, output="LINES"))
-             for t in paragraphs]
+    lines = [len(_text_lines(pdf, latin1(t), width, 3.2)) for t in paragraphs]
     total, split, run = sum(lines), len(paragraphs), 0
     for i, n in enumerate(lines):
         if run + n / 2 >= total / 2:
@@ -368,7 +405,7 @@ def _basis(pdf: _Doc, paragraphs) -> None:
         pdf.set_y(top)
         for text in texts:
             pdf.set_x(pdf.l_margin + column * (width + gap))
-            pdf.multi_cell(width, 3.2, latin1(text), new_x="LEFT", new_y="NEXT", align="L")
+            _paragraph(pdf, width, 3.2, latin1(text), "L", "LEFT")
             pdf.ln(0.6)
         bottom = max(bottom, pdf.get_y())
     pdf.set_xy(pdf.l_margin, bottom)
@@ -386,7 +423,7 @@ def _payment_block(pdf: _Doc, lines, top: float) -> None:
         pdf.set_font(FONT, "B", 7.5)
         pdf.cell(label_w, 3.3, latin1(label))
         pdf.set_font(FONT, "", 7.5)
-        pdf.multi_cell(width, 3.3, latin1(text), new_x="LEFT", new_y="NEXT", align="L")
+        _paragraph(pdf, width, 3.3, latin1(text), "L", "LEFT")
     pdf.ln(0.5)
 
 
