@@ -69,6 +69,15 @@ class _Doc(FPDF):
         return self.w - self.l_margin - self.r_margin
 
 
+_REMEMBER = 100_000  # texts per cache; a long-lived process starts over beyond that
+
+
+def _room(cache: dict) -> dict:
+    if len(cache) > _REMEMBER:
+        cache.clear()
+    return cache
+
+
 _TEXT_LINES: dict = {}  # (style, size, text, width, line height) -> lines of a paragraph
 
 
@@ -79,7 +88,8 @@ def _text_lines(pdf: _Doc, text: str, w: float, h: float) -> list[str]:
     key = (pdf.font_style, pdf.font_size_pt, text, w, h)
     got = _TEXT_LINES.get(key)
     if got is None:
-        got = _TEXT_LINES[key] = pdf.multi_cell(w, h, text, dry_run=True, output="LINES")
+        got = _room(_TEXT_LINES)[key] = pdf.multi_cell(w, h, text, dry_run=True,
+                                                        output="LINES")
     return got
 
 
@@ -203,7 +213,7 @@ def _height(pdf: _Doc, cells: list[tuple[str, int]], widths: list[float],
     """A row's height in the current font, its cells wrapping at words in their columns.
     `known` remembers the lines of texts already measured (dates, rates and shares repeat; by
     default for the whole run: the same texts stand in every statement)."""
-    known = _MEASURED if known is None else known
+    known = _room(_MEASURED) if known is None else known
     lines, col = 1, 0
     for text, span in cells:
         width = sum(widths[col:col + span]) - 2 * PAD_MM[1]
@@ -226,7 +236,7 @@ def _pages(pdf: _Doc, table: OutTable, widths: list[float], room: float,
     empty first page means: start the table on a new page (unless not `move_first`: then the
     first group starts on the first page whatever its length)."""
     sub = table.subtotal_rows
-    heights, known = [], _MEASURED
+    heights, known = [], _room(_MEASURED)
     for i, row in enumerate(table.rows):
         pdf.set_font(FONT, "B" if i in sub else "", 7.5)
         heights.append(_height(pdf, _cells(table, row, i in sub), widths, known))
@@ -270,7 +280,7 @@ def _width(pdf: _Doc, text: str) -> float:
     key = (pdf.font_style, pdf.font_size_pt, text)
     got = _WIDTHS.get(key)
     if got is None:
-        got = _WIDTHS[key] = pdf.get_string_width(text)
+        got = _room(_WIDTHS)[key] = pdf.get_string_width(text)
     return got
 
 
@@ -286,7 +296,7 @@ def _cell_lines(pdf: _Doc, text: str, width: float) -> list[str]:
         else:
             got = pdf.multi_cell(width, LINE_MM, text, dry_run=True, output="LINES",
                                  padding=PAD_MM) or [""]
-        _LINES[key] = got
+        _room(_LINES)[key] = got
     return got
 
 
