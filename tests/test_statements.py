@@ -457,3 +457,32 @@ def _sha256(path) -> str:
     import hashlib
 
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_pdf_table_cell_wraps_within_its_column_and_loses_nothing(tmp_path):
+    """A text wider than its column wraps at words inside the column; a word longer than the
+    column is broken; every character is still in the PDF (the tables are drawn directly)."""
+    from xl_underskud.outputs.tables import OutColumn, OutKind, OutTable
+    from xl_underskud.pdf.statements import PAD_MM, _cell_lines, _Doc, _section
+
+    long_word = "Fællesadministrationsoverenskomstbestemmelserne"
+    text = f"Midlertidigt botilbud med døgnophold og {long_word} for unge"
+    table = OutTable("Ark", "Bred tekst", "", (OutColumn("Tilbud", OutKind.TEXT, 12),
+                                                   OutColumn("Døgn", OutKind.INT, 8, total=True)),
+                     ((text, 31), ("Kort", 2)))
+    pdf = _Doc("", "", "")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 7.5)
+    width = 12 * 1.75
+    lines = _cell_lines(pdf, text, width)
+    assert len(lines) >= 4
+    assert all(pdf.get_string_width(line) <= width - 2 * PAD_MM[1] + 1e-6 for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    assert not any(line == long_word for line in lines)  # broken: wider than the column
+    _section(pdf, table)
+    out = tmp_path / "wrap.pdf"
+    pdf.output(str(out))
+    got = pdf_text(out)
+    cell_text = [line.split("  ")[0].strip() for line in got.splitlines() if line.strip()]
+    assert "".join(cell_text).replace(" ", "").count(text.replace(" ", "")) == 1, got
+    assert "Bred tekst" in got and "I alt" in got and "33" in got

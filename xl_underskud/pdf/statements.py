@@ -11,7 +11,6 @@ from datetime import timezone
 from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from xl_underskud.outputs.display import kr
 from xl_underskud.outputs.tables import OutTable
@@ -68,6 +67,45 @@ class _Doc(FPDF):
     @property
     def usable(self) -> float:
         return self.w - self.l_margin - self.r_margin
+
+
+_REMEMBER = 100_000  # texts per cache; a long-lived process starts over beyond that
+
+
+def _room(cache: dict) -> dict:
+    if len(cache) > _REMEMBER:
+        cache.clear()
+    return cache
+
+
+_TEXT_LINES: dict = {}  # (style, size, text, width, line height) -> lines of a paragraph
+
+
+def _text_lines(pdf: _Doc, text: str, w: float, h: float) -> list[str]:
+    """The lines fpdf2's multi_cell(w, h, text) breaks `text` into in the current font,
+    remembered: the same paragraphs (Grundlag, the tables' subtitles) stand in every statement,
+    and fpdf2's line breaking of a long paragraph is slow."""
+    key = (pdf.font_style, pdf.font_size_pt, text, w, h)
+    got = _TEXT_LINES.get(key)
+    if got is None:
+        got = _room(_TEXT_LINES)[key] = pdf.multi_cell(w, h, text, dry_run=True,
+                                                        output="LINES")
+    return got
+
+
+def _paragraph(pdf: _Doc, w: float, h: float, text: str, align: str, new_x: str) -> None:
+    """multi_cell(w, h, text, align=align, new_x=new_x, new_y="NEXT"), drawn line by line from
+    the remembered lines (justified lines but the last, as multi_cell justifies them)."""
+    w = w or pdf.w - pdf.r_margin - pdf.x
+    if "\n" in text or "\f" in text:
+        pdf.multi_cell(w, h, text, align=align, new_x=new_x, new_y="NEXT")
+        return
+    x = pdf.x
+    lines = _text_lines(pdf, text, w, h) or [""]
+    for n, line in enumerate(lines):
+        how = align if align != "J" or n < len(lines) - 1 else "L"
+        pdf.cell(w, h, line, align=how, new_x="LEFT", new_y="NEXT")
+    pdf.set_x(pdf.l_margin if new_x == "LMARGIN" else x)
 
 
 def _section(pdf: _Doc, table: OutTable) -> None:
@@ -134,7 +172,7 @@ def _title(pdf: _Doc, table: OutTable) -> None:
     if table.subtitle:
         pdf.set_font(FONT, "I", 8)
         pdf.set_text_color(*GREY)
-        pdf.multi_cell(0, 4, latin1(table.subtitle), new_x="LMARGIN", new_y="NEXT")
+        _paragraph(pdf, 0, 4, latin1(table.subtitle), "J", "LMARGIN")
         pdf.set_text_color(0)
     pdf.ln(1)
 
@@ -143,8 +181,8 @@ def _title_height(pdf: _Doc, table: OutTable) -> float:
     height = 7
     if table.subtitle:
         pdf.set_font(FONT, "I", 8)
-        height += 4 * len(pdf.multi_cell(0, 4, latin1(table.subtitle), dry_run=True,
-                                         output="LINES"))
+        height += 4 * len(_text_lines(pdf, latin1(table.subtitle), pdf.w - pdf.r_margin
+                                      - pdf.x, 4))
     return height
 
 
@@ -167,11 +205,15 @@ def _cells(table: OutTable, row: tuple, subtotal: bool) -> list[tuple[str, int]]
     return out
 
 
+_MEASURED: dict = {}
+
+
 def _height(pdf: _Doc, cells: list[tuple[str, int]], widths: list[float],
             known: dict | None = None) -> float:
     """A row's height in the current font, its cells wrapping at words in their columns.
-    `known` remembers the lines of texts already measured (dates, rates and shares repeat)."""
-    known = {} if known is None else known
+    `known` remembers the lines of texts already measured (dates, rates and shares repeat; by
+    default for the whole run: the same texts stand in every statement)."""
+    known = _room(_MEASURED) if known is None else known
     lines, col = 1, 0
     for text, span in cells:
         width = sum(widths[col:col + span]) - 2 * PAD_MM[1]
@@ -194,7 +236,7 @@ def _pages(pdf: _Doc, table: OutTable, widths: list[float], room: float,
     empty first page means: start the table on a new page (unless not `move_first`: then the
     first group starts on the first page whatever its length)."""
     sub = table.subtotal_rows
-    heights, known = [], {}
+    heights, known = [], _room(_MEASURED)
     for i, row in enumerate(table.rows):
         pdf.set_font(FONT, "B" if i in sub else "", 7.5)
         heights.append(_height(pdf, _cells(table, row, i in sub), widths, known))
@@ -230,36 +272,121 @@ def _pages(pdf: _Doc, table: OutTable, widths: list[float], room: float,
     return [page for n, page in enumerate(pages) if page or n == 0]
 
 
+_LINES: dict = {}  # (style, size, text, width) -> the text's lines: texts repeat in every statement
+_WIDTHS: dict = {}  # (style, size, text) -> width in mm
+
+
+def _width(pdf: _Doc, text: str) -> float:
+    key = (pdf.font_style, pdf.font_size_pt, text)
+    got = _WIDTHS.get(key)
+    if got is None:
+        got = _room(_WIDTHS)[key] = pdf.get_string_width(text)
+    return got
+
+
+def _cell_lines(pdf: _Doc, text: str, width: float) -> list[str]:
+    """The lines of `text` in a table cell `width` mm wide (padding included) in the current
+    font, broken at words as fpdf2's multi_cell breaks them (asked only of the rare text wider
+    than its cell; a word longer than the cell is broken, nothing is lost)."""
+    key = (pdf.font_style, pdf.font_size_pt, text, width)
+    got = _LINES.get(key)
+    if got is None:
+        if "\n" not in text and _width(pdf, text) <= width - 2 * PAD_MM[1]:
+            got = [text]
+        else:
+            got = pdf.multi_cell(width, LINE_MM, text, dry_run=True, output="LINES",
+                                 padding=PAD_MM) or [""]
+        _room(_LINES)[key] = got
+    return got
+
+
 def _table(pdf: _Doc, table: OutTable, indices, widths: list[float], totals: bool) -> None:
-    align = tuple("RIGHT" if c.kind.numeric else "LEFT" for c in table.columns)
-    pdf.set_font(FONT, "", 7.5)
-    heading = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=NAVY)
-    bold = FontFace(emphasis="BOLD", fill_color=LIGHT)
+    """The rows `indices` of the table under a navy header row, drawn directly (fpdf2's
+    `FPDF.table()` laid out the same rows several times over): striped rows, horizontal lines,
+    subtotal and totals rows bold on light blue, a row as high as its most wrapped cell, the
+    header row repeated on a new page."""
+    align = ["R" if c.kind.numeric else "L" for c in table.columns]
     sub = table.subtotal_rows
-    with pdf.table(col_widths=widths, width=sum(widths), align="LEFT", text_align=align,
-                   headings_style=heading, line_height=LINE_MM, padding=PAD_MM,
-                   borders_layout="HORIZONTAL_LINES", cell_fill_color=STRIPE,
-                   cell_fill_mode="ROWS", repeat_headings=1, v_align="TOP") as t:
-        row = t.row()
-        for col in table.columns:
-            row.cell(latin1(col.header))
-        for i in indices:
-            if i in sub:
-                row = t.row(style=bold)
-                col = 0
-                for text, span in _cells(table, table.rows[i], True):
-                    row.cell(text, colspan=span, align="LEFT" if span > 1 else align[col])
-                    col += span
+    # the rows between the stripes are filled with the fill colour in force (as fpdf2's table
+    # filled them: the result box's light blue), which is kept for what follows the table
+    saved = pdf.fill_color
+    base = pdf.font_face().fill_color
+    # (cells, aligns, style, fill, text colour) of every row, the header row first
+    rows = [([(latin1(c.header), 1) for c in table.columns], align, "B", NAVY, 255)]
+    for i in indices:
+        if i in sub:
+            cells = _cells(table, table.rows[i], True)
+            aligns, col = [], 0
+            for _, span in cells:
+                aligns.append("L" if span > 1 else align[col])
+                col += span
+            rows.append((cells, aligns, "B", LIGHT, 0))
+        else:
+            rows.append((_cells(table, table.rows[i], False), align, "",
+                         STRIPE if len(rows) % 2 else base, 0))
+    if totals and any(c.total for c in table.columns):
+        sums = table.totals()
+        rows.append(([(latin1("I alt" if i == 0 else (col.kind.text(sums[i]) if col.total
+                                                      else "")), 1)
+                      for i, col in enumerate(table.columns)], align, "B", LIGHT, 0))
+    left = pdf.x
+    edges = [left]
+    for w in widths:
+        edges.append(edges[-1] + w)
+    right = edges[-1]
+    laid = []  # (row, the lines of each cell, height)
+    for row in rows:
+        cells, style = row[0], row[2]
+        pdf.set_font(FONT, style, 7.5)
+        lines, most, col = [], 0, 0
+        for text, span in cells:
+            got = _cell_lines(pdf, text, edges[col + span] - edges[col]) if text else []
+            lines.append(got)
+            most = max(most, len(got))
+            col += span
+        laid.append((row, lines, most * LINE_MM + 2 * PAD_MM[0] if most else LINE_MM))
+    pdf.set_font(FONT, "", 7.5)
+    last = len(laid) - 1
+    if last > 0 and pdf.will_page_break(laid[0][2] + laid[1][2]):
+        pdf.add_page(same=True)  # never the header row alone at the foot of a page
+        pdf.set_x(left)
+    for n, (row, lines, height) in enumerate(laid):
+        if pdf.will_page_break(height):
+            pdf.add_page(same=True)
+            pdf.set_x(left)
+            if n:
+                _row(pdf, laid[0], 0, last, edges)
+        _row(pdf, (row, lines, height), n, last, edges)
+    pdf.set_font(FONT, "", 7.5)
+    pdf.set_fill_color(saved)
+    pdf.set_xy(pdf.l_margin, pdf.y)
+
+
+def _row(pdf: _Doc, laid, n: int, last: int, edges: list[float]) -> None:
+    (cells, aligns, style, fill, colour), lines, height = laid
+    y = pdf.y
+    left, right = edges[0], edges[-1]
+    if fill is not None:
+        pdf.set_fill_color(fill)
+        pdf.rect(left, y, right - left, height, style="F")
+    if n > 0:
+        pdf.line(left, y, right, y)
+    if n < last:
+        pdf.line(left, y + height, right, y + height)
+    pdf.set_font(FONT, style, 7.5)
+    pdf.set_text_color(colour)
+    base = y + PAD_MM[0] + 0.5 * LINE_MM + 0.3 * pdf.font_size
+    col = 0
+    for (_, span), how, texts in zip(cells, aligns, lines):
+        x0, x1 = edges[col] + PAD_MM[1], edges[col + span] - PAD_MM[1]
+        col += span
+        for k, text in enumerate(texts):
+            if not text:
                 continue
-            row = t.row()
-            for text, _ in _cells(table, table.rows[i], False):
-                row.cell(text)
-        if totals and any(c.total for c in table.columns):
-            sums = table.totals()
-            row = t.row()
-            for i, col in enumerate(table.columns):
-                text = "I alt" if i == 0 else (col.kind.text(sums[i]) if col.total else "")
-                row.cell(latin1(text), style=bold)
+            x = x1 - _width(pdf, text) if how == "R" else x0
+            pdf.text(x, base + k * LINE_MM, text)
+    pdf.set_text_color(0)
+    pdf.set_xy(left, y + height)
 
 
 def _basis(pdf: _Doc, paragraphs) -> None:
@@ -267,8 +394,7 @@ def _basis(pdf: _Doc, paragraphs) -> None:
     gap = 8
     width = (pdf.usable - gap) / 2
     pdf.set_font(FONT, "", 7)
-    lines = [len(pdf.multi_cell(width, 3.2, latin1(t), dry_run=True, output="LINES"))
-             for t in paragraphs]
+    lines = [len(_text_lines(pdf, latin1(t), width, 3.2)) for t in paragraphs]
     total, split, run = sum(lines), len(paragraphs), 0
     for i, n in enumerate(lines):
         if run + n / 2 >= total / 2:
@@ -289,7 +415,7 @@ def _basis(pdf: _Doc, paragraphs) -> None:
         pdf.set_y(top)
         for text in texts:
             pdf.set_x(pdf.l_margin + column * (width + gap))
-            pdf.multi_cell(width, 3.2, latin1(text), new_x="LEFT", new_y="NEXT", align="L")
+            _paragraph(pdf, width, 3.2, latin1(text), "L", "LEFT")
             pdf.ln(0.6)
         bottom = max(bottom, pdf.get_y())
     pdf.set_xy(pdf.l_margin, bottom)
@@ -307,7 +433,7 @@ def _payment_block(pdf: _Doc, lines, top: float) -> None:
         pdf.set_font(FONT, "B", 7.5)
         pdf.cell(label_w, 3.3, latin1(label))
         pdf.set_font(FONT, "", 7.5)
-        pdf.multi_cell(width, 3.3, latin1(text), new_x="LEFT", new_y="NEXT", align="L")
+        _paragraph(pdf, width, 3.3, latin1(text), "L", "LEFT")
     pdf.ln(0.5)
 
 
