@@ -209,7 +209,9 @@ def test_an_absurd_setting_is_refused_at_once_through_the_server(client):
     t0 = time.perf_counter()
     res = client.post(BEREGN_URL, json=payload)
     seconds = time.perf_counter() - t0
-    assert res.status_code == 200 and seconds < 1.0
+    # refused before any computing (a billion guarantee years would take hours): a few
+    # seconds leave room for a busy machine (the suite runs on every core) and prove it
+    assert res.status_code == 200 and seconds < 3.0
     actions = res.json()["actions"]
     alert = next(a for a in actions if a["func"] == "alert")
     assert alert["args"][0].startswith("Beregningen blev ikke lavet: 1 fejl. Se arket Fejl.")
@@ -239,7 +241,9 @@ def test_a_slow_call_does_not_stall_the_others():
         time.sleep(0.5)  # the slow call is being worked on
         result, seconds = post(base, FUNCTIONS_URL, cheap)
         assert result["result"][0][0] == pytest.approx(4793.4043)
-        assert seconds < 1.0 and thread.is_alive()
+        # had it waited for the slow call (sent 0.5 s ago, stopped at 2 s) it would take
+        # ≥ 1.5 s; below that it was served beside it, with room for a busy machine
+        assert seconds < 1.4 and thread.is_alive()
         # while it runs, Beregn on the example is served too (the script pool)
         actions, _ = post(base, BEREGN_URL, json.dumps(payload_from_xlsx(EXAMPLE)).encode())
         assert any(a["func"] == "alert" for a in actions["actions"])
