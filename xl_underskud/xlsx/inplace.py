@@ -37,13 +37,14 @@ from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape
 
+from xl_underskud.core.grid import column_letter
 from xl_underskud.xlsx.atomic import atomic_target
+from xl_underskud.xlsx.parts import CUSTOM_TYPE as _CUSTOM_TYPE
+from xl_underskud.xlsx.parts import NS as _NS
+from xl_underskud.xlsx.parts import column_index, read_custom_properties  # noqa: F401 (API)
+from xl_underskud.xlsx.parts import custom_part as _custom_part
+from xl_underskud.xlsx.parts import target as _target
 
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-       "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
-_CUSTOM_TYPE = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
-                "custom-properties")
 _CUSTOM_CONTENT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 _CUSTOM_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"  # the one fmtid of user properties
 FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)  # every entry: the same rows give the same bytes
@@ -68,38 +69,6 @@ _ESCAPE_LIKE = re.compile(r"_x[0-9A-Fa-f]{4}_")
 
 class InPlaceError(ValueError):
     """The rows cannot be written into this workbook; the text is a Danish sentence."""
-
-
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def column_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
-def _normalise(path: str) -> str:
-    parts: list[str] = []
-    for part in path.split("/"):
-        if part == "..":
-            if parts:
-                parts.pop()
-        elif part and part != ".":
-            parts.append(part)
-    return "/".join(parts)
-
-
-def _target(folder: str, target: str) -> str:
-    return target.lstrip("/") if target.startswith("/") else _normalise(f"{folder}/{target}")
 
 
 @dataclass
@@ -547,31 +516,6 @@ def custom_properties_xml(old: bytes | None, properties: dict[str, object]) -> b
             data = re.sub(rb"<Properties\b([^>]*?)/>", lambda m: b"<Properties" + m.group(1)
                           + b">" + added + b"</Properties>", data, count=1)
     return data
-
-
-def read_custom_properties(z: zipfile.ZipFile) -> dict[str, str]:
-    """name → value (as text) of the package's custom document properties; {} without any."""
-    path = _custom_part(z)
-    if path is None:
-        return {}
-    root = ET.fromstring(z.read(path))
-    out = {}
-    for prop in root:
-        name = prop.get("name")
-        if name is not None and len(prop):
-            out[name] = (prop[0].text or "").strip()
-    return out
-
-
-def _custom_part(z: zipfile.ZipFile) -> str | None:
-    names = set(z.namelist())
-    if "_rels/.rels" not in names:
-        return None
-    for rel in ET.fromstring(z.read("_rels/.rels")).findall("rel:Relationship", _NS):
-        if rel.get("Type") == _CUSTOM_TYPE:
-            path = _target("", rel.get("Target", ""))
-            return path if path in names else None
-    return None
 
 
 def _register_custom(content_types: bytes, root_rels: bytes, path: str) -> tuple[bytes, bytes]:

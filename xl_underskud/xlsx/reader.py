@@ -32,11 +32,10 @@ from xl_underskud.outputs.tables import OUTPUT_SHEETS
 from xl_underskud.core.declarations import (ALL_TABLES, FORMAT_VERSION_PROPERTY, GUIDE_SHEET,
                                             INPUT_SHEETS, LIST_SHEET, OPTIONAL_SHEETS, SETTINGS,
                                             SETTINGS_SHEET, Table)
-from xl_underskud.xlsx.inplace import read_custom_properties
+from xl_underskud.xlsx.parts import NS as _NS
+from xl_underskud.xlsx.parts import column_index, read_custom_properties
+from xl_underskud.xlsx.parts import normalise as _normalise
 
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-       "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
@@ -70,31 +69,12 @@ def _others(candidates, taken) -> list[str]:
     return [c for c in candidates if str(c).casefold() not in folded]
 
 
-def column_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def _normalise(path: str) -> str:
-    """A zip path with '..' segments resolved (xl/worksheets/../tables/t1.xml → xl/tables/…)."""
-    parts: list[str] = []
-    for part in path.split("/"):
-        if part == "..":
-            if parts:
-                parts.pop()
-        elif part and part != ".":
-            parts.append(part)
-    return "/".join(parts)
 
 
 def file_problem(path: Path) -> str | None:
