@@ -44,6 +44,7 @@ from xl_underskud.xlsx.parts import NS as _NS
 from xl_underskud.xlsx.parts import column_index, read_custom_properties  # noqa: F401 (API)
 from xl_underskud.xlsx.parts import custom_part as _custom_part
 from xl_underskud.xlsx.parts import target as _target
+from xl_underskud.xlsx.parts import with_override, with_root_relationship
 
 _CUSTOM_CONTENT = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 _CUSTOM_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"  # the one fmtid of user properties
@@ -519,14 +520,8 @@ def custom_properties_xml(old: bytes | None, properties: dict[str, object]) -> b
 
 
 def _register_custom(content_types: bytes, root_rels: bytes, path: str) -> tuple[bytes, bytes]:
-    override = (f'<Override PartName="/{path}" ContentType="{_CUSTOM_CONTENT}"/>').encode()
-    if f'PartName="/{path}"'.encode() not in content_types:
-        content_types = content_types.replace(b"</Types>", override + b"</Types>", 1)
-    ids = {int(i) for i in re.findall(rb'\bId="rId(\d+)"', root_rels)}
-    rid = max(ids, default=0) + 1
-    rel = (f'<Relationship Id="rId{rid}" Type="{_CUSTOM_TYPE}" Target="{path}"/>').encode()
-    root_rels = root_rels.replace(b"</Relationships>", rel + b"</Relationships>", 1)
-    return content_types, root_rels
+    return (with_override(content_types, path, _CUSTOM_CONTENT),
+            with_root_relationship(root_rels, _CUSTOM_TYPE, path))
 
 
 # -- reading a cell ---------------------------------------------------------------------------

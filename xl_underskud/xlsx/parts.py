@@ -1,8 +1,10 @@
 """What the reader and the in-place writer both need to find their way in an xlsx package:
 the namespaces, column letters, part paths and the custom document properties (where the
-format version and the ledger's seal live). Reading only; nothing here writes."""
+format version and the ledger's seal live), and how a new part is registered in the package's
+content types and root relationships. Nothing here opens a file for writing."""
 from __future__ import annotations
 
+import re
 import zipfile
 from xml.etree import ElementTree as ET
 
@@ -62,3 +64,18 @@ def read_custom_properties(z: zipfile.ZipFile) -> dict[str, str]:
         if name is not None and len(prop):
             out[name] = (prop[0].text or "").strip()
     return out
+
+
+def with_override(content_types: bytes, part: str, content_type: str) -> bytes:
+    """[Content_Types].xml with an Override for `part` (unchanged when it has one)."""
+    if f'PartName="/{part}"'.encode() in content_types:
+        return content_types
+    override = f'<Override PartName="/{part}" ContentType="{content_type}"/>'.encode()
+    return content_types.replace(b"</Types>", override + b"</Types>", 1)
+
+
+def with_root_relationship(root_rels: bytes, rel_type: str, part: str) -> bytes:
+    """_rels/.rels with a relationship of `rel_type` to `part`, under the next free rId."""
+    ids = {int(i) for i in re.findall(rb'\bId="rId(\d+)"', root_rels)}
+    rel = f'<Relationship Id="rId{max(ids, default=0) + 1}" Type="{rel_type}" Target="{part}"/>'
+    return root_rels.replace(b"</Relationships>", rel.encode() + b"</Relationships>", 1)

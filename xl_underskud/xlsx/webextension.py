@@ -64,6 +64,8 @@ import re
 import zipfile
 from pathlib import Path
 
+from xl_underskud.xlsx.parts import with_override, with_root_relationship
+
 SERVER_PROJECT = Path(__file__).resolve().parent.parent / "excel" / "server_project"
 
 TASKPANES_PART = "xl/webextensions/taskpanes.xml"
@@ -134,9 +136,10 @@ def add_task_pane(path: str | Path) -> Path:
     out: list[tuple[zipfile.ZipInfo, bytes]] = []
     for info, data in entries:
         if info.filename == "[Content_Types].xml":
-            data = _with_content_types(data)
+            data = with_override(data, TASKPANES_PART, CT_TASKPANES)
+            data = with_override(data, WEBEXTENSION_PART, CT_WEBEXTENSION)
         elif info.filename == "_rels/.rels":
-            data = _with_root_relationship(data)
+            data = with_root_relationship(data, REL_TASKPANES, TASKPANES_PART)
         out.append((info, data))
     for name, text in ((TASKPANES_PART, TASKPANES_XML), (TASKPANES_RELS, TASKPANES_RELS_XML),
                        (WEBEXTENSION_PART, WEBEXTENSION_XML)):
@@ -149,18 +152,3 @@ def add_task_pane(path: str | Path) -> Path:
         for info, data in out:
             z.writestr(info, data)
     return path
-
-
-def _with_content_types(data: bytes) -> bytes:
-    text = data.decode("utf-8")
-    overrides = (f'<Override PartName="/{TASKPANES_PART}" ContentType="{CT_TASKPANES}"/>'
-                 f'<Override PartName="/{WEBEXTENSION_PART}" ContentType="{CT_WEBEXTENSION}"/>')
-    return text.replace("</Types>", overrides + "</Types>").encode("utf-8")
-
-
-def _with_root_relationship(data: bytes) -> bytes:
-    text = data.decode("utf-8")
-    taken = set(re.findall(r'Id="(rId\d+)"', text))
-    rid = next(f"rId{n}" for n in range(1, len(taken) + 2) if f"rId{n}" not in taken)
-    rel = f'<Relationship Id="{rid}" Type="{REL_TASKPANES}" Target="{TASKPANES_PART}"/>'
-    return text.replace("</Relationships>", rel + "</Relationships>").encode("utf-8")
