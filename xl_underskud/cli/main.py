@@ -198,7 +198,8 @@ def _cmd_afregning(args) -> int:
                                                 period_year, settlement_run, unsettled_gaps)
 
     raw = _read(fil)
-    parsed, _ = parse_inputs(raw)
+    parse = parse_inputs(raw)  # the settings and the ledger pick the years; evaluate reuses it
+    parsed = parse[0]
     period = parsed.settings.period
     if args.periode is not None:
         kind = parse_period(args.periode)[0]
@@ -209,7 +210,8 @@ def _cmd_afregning(args) -> int:
         year = args.aar or parsed.settings.settlement_year
     ledger_years = frozenset(period_year(r.period) for r in parsed.ledger
                              if parse_period(r.period) is not None)
-    settlement, inputs, messages = evaluate(raw, year, ledger_years if year else frozenset())
+    settlement, inputs, messages = evaluate(raw, year, ledger_years if year else frozenset(),
+                                            parsed=parse)
     if settlement is None:
         return _fail(args, messages)
     if args.periode is not None:

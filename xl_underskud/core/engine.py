@@ -31,12 +31,14 @@ def sort_messages(messages: list[Message]) -> list[Message]:
                                            m.source.row or 0))
 
 
-def evaluate(raw: RawWorkbook, year: int | None = None, more_years: frozenset[int] = frozenset()
+def evaluate(raw: RawWorkbook, year: int | None = None, more_years: frozenset[int] = frozenset(),
+             parsed: tuple[Inputs, list[Message]] | None = None
              ) -> tuple[Settlement | None, Inputs | None, list[Message]]:
     """Settlement (or None when errors block it), the typed inputs and all messages; with a
-    year, `more_years` are computed too (a settlement run recomputes the ledger's years)."""
+    year, `more_years` are computed too (a settlement run recomputes the ledger's years).
+    `parsed` is `parse_inputs(raw)` when the caller already needed it (to pick the years)."""
     messages = list(raw.messages)
-    inputs, parse_messages = parse_inputs(raw)
+    inputs, parse_messages = parsed if parsed is not None else parse_inputs(raw)
     messages += parse_messages
     filled = [t.sheet for t in INPUT_TABLES if t is not BEFOLKNING and
               t.name in raw.tables and raw.tables[t.name].rows]
